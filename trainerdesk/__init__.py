@@ -1,0 +1,1 @@
+"""TrainerDesk: the booking system of a personal trainer's business."""

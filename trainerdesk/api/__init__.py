@@ -1,0 +1,23 @@
+"""The public JSON API (API.md), a FastAPI app mounted in the Reflex app by ``api_transformer``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from . import accounts, availability, bookings, embed, health
+from .errors import install_error_handlers
+
+
+def build_api() -> FastAPI:
+    api = FastAPI(
+        title="TrainerDesk API",
+        version="1.0",
+        description="Availability, slots and bookings of personal trainers. See API.md.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(api)
+    for module in (health, accounts, availability, bookings, embed):
+        api.include_router(module.router)
+    return api

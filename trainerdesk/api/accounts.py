@@ -1,0 +1,71 @@
+"""Accounts, sub-trainers and booking preferences."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Body as BodyParam
+from pydantic.alias_generators import to_camel
+
+from ..domain.errors import ValidationFailed
+from ..domain.preferences import PREFERENCE_FIELDS, Preferences
+from ..services import trainers
+from .deps import RateLimit, SessionDep, TrainerDep
+from .schemas import LoginBody, SignupBody, trainer_json
+
+router = APIRouter(tags=["accounts"])
+
+CAMEL = {name: to_camel(name) for name in PREFERENCE_FIELDS}
+SNAKE = {camel: snake for snake, camel in CAMEL.items()}
+
+
+@router.post("/api/auth/signup", status_code=201, dependencies=[RateLimit])
+def signup(body: SignupBody, session: SessionDep):
+    trainer, key = trainers.signup(session, email=body.email, password=body.password, name=body.name,
+                                   timezone=body.timezone)
+    return {"trainerId": trainer.id, "slug": trainer.slug, "apiKey": key}
+
+
+@router.post("/api/auth/login", dependencies=[RateLimit])
+def login(body: LoginBody, session: SessionDep):
+    trainer, key = trainers.login(session, email=body.email, password=body.password)
+    return {"trainerId": trainer.id, "apiKey": key}
+
+
+@router.post("/api/trainers/{trainer_id}/sub-trainers", status_code=201)
+def add_sub_trainer(trainer_id: str, body: SignupBody, session: SessionDep, actor: TrainerDep):
+    trainer, key = trainers.add_sub_trainer(session, actor=actor, primary_id=trainer_id, email=body.email,
+                                            password=body.password, name=body.name, timezone=body.timezone)
+    return {"trainerId": trainer.id, "slug": trainer.slug, "apiKey": key}
+
+
+@router.get("/api/trainers/{trainer_id}/sub-trainers")
+def list_sub_trainers(trainer_id: str, session: SessionDep, actor: TrainerDep):
+    return [trainer_json(t) for t in trainers.list_sub_trainers(session, actor=actor, primary_id=trainer_id)]
+
+
+def preferences_json(timezone: str, prefs: Preferences) -> dict:
+    values = asdict(prefs)
+    values["session_durations"] = list(values["session_durations"])
+    return {"timezone": timezone, **{CAMEL[k]: v for k, v in values.items()}}
+
+
+@router.get("/api/trainers/{trainer_id}/preferences")
+def get_preferences(trainer_id: str, session: SessionDep, actor: TrainerDep):
+    trainer = trainers.managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    return preferences_json(trainer.timezone, trainers.load_preferences(session, trainer.id))
+
+
+@router.patch("/api/trainers/{trainer_id}/preferences")
+def patch_preferences(trainer_id: str, session: SessionDep, actor: TrainerDep,
+                      body: dict = BodyParam(...)):
+    changes = {}
+    for key, value in body.items():
+        if key == "timezone":
+            continue
+        if key not in SNAKE:
+            raise ValidationFailed(f"{key} is not a booking preference.", {"field": key})
+        changes[SNAKE[key]] = value
+    trainer, prefs = trainers.update_preferences(session, actor=actor, trainer_id=trainer_id, changes=changes, names=CAMEL,
+                                                 timezone=body.get("timezone"))
+    return preferences_json(trainer.timezone, prefs)

@@ -1,0 +1,130 @@
+"""Weekly hours, date overrides and the public slot queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from fastapi import APIRouter, Query, Response
+
+from ..domain.errors import ValidationFailed
+from ..domain.preferences import parse_zone
+from ..models import utcnow
+from ..services import availability as svc
+from ..services.trainers import managed_trainer
+from .deps import SessionDep, TrainerDep
+from .schemas import BlockBody, OverrideBody, WeekBody, block_json, iso, override_json
+
+router = APIRouter(tags=["availability"])
+
+
+def parse_date(value: Optional[str], *, field: str) -> date:
+    try:
+        return date.fromisoformat(value) if value and len(value) == 10 else _bad_date(field)
+    except ValueError:
+        return _bad_date(field)
+
+
+def _bad_date(field: str):
+    raise ValidationFailed(f"{field} must be a date like 2027-03-14.", {"field": field})
+
+
+def parse_duration(value: Optional[str]) -> Optional[int]:
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 1440:
+        raise ValidationFailed("duration must be a whole number of minutes, such as 60.", {"field": "duration"})
+    return int(value)
+
+
+# ---------------------------------------------------------------- weekly hours
+
+@router.get("/api/trainers/{trainer_id}/availability")
+def get_week(trainer_id: str, session: SessionDep, actor: TrainerDep):
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    return [block_json(r) for r in svc.list_weekly(session, trainer.id)]
+
+
+@router.post("/api/trainers/{trainer_id}/availability", status_code=201)
+def add_block(trainer_id: str, body: BlockBody, session: SessionDep, actor: TrainerDep):
+    block = svc.parse_weekly_block(body.day_of_week, body.start_time, body.end_time)
+    return block_json(svc.add_weekly_block(session, actor=actor, trainer_id=trainer_id, block=block))
+
+
+@router.put("/api/trainers/{trainer_id}/availability")
+def replace_week(trainer_id: str, body: WeekBody, session: SessionDep, actor: TrainerDep):
+    blocks = [svc.parse_weekly_block(b.day_of_week, b.start_time, b.end_time) for b in body.blocks]
+    return [block_json(r) for r in svc.replace_week(session, actor=actor, trainer_id=trainer_id, blocks=blocks)]
+
+
+@router.delete("/api/trainers/{trainer_id}/availability/{block_id}", status_code=204)
+def delete_block(trainer_id: str, block_id: str, session: SessionDep, actor: TrainerDep):
+    svc.delete_weekly_block(session, actor=actor, trainer_id=trainer_id, block_id=block_id)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- date overrides
+
+@router.get("/api/trainers/{trainer_id}/overrides")
+def get_overrides(trainer_id: str, session: SessionDep, actor: TrainerDep,
+                  from_: Optional[str] = Query(None, alias="from"), to: Optional[str] = None):
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    first = parse_date(from_, field="from") if from_ else None
+    last = parse_date(to, field="to") if to else None
+    return [override_json(r) for r in svc.list_overrides(session, trainer.id, first, last)]
+
+
+@router.put("/api/trainers/{trainer_id}/overrides/{day}")
+def put_override(trainer_id: str, day: str, body: OverrideBody, session: SessionDep, actor: TrainerDep):
+    parsed = parse_date(day, field="date")
+    blocks = [svc.parse_hours_block(b.start_time, b.end_time) for b in body.blocks]
+    return override_json(svc.set_override(session, actor=actor, trainer_id=trainer_id, day=parsed, blocks=blocks))
+
+
+@router.delete("/api/trainers/{trainer_id}/overrides/{day}", status_code=204)
+def delete_override(trainer_id: str, day: str, session: SessionDep, actor: TrainerDep):
+    svc.delete_override(session, actor=actor, trainer_id=trainer_id, day=parse_date(day, field="date"))
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- slots (public)
+
+def _who(trainer_id: Optional[str], team_id: Optional[str]) -> None:
+    if not trainer_id and not team_id:
+        raise ValidationFailed("Give trainerId (or teamId for a team).", {"field": "trainerId"})
+
+
+@router.get("/api/bookings/availability")
+def slots(session: SessionDep, date: Optional[str] = None, trainerId: Optional[str] = None,  # noqa: N803
+          teamId: Optional[str] = None, duration: Optional[str] = None, clientTimezone: Optional[str] = None):  # noqa: N803
+    _who(trainerId, teamId)
+    day = parse_date(date, field="date")
+    wanted = parse_duration(duration)
+    zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
+    used, per_duration = svc.slots_for_date(session, trainer_id=trainerId, team_id=teamId, day=day,
+                                            client_tz=zone, duration=wanted, now=utcnow())
+    ordered = sorted((s.start, d, s) for d, found in per_duration.items() for s in found)
+    out = []
+    for _, d, s in ordered:
+        item = {"startTime": iso(s.start, used), "endTime": iso(s.end, used), "available": True}
+        if wanted is None:
+            item["duration"] = d
+        if teamId:
+            item["trainerIds"] = list(s.trainer_ids)
+        out.append(item)
+    return out
+
+
+@router.get("/api/bookings/availability/dates")
+def dates(session: SessionDep, month: Optional[str] = None, trainerId: Optional[str] = None,  # noqa: N803
+          teamId: Optional[str] = None, duration: Optional[str] = None, clientTimezone: Optional[str] = None):  # noqa: N803
+    _who(trainerId, teamId)
+    if not month or len(month) != 7:
+        raise ValidationFailed("month must look like 2027-03.", {"field": "month"})
+    month_first = parse_date(f"{month}-01", field="month")
+    wanted = parse_duration(duration)
+    zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
+    found = svc.dates_with_slots(session, trainer_id=trainerId, team_id=teamId, month_first=month_first,
+                                 client_tz=zone, duration=wanted, now=utcnow())
+    return [d.isoformat() for d in found]
+

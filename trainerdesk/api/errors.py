@@ -1,0 +1,69 @@
+"""Every error as ``{"error": {"code", "message", "details"}}``: domain errors mapped to HTTP in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..domain import errors as e
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    e.ValidationFailed: 422,
+    e.Unauthorized: 401,
+    e.Forbidden: 403,
+    e.NotFound: 404,
+    e.Conflict: 409,
+    e.PolicyViolation: 422,
+    e.InvalidTransition: 422,
+    e.RateLimited: 429,
+}
+
+
+def status_for(exc: e.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def error_response(status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "details": details}}, status_code=status,
+                        headers=headers)
+
+
+def install_error_handlers(api: FastAPI) -> None:
+    @api.exception_handler(e.DomainError)
+    async def _domain(_request: Request, exc: e.DomainError):
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
+        if isinstance(exc, e.RateLimited):
+            headers = {"Retry-After": str((exc.details or {}).get("retryAfter", 60))}
+        return error_response(status_for(exc), exc.code, exc.message, exc.details, headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError):
+        problems = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+            problems.append({"field": ".".join(loc) or "body", "problem": err.get("msg", "invalid")})
+        first = problems[0] if problems else {"field": "body", "problem": "invalid"}
+        message = f"{first['field']}: {first['problem']}" if first["field"] != "body" else "The request body is not valid JSON of the expected shape."
+        return error_response(422, "validation", message, {"field": first["field"], "problems": problems})
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 404 and message == "Not Found":
+            message = "There is nothing at this address."
+        return error_response(exc.status_code, code, message)
+
+    @api.exception_handler(Exception)
+    async def _crash(_request: Request, exc: Exception):  # pragma: no cover - a bug, logged with its trace
+        log.exception("unhandled error", exc_info=exc)
+        return error_response(500, "internal", "Something went wrong on our side; nothing was changed.")

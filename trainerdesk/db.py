@@ -1,0 +1,85 @@
+"""Database engine and transactions: one engine per URL, race-safe write transactions.
+
+Why not ``rx.session()``: SQLite needs its connections configured (WAL,
+busy timeout, foreign keys) and write transactions that take the write lock at
+BEGIN (``BEGIN IMMEDIATE``), otherwise two writers that both read first can
+deadlock on the upgrade and one fails with "database is locked". PostgreSQL
+write transactions lock the trainer rows they book against instead (see
+``services.bookings``).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from .config import settings
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial
+        # Let SQLAlchemy (not the driver) decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg"))
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def get_engine() -> Engine:
+    return engine_for(settings().database_url)
+
+
+def is_sqlite(session_or_engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    return bind.dialect.name == "sqlite"
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A session for one unit of work; whatever is not committed is rolled back."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's write transaction; services call this before their first read.
+
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE``, so writers are
+    serialised from their first read: a slot check and the insert it guards
+    cannot interleave with another writer. Elsewhere it is a plain BEGIN and
+    the service takes row locks.
+    """
+    if session.in_transaction():
+        # A deferred SQLite transaction that has read cannot be upgraded safely;
+        # a service must own its transaction from the start.
+        session.rollback()
+    session.connection(execution_options={"immediate": True})

@@ -1,0 +1,66 @@
+"""A booking as an iCalendar (RFC 5545) event, built with ``icalendar``.
+
+The UID never changes for a booking and SEQUENCE grows with every reschedule
+or cancellation, so calendar apps update the event they already have instead
+of adding a second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    booking_id: str
+    sequence: int
+    status: str  # BookingStatus value
+    start: datetime
+    end: datetime
+    trainer_name: str
+    trainer_email: str
+    client_name: str
+    client_email: str
+    notes: str
+    manage_links: tuple[tuple[str, str], ...] = ()  # (label, url)
+    domain: str = "trainerdesk.localhost"
+
+
+_ICS_STATUS = {"PENDING": "TENTATIVE", "CONFIRMED": "CONFIRMED", "CANCELLED": "CANCELLED",
+               "COMPLETED": "CONFIRMED", "NO_SHOW": "CONFIRMED"}
+
+
+def booking_calendar(entry: CalendarEntry, *, stamp: datetime) -> bytes:
+    """The .ics bytes for one booking; ``stamp`` is DTSTAMP (when the file was made)."""
+    cancelled = entry.status == "CANCELLED"
+    cal = Calendar()
+    cal.add("prodid", "-//TrainerDesk//Bookings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+
+    event = Event()
+    event.add("uid", f"booking-{entry.booking_id}@{entry.domain}")
+    event.add("sequence", entry.sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", entry.start)
+    event.add("dtend", entry.end)
+    event.add("summary", f"Training session with {entry.trainer_name}")
+    lines = [f"Session with {entry.trainer_name} for {entry.client_name}."]
+    if entry.notes:
+        lines.append(f"Notes: {entry.notes}")
+    lines.extend(f"{label}: {url}" for label, url in entry.manage_links)
+    event.add("description", "\n".join(lines))
+    event.add("status", _ICS_STATUS.get(entry.status, "TENTATIVE"))
+    organizer = vCalAddress(f"mailto:{entry.trainer_email}")
+    organizer.params["cn"] = vText(entry.trainer_name)
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{entry.client_email}")
+    attendee.params["cn"] = vText(entry.client_name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    event.add("attendee", attendee)
+    cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,315 @@
+"""Slot generation: the one implementation of SCHEDULING.md's calendar rules.
+
+A pure function of a trainer's schedule (weekly blocks, date overrides, busy
+bookings, rules), a duration, ``now`` and a range; no clock, no database. The
+service layer loads rows and calls into this module; the API, the booking page
+and the dashboard all get their slots from here.
+
+Vocabulary (SCHEDULING.md):
+- a *window* is one trainer-local date's blocks turned into instants, with the
+  blocks of that date that touch merged;
+- *free time* is the union of all windows minus the busy periods;
+- a *piece* is one window minus the busy periods; the candidate grid of step
+  ``duration + buffer`` starts at each piece's start;
+- a candidate is a *slot* when the whole session lies in free time (it may run
+  past midnight into the next date's touching window) and it is inside the
+  notice / advance window.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from .errors import Overlap, ValidationFailed
+from .ranges import Range, containing, merge, subtract
+
+UTC = timezone.utc
+MINUTES_PER_DAY = 24 * 60
+_WALL_TIME = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])")  # fullmatch: ASCII digits, no trailing "\n"
+
+
+# --------------------------------------------------------------------------
+# Wall-clock times
+# --------------------------------------------------------------------------
+
+def parse_wall_time(text: str, *, field_name: str = "time", allow_24: bool = True) -> int:
+    """``"HH:MM"`` -> minutes after midnight; ``"24:00"`` (an end) -> 1440."""
+    m = _WALL_TIME.fullmatch(text) if isinstance(text, str) else None
+    minutes = int(m.group(1)) * 60 + int(m.group(2)) if m else -1
+    if not m or minutes > MINUTES_PER_DAY or (minutes == MINUTES_PER_DAY and not allow_24):
+        raise ValidationFailed(
+            f"{field_name} must be a time like 09:30" + (" (24:00 allowed as an end)" if allow_24 else ""),
+            {"field": field_name},
+        )
+    return minutes
+
+
+def format_wall_time(minutes: int) -> str:
+    """Minutes after midnight -> ``"HH:MM"`` (1440 -> ``"24:00"``)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def wall_to_instant(day: date, minutes: int, tz: ZoneInfo) -> datetime:
+    """A trainer-local wall-clock time on ``day`` as a UTC instant.
+
+    RFC 5545 3.3.5: a time in a spring-forward gap takes the offset from
+    before the gap, a repeated time means its first occurrence; ``fold=0`` is
+    exactly that in ``zoneinfo``. ``minutes == 1440`` is 00:00 of the next day.
+    """
+    if minutes >= MINUTES_PER_DAY:
+        day, minutes = day + timedelta(days=minutes // MINUTES_PER_DAY), minutes % MINUTES_PER_DAY
+    local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
+    return local.astimezone(UTC)
+
+
+def local_day_range(day: date, tz: ZoneInfo) -> Range:
+    """The instants of one calendar date in ``tz``: ``[day 00:00, day+1 00:00)``."""
+    return Range(wall_to_instant(day, 0, tz), wall_to_instant(day + timedelta(days=1), 0, tz))
+
+
+# --------------------------------------------------------------------------
+# Schedule inputs
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True, order=True)
+class HoursBlock:
+    """Wall-clock hours within one date: ``start`` < ``end``, in minutes (end may be 1440)."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start < MINUTES_PER_DAY and 0 < self.end <= MINUTES_PER_DAY):
+            raise ValidationFailed("A block must lie between 00:00 and 24:00.", {"field": "startTime"})
+        if self.end <= self.start:
+            raise ValidationFailed("A block must end after it starts.", {"field": "endTime"})
+
+    @property
+    def label(self) -> str:
+        return f"{format_wall_time(self.start)}-{format_wall_time(self.end)}"
+
+
+@dataclass(frozen=True, order=True)
+class WeeklyBlock:
+    """Recurring hours on one day of the week (0 = Monday .. 6 = Sunday)."""
+
+    day_of_week: int
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.day_of_week, int) and 0 <= self.day_of_week <= 6):
+            raise ValidationFailed("dayOfWeek must be 0 (Monday) to 6 (Sunday).", {"field": "dayOfWeek"})
+        HoursBlock(self.start, self.end)  # same bounds
+
+    @property
+    def hours(self) -> HoursBlock:
+        return HoursBlock(self.start, self.end)
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def check_no_overlap(blocks: Iterable[WeeklyBlock]) -> None:
+    """Refuse blocks of one day that overlap (touching is fine)."""
+    by_day: dict[int, list[WeeklyBlock]] = {}
+    for b in blocks:
+        by_day.setdefault(b.day_of_week, []).append(b)
+    for day, day_blocks in by_day.items():
+        day_blocks.sort()
+        for a, b in zip(day_blocks, day_blocks[1:]):
+            if b.start < a.end:
+                raise Overlap(
+                    f"{DAY_NAMES[day]} {b.hours.label} overlaps {a.hours.label}; "
+                    "blocks of one day may touch but not overlap.",
+                    {"dayOfWeek": day, "conflictsWith": a.hours.label},
+                )
+
+
+def check_no_overlap_hours(blocks: Iterable[HoursBlock], *, day_label: str) -> None:
+    """Same rule for the blocks of one date override."""
+    ordered = sorted(blocks)
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start < a.end:
+            raise Overlap(
+                f"On {day_label}, {b.label} overlaps {a.label}; blocks may touch but not overlap.",
+                {"date": day_label, "conflictsWith": a.label},
+            )
+
+
+@dataclass(frozen=True)
+class SlotRules:
+    """The preferences that shape slots (SCHEDULING.md's table)."""
+
+    session_durations: tuple[int, ...] = (60,)
+    buffer_minutes: int = 0
+    min_notice_hours: int = 0
+    max_advance_days: int = 60
+
+
+@dataclass(frozen=True)
+class TrainerSchedule:
+    """Everything slot generation needs to know about one trainer.
+
+    ``busy`` holds the [start, end) of every PENDING or CONFIRMED booking in and
+    around the range asked for (without buffer; the rules add it).
+    """
+
+    trainer_id: str
+    timezone: ZoneInfo
+    weekly: Sequence[WeeklyBlock]
+    overrides: Mapping[date, Sequence[HoursBlock]] = field(default_factory=dict)
+    busy: Sequence[Range] = ()
+    rules: SlotRules = SlotRules()
+
+    def blocks_on(self, day: date) -> Sequence[HoursBlock]:
+        """The wall-clock blocks of one trainer-local date: its override, else the week's."""
+        if day in self.overrides:
+            return self.overrides[day]
+        return [b.hours for b in self.weekly if b.day_of_week == day.weekday()]
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """An offered session ``[start, end)`` in UTC, with the trainers who can take it."""
+
+    start: datetime
+    end: datetime
+    trainer_ids: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# Generation
+# --------------------------------------------------------------------------
+
+def lookaround(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[date, date]:
+    """Trainer-local dates whose windows can yield or complete a slot in [start, end).
+
+    One date either side: a previous date's window may start its grid before
+    ``start``, and a session may run on into the next date's window.
+    """
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    return first, last
+
+
+def windows(schedule: TrainerSchedule, first: date, last: date) -> list[Range]:
+    """Each date's blocks as instants, touching blocks of one date merged (sorted)."""
+    out: list[Range] = []
+    tz = schedule.timezone
+    day = first
+    while day <= last:
+        out.extend(
+            merge(Range(wall_to_instant(day, b.start, tz), wall_to_instant(day, b.end, tz))
+                  for b in schedule.blocks_on(day))
+        )
+        day += timedelta(days=1)
+    out.sort()
+    return out
+
+
+def booking_window(rules: SlotRules, now: datetime) -> Range:
+    """SCHEDULING.md rule 4: starts from ``now + minNotice`` up to and including ``now + maxAdvance``."""
+    now = now.astimezone(UTC)  # instant arithmetic: in a DST zone, aware now + 24h would be wall-clock
+    return Range(now + timedelta(hours=rules.min_notice_hours),
+                 now + timedelta(days=rules.max_advance_days, microseconds=1))
+
+
+class SlotFinder:
+    """Slots of one trainer over a range of instants, for any of their durations.
+
+    Built once per request: windows and busy periods are computed once and each
+    duration then only walks its grid (a month for five durations stays cheap).
+    Without ``now`` it yields every grid slot in the range; the notice and
+    advance limits then apply through :func:`booking_window`, which lets the
+    service cache grid slots and still filter with the exact current time.
+    """
+
+    def __init__(self, schedule: TrainerSchedule, *, start: datetime, end: datetime, now: datetime | None = None):
+        self.schedule = schedule
+        self.buffer = timedelta(minutes=schedule.rules.buffer_minutes)
+        self.start, self.latest = start, end - timedelta(microseconds=1)
+        if now is not None:
+            allowed = booking_window(schedule.rules, now)
+            self.start = max(self.start, allowed.start)
+            self.latest = min(self.latest, allowed.end - timedelta(microseconds=1))
+        first, last = lookaround(start, end, schedule.timezone)
+        day_windows = windows(schedule, first, last)
+        busy = [Range(b.start - self.buffer, b.end + self.buffer) for b in schedule.busy]
+        self.pieces = subtract(day_windows, busy)
+        self.free = subtract(merge(day_windows), busy)
+        self._free_starts = [r.start for r in self.free]
+
+    def starts(self, duration: int) -> list[datetime]:
+        """Slot starts for ``duration`` minutes inside the range, ascending and unique."""
+        if self.start > self.latest:
+            return []
+        length = timedelta(minutes=duration)
+        step = length + self.buffer
+        found: set[datetime] = set()
+        for x, y in self.pieces:
+            if y <= self.start or x > self.latest:
+                continue
+            s = x
+            if s < self.start:  # jump straight to the first grid point not before the range
+                s += step * -((x - self.start) // step)
+            while s < y and s <= self.latest:
+                if containing(self.free, self._free_starts, s, s + length):
+                    found.add(s)
+                s += step
+        return sorted(found)
+
+    def slots(self, duration: int) -> list[Slot]:
+        length = timedelta(minutes=duration)
+        tid = (self.schedule.trainer_id,)
+        return [Slot(s, s + length, tid) for s in self.starts(duration)]
+
+
+def generate_slots(
+    schedule: TrainerSchedule, *, duration: int, now: datetime, start: datetime, end: datetime
+) -> list[Slot]:
+    """Slots of ``duration`` minutes starting in ``[start, end)``, ascending."""
+    return SlotFinder(schedule, start=start, end=end, now=now).slots(duration)
+
+
+def slots_on_client_date(
+    schedule: TrainerSchedule, *, duration: int, now: datetime, day: date, client_tz: ZoneInfo
+) -> list[Slot]:
+    """SCHEDULING.md rule 5: slots whose start lies on ``day`` in the client's zone."""
+    span = local_day_range(day, client_tz)
+    return generate_slots(schedule, duration=duration, now=now, start=span.start, end=span.end)
+
+
+def is_slot(schedule: TrainerSchedule, *, duration: int, now: datetime, start: datetime) -> bool:
+    """Whether ``start`` is offered for ``duration`` (the check made before every booking write)."""
+    if duration not in schedule.rules.session_durations:
+        return False
+    found = generate_slots(schedule, duration=duration, now=now, start=start, end=start + timedelta(minutes=1))
+    return any(s.start == start for s in found)
+
+
+def team_union(per_trainer: Iterable[Sequence[Slot]]) -> list[Slot]:
+    """SCHEDULING.md rule 6: the union of trainers' slots, each naming who can take it."""
+    who: dict[tuple[datetime, datetime], list[str]] = {}
+    for slots in per_trainer:
+        for s in slots:
+            who.setdefault((s.start, s.end), []).extend(s.trainer_ids)
+    return [Slot(start, end, tuple(sorted(set(ids)))) for (start, end), ids in sorted(who.items())]
+
+
+def bookable_dates(
+    schedule: TrainerSchedule, *, durations: Sequence[int], now: datetime, month_first: date, client_tz: ZoneInfo
+) -> list[date]:
+    """Client-zone dates of the month starting ``month_first`` with at least one slot."""
+    next_month = (month_first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    span_start = wall_to_instant(month_first, 0, client_tz)
+    span_end = wall_to_instant(next_month, 0, client_tz)
+    finder = SlotFinder(schedule, start=span_start, end=span_end, now=now)
+    days: set[date] = set()
+    for d in durations:
+        days.update(s.astimezone(client_tz).date() for s in finder.starts(d))
+    return sorted(days)

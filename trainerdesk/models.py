@@ -1,0 +1,211 @@
+"""Database tables (SQLModel). Instants are stored in UTC and always come back timezone-aware.
+
+Secrets never appear here in clear: passwords are argon2 hashes, API keys and
+booking tokens SHA-256 digests of high-entropy random strings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .domain.policy import BookingStatus
+
+UTC = timezone.utc
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC instant on every backend.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no zone, so values are stored
+    as naive UTC and given their zone back on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _instant(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Trainer(SQLModel, table=True):
+    __tablename__ = "trainer"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    password_hash: str
+    name: str = Field(max_length=120)
+    slug: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
+    timezone: str = Field(max_length=64)
+    primary_trainer_id: Optional[str] = Field(default=None, foreign_key="trainer.id", index=True, max_length=32)
+    # Bumped by every change that can alter this trainer's slots (bookings,
+    # hours, overrides, preferences): the slot cache keys on it, so it can
+    # never serve a stale slot, whichever process made the change.
+    schedule_version: int = Field(default=0)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    key_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    prefix: str = Field(max_length=16)  # shown in the dashboard to tell keys apart
+    created_at: datetime = _instant(default_factory=utcnow)
+    revoked_at: Optional[datetime] = _instant(default=None, nullable=True)
+
+
+class BookingPreferences(SQLModel, table=True):
+    __tablename__ = "booking_preferences"
+
+    trainer_id: str = Field(foreign_key="trainer.id", primary_key=True, max_length=32)
+    session_durations: list[int] = Field(default_factory=lambda: [60], sa_column=Column(JSON, nullable=False))
+    buffer_minutes: int = 0
+    min_notice_hours: int = 12
+    max_advance_days: int = 60
+    cancellation_notice_hours: int = 24
+    reschedule_notice_hours: int = 24
+    max_reschedules: int = 2
+    allow_client_cancel: bool = True
+    allow_client_reschedule: bool = True
+    auto_confirm: bool = False
+
+
+class AvailabilityBlock(SQLModel, table=True):
+    __tablename__ = "availability_block"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    day_of_week: int  # 0 = Monday .. 6 = Sunday
+    start_minute: int  # wall clock, minutes after midnight
+    end_minute: int  # up to 1440 (24:00)
+
+
+class DateOverride(SQLModel, table=True):
+    """One trainer-local date whose hours replace the weekly ones (no blocks = closed)."""
+
+    __tablename__ = "date_override"
+    __table_args__ = (UniqueConstraint("trainer_id", "day", name="uq_date_override_trainer_day"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    day: date
+    # [[start_minute, end_minute], ...]
+    blocks: list[list[int]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Client(SQLModel, table=True):
+    """A trainer's client, one per (trainer, email)."""
+
+    __tablename__ = "client"
+    __table_args__ = (UniqueConstraint("trainer_id", "email", name="uq_client_trainer_email"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    email: str = Field(max_length=320)
+    name: str = Field(max_length=120)
+    phone: str = Field(default="", max_length=40)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class Booking(SQLModel, table=True):
+    __tablename__ = "booking"
+    __table_args__ = (
+        Index("ix_booking_trainer_start", "trainer_id", "start_at"),
+        Index("ix_booking_trainer_status_start", "trainer_id", "status", "start_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", max_length=32)
+    client_id: str = Field(foreign_key="client.id", index=True, max_length=32)
+    start_at: datetime = _instant()
+    end_at: datetime = _instant()
+    duration_minutes: int
+    status: BookingStatus = Field(sa_column=Column(String(16), nullable=False))
+    token_hash: str = Field(max_length=64)
+    client_timezone: str = Field(max_length=64)
+    notes: str = Field(default="", max_length=2000)
+    trainer_notes: str = Field(default="", max_length=2000)
+    reschedule_count: int = 0
+    late_cancellation: bool = False
+    cancellation_reason: str = Field(default="", max_length=500)
+    # RFC 5545 SEQUENCE of the booking's calendar event.
+    ics_sequence: int = 0
+    created_at: datetime = _instant(default_factory=utcnow)
+    updated_at: datetime = _instant(default_factory=utcnow)
+
+
+class BookingEvent(SQLModel, table=True):
+    """One line of a booking's history."""
+
+    __tablename__ = "booking_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    booking_id: str = Field(foreign_key="booking.id", index=True, max_length=32)
+    action: str = Field(max_length=20)  # created, confirmed, rescheduled, cancelled, ...
+    actor: str = Field(max_length=10)  # trainer, client, system
+    at: datetime = _instant(default_factory=utcnow)
+    reason: str = Field(default="", max_length=500)
+    from_start: Optional[datetime] = _instant(default=None, nullable=True)
+    to_start: Optional[datetime] = _instant(default=None, nullable=True)
+    from_status: Optional[str] = Field(default=None, max_length=16)
+    to_status: Optional[str] = Field(default=None, max_length=16)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification written in the same transaction as the change it tells of."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    booking_id: str = Field(foreign_key="booking.id", index=True, max_length=32)
+    event: str = Field(max_length=20)
+    recipient: str = Field(max_length=320)
+    subject: str = Field(max_length=200)
+    body: str
+    ics: str = ""
+    attempts: int = 0
+    next_attempt_at: datetime = _instant(default_factory=utcnow)
+    sent_at: Optional[datetime] = _instant(default=None, nullable=True)
+    last_error: str = ""
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class LoginSession(SQLModel, table=True):
+    """A trainer's dashboard login; the browser holds the token, we keep its hash."""
+
+    __tablename__ = "login_session"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = _instant(default_factory=utcnow)
+    expires_at: datetime = _instant()

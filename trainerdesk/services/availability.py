@@ -1,0 +1,281 @@
+"""Weekly hours, date overrides and slot queries: loads the rows a question needs and asks ``domain.slots``.
+
+Slot answers are cached per process, keyed on the trainer's
+``schedule_version``, which every write to bookings, hours, overrides or
+preferences bumps in its own transaction. The version is read fresh on every
+request, so a cached answer is never stale, whichever process made the change;
+only the grid is cached, the notice and advance limits apply with the exact
+``now`` each time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
+from typing import Any, Optional, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, delete, select
+
+from ..db import begin_write
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.policy import ACTIVE_STATUSES
+from ..domain.preferences import Preferences
+from ..domain.ranges import Range
+from ..domain.slots import (
+    HoursBlock, Slot, SlotFinder, TrainerSchedule, WeeklyBlock, booking_window, check_no_overlap,
+    check_no_overlap_hours, local_day_range, lookaround, parse_wall_time, team_union, wall_to_instant,
+)
+from ..models import AvailabilityBlock, Booking, BookingPreferences, DateOverride, Trainer
+from .trainers import bump_schedule_version, managed_trainer, preferences_from_row, team_member_ids
+
+MAX_DURATION = timedelta(minutes=480)
+
+
+# ---------------------------------------------------------------- parsing
+
+def parse_weekly_block(day_of_week: Any, start_time: Any, end_time: Any) -> WeeklyBlock:
+    if not isinstance(day_of_week, int) or isinstance(day_of_week, bool):
+        raise ValidationFailed("dayOfWeek must be a number from 0 (Monday) to 6 (Sunday).", {"field": "dayOfWeek"})
+    start = parse_wall_time(start_time, field_name="startTime", allow_24=False)
+    end = parse_wall_time(end_time, field_name="endTime")
+    return WeeklyBlock(day_of_week, start, end)
+
+
+def parse_hours_block(start_time: Any, end_time: Any) -> HoursBlock:
+    start = parse_wall_time(start_time, field_name="startTime", allow_24=False)
+    end = parse_wall_time(end_time, field_name="endTime")
+    return HoursBlock(start, end)
+
+
+def _domain_block(row: AvailabilityBlock) -> WeeklyBlock:
+    return WeeklyBlock(row.day_of_week, row.start_minute, row.end_minute)
+
+
+# ---------------------------------------------------------------- weekly hours
+
+def list_weekly(session: Session, trainer_id: str) -> list[AvailabilityBlock]:
+    return list(session.exec(
+        select(AvailabilityBlock).where(AvailabilityBlock.trainer_id == trainer_id)
+        .order_by(AvailabilityBlock.day_of_week, AvailabilityBlock.start_minute)
+    ).all())
+
+
+def add_weekly_block(session: Session, *, actor: Trainer, trainer_id: str, block: WeeklyBlock) -> AvailabilityBlock:
+    """Add one block; :class:`Overlap` if it overlaps a block of the same day."""
+    begin_write(session)
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    existing = [_domain_block(r) for r in list_weekly(session, trainer.id)]
+    check_no_overlap([*existing, block])
+    row = AvailabilityBlock(trainer_id=trainer.id, day_of_week=block.day_of_week,
+                            start_minute=block.start, end_minute=block.end)
+    session.add(row)
+    bump_schedule_version(session, trainer)
+    session.commit()
+    return row
+
+
+def replace_week(session: Session, *, actor: Trainer, trainer_id: str, blocks: Sequence[WeeklyBlock]) -> list[AvailabilityBlock]:
+    """Replace the whole week at once; on any error nothing changes."""
+    check_no_overlap(blocks)
+    begin_write(session)
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    session.exec(delete(AvailabilityBlock).where(AvailabilityBlock.trainer_id == trainer.id))
+    for b in sorted(blocks):
+        session.add(AvailabilityBlock(trainer_id=trainer.id, day_of_week=b.day_of_week,
+                                      start_minute=b.start, end_minute=b.end))
+    bump_schedule_version(session, trainer)
+    session.commit()
+    return list_weekly(session, trainer.id)
+
+
+def delete_weekly_block(session: Session, *, actor: Trainer, trainer_id: str, block_id: str) -> None:
+    begin_write(session)
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    row = session.get(AvailabilityBlock, block_id)
+    if row is None or row.trainer_id != trainer.id:
+        raise NotFound("No availability block with this id.")
+    session.delete(row)
+    bump_schedule_version(session, trainer)
+    session.commit()
+
+
+# ---------------------------------------------------------------- date overrides
+
+def list_overrides(session: Session, trainer_id: str, first: Optional[date] = None, last: Optional[date] = None) -> list[DateOverride]:
+    query = select(DateOverride).where(DateOverride.trainer_id == trainer_id)
+    if first:
+        query = query.where(DateOverride.day >= first)
+    if last:
+        query = query.where(DateOverride.day <= last)
+    return list(session.exec(query.order_by(DateOverride.day)).all())
+
+
+def set_override(session: Session, *, actor: Trainer, trainer_id: str, day: date, blocks: Sequence[HoursBlock]) -> DateOverride:
+    """Hours for one date that replace the weekly ones; no blocks closes the date."""
+    check_no_overlap_hours(blocks, day_label=day.isoformat())
+    begin_write(session)
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    row = session.exec(select(DateOverride).where(DateOverride.trainer_id == trainer.id, DateOverride.day == day)).first()
+    row = row or DateOverride(trainer_id=trainer.id, day=day)
+    row.blocks = [[b.start, b.end] for b in sorted(blocks)]
+    session.add(row)
+    bump_schedule_version(session, trainer)
+    session.commit()
+    return row
+
+
+def delete_override(session: Session, *, actor: Trainer, trainer_id: str, day: date) -> None:
+    begin_write(session)
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    row = session.exec(select(DateOverride).where(DateOverride.trainer_id == trainer.id, DateOverride.day == day)).first()
+    if row is None:
+        raise NotFound(f"There is no override for {day.isoformat()}.")
+    session.delete(row)
+    bump_schedule_version(session, trainer)
+    session.commit()
+
+
+# ---------------------------------------------------------------- schedules and slots
+
+def load_schedule(session: Session, trainer: Trainer, prefs: Preferences, *, start: datetime, end: datetime,
+                  exclude_booking_id: Optional[str] = None) -> TrainerSchedule:
+    """The rows slot generation needs for starts in ``[start, end)``: hours, overrides, busy bookings."""
+    tz = ZoneInfo(trainer.timezone)
+    first, last = lookaround(start, end, tz)
+    weekly = [_domain_block(r) for r in list_weekly(session, trainer.id)]
+    overrides = {o.day: [HoursBlock(a, b) for a, b in o.blocks] for o in list_overrides(session, trainer.id, first, last)}
+    # Busy periods that can touch any window of those dates (plus buffer).
+    span_start = wall_to_instant(first, 0, tz) - timedelta(minutes=prefs.buffer_minutes)
+    span_end = wall_to_instant(last + timedelta(days=1), 0, tz) + timedelta(minutes=prefs.buffer_minutes)
+    query = select(Booking.start_at, Booking.end_at).where(
+        Booking.trainer_id == trainer.id,
+        col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
+        Booking.start_at < span_end,
+        Booking.start_at > span_start - MAX_DURATION,  # keeps the scan on the (trainer, status, start) index
+        Booking.end_at > span_start,
+    )
+    if exclude_booking_id:
+        query = query.where(Booking.id != exclude_booking_id)
+    busy = [Range(s, e) for s, e in session.exec(query).all()]
+    return TrainerSchedule(trainer.id, tz, weekly, overrides, busy, prefs.slot_rules)
+
+
+class _GridCache:
+    """A small thread-safe LRU of grid slot starts keyed by (trainer, version, ...)."""
+
+    def __init__(self, size: int = 2048):
+        self._data: OrderedDict[tuple, tuple[datetime, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple) -> Optional[tuple[datetime, ...]]:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: tuple[datetime, ...]) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+grid_cache = _GridCache()
+
+
+def _trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer, Preferences]:
+    row = session.exec(
+        select(Trainer, BookingPreferences).join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
+        .where(Trainer.id == trainer_id)
+    ).first() if isinstance(trainer_id, str) else None
+    if row is None:
+        raise NotFound("No trainer with this id.")
+    trainer, prefs_row = row
+    return trainer, (Preferences() if prefs_row is None else preferences_from_row(prefs_row))
+
+
+def _members(session: Session, lead: Trainer, prefs: Preferences, *, is_team: bool) -> list[tuple[Trainer, Preferences]]:
+    """The trainers whose slots answer a question: one trainer, or a whole team."""
+    if not is_team:
+        return [(lead, prefs)]
+    if lead.primary_trainer_id is not None:
+        raise NotFound("No team with this id; use the primary trainer's id.")
+    return [_trainer_with_preferences(session, tid) for tid in team_member_ids(session, lead)]
+
+
+def check_duration(prefs: Preferences, duration: Optional[int]) -> None:
+    if duration is not None and duration not in prefs.session_durations:
+        offered = ", ".join(str(d) for d in prefs.session_durations)
+        raise ValidationFailed(f"This trainer offers sessions of {offered} minutes.", {"field": "duration"})
+
+
+def trainer_slots(session: Session, trainer: Trainer, prefs: Preferences, *, durations: Sequence[int],
+                  start: datetime, end: datetime, now: datetime) -> dict[int, list[Slot]]:
+    """Bookable slots per duration with starts in ``[start, end)``, served from the grid cache when possible."""
+    window = booking_window(prefs.slot_rules, now)
+    lo, hi = max(start, window.start), min(end, window.end)
+    if lo >= hi:
+        return {d: [] for d in durations}
+    grids: dict[int, tuple[datetime, ...]] = {}
+    finder: Optional[SlotFinder] = None
+    for d in durations:
+        key = (trainer.id, trainer.schedule_version, trainer.timezone, d, start, end)
+        grid = grid_cache.get(key)
+        if grid is None:
+            if finder is None:
+                finder = SlotFinder(load_schedule(session, trainer, prefs, start=start, end=end), start=start, end=end)
+            grid = tuple(finder.starts(d))
+            grid_cache.put(key, grid)
+        grids[d] = grid
+    return {d: [Slot(s, s + timedelta(minutes=d), (trainer.id,)) for s in grid if lo <= s < hi]
+            for d, grid in grids.items()}
+
+
+def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
+                   day: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime
+                   ) -> tuple[ZoneInfo, dict[int, list[Slot]]]:
+    """Slots on one client date, per duration, for a trainer or a team (their union).
+
+    Returns the zone used (the client's, else the trainer's) and, per
+    duration, the slots in order.
+    """
+    lead, prefs = _trainer_with_preferences(session, team_id or trainer_id)
+    zone = client_tz or ZoneInfo(lead.timezone)
+    span = local_day_range(day, zone)
+    members = _members(session, lead, prefs, is_team=bool(team_id))
+    wanted = [duration] if duration else sorted({d for _, p in members for d in p.session_durations})
+    if duration and not any(duration in p.session_durations for _, p in members):
+        check_duration(prefs, duration)
+    per_duration: dict[int, list[list[Slot]]] = {d: [] for d in wanted}
+    for trainer, p in members:
+        offered = [d for d in wanted if d in p.session_durations]
+        for d, slots in trainer_slots(session, trainer, p, durations=offered, start=span.start, end=span.end, now=now).items():
+            per_duration[d].append(slots)
+    return zone, {d: team_union(lists) for d, lists in per_duration.items()}
+
+
+def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
+                     month_first: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime) -> list[date]:
+    """Client-zone dates of a month with at least one slot."""
+    lead, prefs = _trainer_with_preferences(session, team_id or trainer_id)
+    zone = client_tz or ZoneInfo(lead.timezone)
+    next_month = (month_first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    start, end = wall_to_instant(month_first, 0, zone), wall_to_instant(next_month, 0, zone)
+    members = _members(session, lead, prefs, is_team=bool(team_id))
+    if not team_id and duration:
+        check_duration(prefs, duration)
+    days: set[date] = set()
+    for trainer, p in members:
+        offered = [duration] if duration in p.session_durations else ([] if duration else list(p.session_durations))
+        for slots in trainer_slots(session, trainer, p, durations=offered, start=start, end=end, now=now).values():
+            days.update(s.start.astimezone(zone).date() for s in slots)
+    return sorted(days)

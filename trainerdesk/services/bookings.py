@@ -1,0 +1,533 @@
+"""Bookings: create, reschedule, cancel and change status, race-safe, with history and outbox.
+
+Every operation is one transaction that (1) takes the write lock of the
+trainer(s) concerned (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE``
+on the trainer rows on PostgreSQL), (2) re-checks the slot with the rules of
+``domain.slots`` against the bookings committed at that moment, (3) writes the
+booking, its history line and its notification, and bumps the trainer's
+schedule version. Two clients racing for one slot therefore see one winner and
+one :class:`SlotUnavailable`; on PostgreSQL an exclusion constraint backs this up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Optional, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from .. import routes
+from ..config import settings
+from ..db import begin_write
+from ..domain.errors import DomainError, Forbidden, InvalidTransition, NotFound, SlotUnavailable, Unauthorized, ValidationFailed
+from ..domain.ics import CalendarEntry, booking_calendar
+from ..domain.policy import (
+    ACTIVE_STATUSES, BookingStatus, check_client_cancel, check_client_reschedule, check_transition,
+)
+from ..domain.preferences import Preferences, normalise_email, parse_zone
+from ..domain.slots import is_slot, wall_to_instant
+from ..models import Booking, BookingEvent, Client, OutboxMessage, Trainer, utcnow
+from .availability import _trainer_with_preferences, check_duration, load_schedule
+from .secrets import digest, new_token, same_digest
+from .trainers import bump_schedule_version, can_manage, team_member_ids
+
+ACTORS = ("trainer", "client", "system")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is acting on a booking: a trainer (by API key or login) or a client (by the booking's token)."""
+
+    trainer: Optional[Trainer] = None
+    token: Optional[str] = None
+
+    @property
+    def actor(self) -> str:
+        return "trainer" if self.trainer is not None else "client"
+
+
+# ---------------------------------------------------------------- input checks
+
+def _text(value: Any, *, field: str, limit: int, required: bool = False, label: str = "") -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{label or field} must be text.", {"field": field})
+    value = value.strip()
+    if required and not value:
+        raise ValidationFailed(f"Enter your {label or field}.", {"field": field})
+    if len(value) > limit:
+        raise ValidationFailed(f"{label or field} must be at most {limit} characters.", {"field": field})
+    return value
+
+
+def parse_instant(value: Any, *, field: str = "startTime") -> datetime:
+    """An ISO 8601 instant with an explicit offset -> aware datetime."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationFailed(f"{field} must be an ISO 8601 time with an offset, like 2027-03-14T09:00:00-04:00.",
+                               {"field": field})
+    return parsed
+
+
+def _check_phone(value: Any) -> str:
+    phone = _text(value, field="phone", limit=40, label="phone number")
+    if phone and not all(ch.isdigit() or ch in "+-() ./x" for ch in phone):
+        raise ValidationFailed("Enter a phone number using digits, spaces and + - ( ).", {"field": "phone"})
+    return phone
+
+
+# ---------------------------------------------------------------- locking and slot checks
+
+def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer]:
+    """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle."""
+    rows = session.exec(select(Trainer).where(col(Trainer.id).in_(list(trainer_ids)))
+                        .order_by(Trainer.id).with_for_update()).all()
+    return list(rows)
+
+
+def _is_free_slot(session: Session, trainer: Trainer, prefs: Preferences, *, start: datetime, duration: int,
+                  now: datetime, exclude_booking_id: Optional[str] = None) -> bool:
+    schedule = load_schedule(session, trainer, prefs, start=start, end=start + timedelta(minutes=1),
+                             exclude_booking_id=exclude_booking_id)
+    return is_slot(schedule, duration=duration, now=now, start=start)
+
+
+def _bookings_on(session: Session, trainer: Trainer, start: datetime) -> int:
+    tz = ZoneInfo(trainer.timezone)
+    day = start.astimezone(tz).date()
+    lo, hi = wall_to_instant(day, 0, tz), wall_to_instant(day + timedelta(days=1), 0, tz)
+    return session.exec(select(func.count()).select_from(Booking).where(
+        Booking.trainer_id == trainer.id, col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
+        Booking.start_at >= lo, Booking.start_at < hi)).one()
+
+
+def _slot_taken() -> SlotUnavailable:
+    return SlotUnavailable("Sorry, that time was just booked or is no longer available. Please pick another time.")
+
+
+# ---------------------------------------------------------------- history and notifications
+
+def _record(session: Session, booking: Booking, action: str, actor: str, *, reason: str = "",
+            from_start: Optional[datetime] = None, to_start: Optional[datetime] = None,
+            from_status: Optional[str] = None, now: Optional[datetime] = None) -> None:
+    session.add(BookingEvent(booking_id=booking.id, action=action, actor=actor, at=now or utcnow(), reason=reason,
+                             from_start=from_start, to_start=to_start, from_status=from_status,
+                             to_status=booking.status.value if isinstance(booking.status, BookingStatus) else booking.status))
+
+
+def calendar_entry(booking: Booking, trainer: Trainer, client: Client, *, token: Optional[str] = None) -> CalendarEntry:
+    base = settings().public_url
+    links: tuple[tuple[str, str], ...] = ()
+    if token:
+        links = (("Reschedule", routes.reschedule_url(booking.id, token, base)),
+                 ("Cancel", routes.cancel_url(booking.id, token, base)))
+    return CalendarEntry(
+        booking_id=booking.id, sequence=booking.ics_sequence, status=BookingStatus(booking.status).value,
+        start=booking.start_at, end=booking.end_at, trainer_name=trainer.name, trainer_email=trainer.email,
+        client_name=client.name, client_email=client.email, notes=booking.notes, manage_links=links,
+    )
+
+
+_SUBJECTS = {
+    "created": "Your session with {trainer} on {when}",
+    "confirmed": "Confirmed: your session with {trainer} on {when}",
+    "rescheduled": "Moved: your session with {trainer} is now on {when}",
+    "cancelled": "Cancelled: your session with {trainer} on {when}",
+}
+
+
+def _notify(session: Session, booking: Booking, trainer: Trainer, client: Client, event: str,
+            *, token: Optional[str] = None, now: datetime) -> None:
+    """Queue the client's email about ``event`` in this transaction (the sender delivers it later)."""
+    if event not in _SUBJECTS:
+        return
+    zone = ZoneInfo(booking.client_timezone)
+    when = booking.start_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M") + f" ({booking.client_timezone})"
+    base = settings().public_url
+    lines = [f"Hello {client.name},", ""]
+    lines.append({
+        "created": f"your session with {trainer.name} on {when} is "
+                   + ("confirmed." if booking.status == BookingStatus.CONFIRMED else "booked and waiting for the trainer's confirmation."),
+        "confirmed": f"{trainer.name} confirmed your session on {when}.",
+        "rescheduled": f"your session with {trainer.name} has moved to {when}.",
+        "cancelled": f"your session with {trainer.name} on {when} is cancelled."
+                     + (f" Reason: {booking.cancellation_reason}" if booking.cancellation_reason else ""),
+    }[event])
+    if token and event != "cancelled":
+        lines += ["", f"Reschedule: {routes.reschedule_url(booking.id, token, base)}",
+                  f"Cancel: {routes.cancel_url(booking.id, token, base)}"]
+    elif event != "cancelled":
+        lines += ["", "Use the links in your booking confirmation email to reschedule or cancel."]
+    ics = booking_calendar(calendar_entry(booking, trainer, client, token=token), stamp=now).decode()
+    session.add(OutboxMessage(
+        booking_id=booking.id, event=event, recipient=client.email,
+        subject=_SUBJECTS[event].format(trainer=trainer.name, when=when), body="\n".join(lines), ics=ics,
+        next_attempt_at=now, created_at=now,
+    ))
+
+
+# ---------------------------------------------------------------- create
+
+@dataclass(frozen=True)
+class NewBooking:
+    booking: Booking
+    trainer: Trainer
+    client: Client
+    token: str  # shown once; only its digest is stored
+
+
+def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
+                   start_time: Any, duration: Any, name: Any, email: Any, phone: Any = "", notes: Any = "",
+                   client_timezone: Any = None, privacy_accepted: Any = False, now: Optional[datetime] = None) -> NewBooking:
+    """Book ``start_time`` for a client; :class:`SlotUnavailable` unless it is a slot at commit time."""
+    now = now or utcnow()
+    if not trainer_id and not team_id:
+        raise ValidationFailed("Say which trainer (trainerId) or team (teamId) to book.", {"field": "trainerId"})
+    start = parse_instant(start_time)
+    if not isinstance(duration, int) or isinstance(duration, bool):
+        raise ValidationFailed("duration must be a number of minutes.", {"field": "duration"})
+    name = _text(name, field="name", limit=120, required=True, label="name")
+    email = normalise_email(email)
+    phone = _check_phone(phone)
+    notes = _text(notes, field="notes", limit=2000, label="notes")
+    if privacy_accepted is not True:
+        raise ValidationFailed("Please accept the privacy notice to book.", {"field": "privacyAccepted"})
+
+    begin_write(session)
+    lead, lead_prefs = _trainer_with_preferences(session, team_id or trainer_id)
+    zone_name = client_timezone or lead.timezone
+    parse_zone(zone_name, field_name="clientTimezone")
+    if team_id:
+        if lead.primary_trainer_id is not None:
+            raise NotFound("No team with this id; use the primary trainer's id.")
+        candidate_ids = team_member_ids(session, lead)
+    else:
+        candidate_ids = [lead.id]
+    locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
+    candidates = [_trainer_with_preferences(session, tid) for tid in candidate_ids if tid in locked]
+    if not team_id:
+        check_duration(lead_prefs, duration)
+    elif not any(duration in p.session_durations for _, p in candidates):
+        raise ValidationFailed("No trainer of this team offers sessions of that length.", {"field": "duration"})
+
+    free = [(t, p) for t, p in candidates
+            if duration in p.session_durations and _is_free_slot(session, t, p, start=start, duration=duration, now=now)]
+    if not free:
+        raise _slot_taken()
+    # "Any trainer": the one with the fewest bookings that day, then the team's stable order.
+    trainer, prefs = min(free, key=lambda tp: (_bookings_on(session, tp[0], start), candidate_ids.index(tp[0].id)))
+
+    client = session.exec(select(Client).where(Client.trainer_id == trainer.id, Client.email == email)).first()
+    if client is None:
+        client = Client(trainer_id=trainer.id, email=email, name=name, phone=phone, created_at=now)
+    else:
+        client.name, client.phone = name, phone or client.phone
+    session.add(client)
+    session.flush()
+
+    token = new_token()
+    booking = Booking(
+        trainer_id=trainer.id, client_id=client.id, start_at=start, end_at=start + timedelta(minutes=duration),
+        duration_minutes=duration,
+        status=BookingStatus.CONFIRMED if prefs.auto_confirm else BookingStatus.PENDING,
+        token_hash=digest(token), client_timezone=zone_name, notes=notes, created_at=now, updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    _record(session, booking, "created", "client", to_start=start, now=now)
+    _notify(session, booking, trainer, client, "created", token=token, now=now)
+    bump_schedule_version(session, trainer)
+    _commit(session)
+    return NewBooking(booking, trainer, client, token)
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    except IntegrityError as exc:  # the PostgreSQL exclusion constraint: someone else got there first
+        session.rollback()
+        if "booking_no_overlap" in str(exc.orig):
+            raise _slot_taken() from exc
+        raise
+
+
+# ---------------------------------------------------------------- access
+
+def load_booking(session: Session, booking_id: str, caller: Caller, *, for_update: bool = False) -> tuple[Booking, Trainer, Client]:
+    """The booking, its trainer and client, if ``caller`` may see it; else NotFound/Unauthorized/Forbidden.
+
+    A wrong token and an unknown id give the same answer, so a token reveals
+    nothing about bookings it does not own.
+    """
+    if caller.trainer is None and not caller.token:
+        raise Unauthorized("Open this booking with the private link from your confirmation, or an API key.")
+    query = select(Booking, Trainer, Client).join(Trainer, Trainer.id == Booking.trainer_id).join(
+        Client, Client.id == Booking.client_id).where(Booking.id == booking_id)
+    row = session.exec(query).first() if isinstance(booking_id, str) else None
+    if caller.trainer is None:
+        if row is None or not same_digest(caller.token, row[0].token_hash):
+            raise NotFound("This booking link is not valid. Check the link in your confirmation email.")
+        return row
+    if row is None:
+        raise NotFound("No booking with this id.")
+    if not can_manage(caller.trainer, row[1]):
+        raise Forbidden("This key cannot access that booking.")
+    return row
+
+
+def get_booking(session: Session, *, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client]:
+    return load_booking(session, booking_id, caller)
+
+
+def history(session: Session, *, booking_id: str, caller: Caller) -> list[BookingEvent]:
+    booking, _, _ = load_booking(session, booking_id, caller)
+    return list(session.exec(select(BookingEvent).where(BookingEvent.booking_id == booking.id)
+                             .order_by(BookingEvent.at, BookingEvent.id)).all())
+
+
+def calendar_file(session: Session, *, booking_id: str, caller: Caller, now: Optional[datetime] = None) -> bytes:
+    booking, trainer, client = load_booking(session, booking_id, caller)
+    return booking_calendar(calendar_entry(booking, trainer, client, token=caller.token), stamp=now or utcnow())
+
+
+# ---------------------------------------------------------------- changes
+
+def _begin_change(session: Session, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client, Preferences]:
+    """Start a write transaction on an existing booking, holding its trainer's lock."""
+    begin_write(session)
+    booking, trainer, client = load_booking(session, booking_id, caller)
+    _lock_trainers(session, [trainer.id])
+    session.refresh(booking)
+    _, prefs = _trainer_with_preferences(session, trainer.id)
+    return booking, trainer, client, prefs
+
+
+def cancel_booking(session: Session, *, booking_id: str, caller: Caller, reason: Any = "",
+                   acknowledge_late: bool = False, now: Optional[datetime] = None) -> Booking:
+    now = now or utcnow()
+    reason = _text(reason, field="reason", limit=500, label="reason")
+    booking, trainer, client, prefs = _begin_change(session, booking_id, caller)
+    check_transition(BookingStatus(booking.status), BookingStatus.CANCELLED, start=booking.start_at, now=now)
+    late = False
+    if caller.actor == "client":
+        late = check_client_cancel(prefs.client_policy, start=booking.start_at, now=now, acknowledged=bool(acknowledge_late))
+    previous = booking.status
+    booking.status = BookingStatus.CANCELLED
+    booking.late_cancellation = late
+    booking.cancellation_reason = reason
+    booking.ics_sequence += 1
+    booking.updated_at = now
+    session.add(booking)
+    _record(session, booking, "cancelled", caller.actor, reason=reason + (" (late cancellation)" if late and not reason else ""),
+            from_status=str(previous), from_start=booking.start_at, now=now)
+    _notify(session, booking, trainer, client, "cancelled", token=caller.token, now=now)
+    bump_schedule_version(session, trainer)
+    _commit(session)
+    return booking
+
+
+def reschedule_booking(session: Session, *, booking_id: str, caller: Caller, start_time: Any,
+                       now: Optional[datetime] = None) -> Booking:
+    """Move a booking to another slot of the same duration (clients within their policy)."""
+    now = now or utcnow()
+    new_start = parse_instant(start_time)
+    booking, trainer, client, prefs = _begin_change(session, booking_id, caller)
+    if BookingStatus(booking.status) not in ACTIVE_STATUSES:
+        raise _invalid_move(booking)
+    if booking.start_at <= now:
+        raise _invalid_move(booking, started=True)
+    if caller.actor == "client":
+        check_client_reschedule(prefs.client_policy, start=booking.start_at, now=now, reschedule_count=booking.reschedule_count)
+    if not _is_free_slot(session, trainer, prefs, start=new_start, duration=booking.duration_minutes, now=now,
+                         exclude_booking_id=booking.id):
+        raise _slot_taken()
+    old_start = booking.start_at
+    booking.start_at = new_start
+    booking.end_at = new_start + timedelta(minutes=booking.duration_minutes)
+    if caller.actor == "client":
+        booking.reschedule_count += 1
+    booking.ics_sequence += 1
+    booking.updated_at = now
+    session.add(booking)
+    _record(session, booking, "rescheduled", caller.actor, from_start=old_start, to_start=new_start,
+            from_status=str(booking.status), now=now)
+    _notify(session, booking, trainer, client, "rescheduled", token=caller.token, now=now)
+    bump_schedule_version(session, trainer)
+    _commit(session)
+    return booking
+
+
+def _invalid_move(booking: Booking, *, started: bool = False) -> DomainError:
+    if started:
+        return InvalidTransition("A session that has already started cannot be rescheduled.")
+    return InvalidTransition(f"A {str(booking.status).lower().replace('_', '-')} booking cannot be rescheduled.")
+
+
+_ACTION_FOR_STATUS = {
+    BookingStatus.CONFIRMED: "confirmed",
+    BookingStatus.CANCELLED: "cancelled",
+    BookingStatus.COMPLETED: "completed",
+    BookingStatus.NO_SHOW: "no_show",
+}
+
+
+def parse_status(value: Any) -> BookingStatus:
+    try:
+        return BookingStatus(value)
+    except ValueError:
+        allowed = ", ".join(s.value for s in BookingStatus)
+        raise ValidationFailed(f"status must be one of {allowed}.", {"field": "status"}) from None
+
+
+def change_status(session: Session, *, booking_id: str, trainer: Trainer, status: Any, notes: Any = "",
+                  now: Optional[datetime] = None) -> Booking:
+    """A trainer moves a booking through its lifecycle (SCHEDULING.md's transitions)."""
+    now = now or utcnow()
+    target = parse_status(status)
+    notes = _text(notes, field="notes", limit=2000, label="notes")
+    caller = Caller(trainer=trainer)
+    booking, owner, client, prefs = _begin_change(session, booking_id, caller)
+    current = BookingStatus(booking.status)
+    check_transition(current, target, start=booking.start_at, now=now)
+    if target == BookingStatus.CONFIRMED:
+        # Confirming must not create a double booking either: re-check against the others.
+        if not _still_free(session, owner, prefs, booking):
+            raise _slot_taken()
+    booking.status = target
+    if notes:
+        booking.trainer_notes = notes
+    if target == BookingStatus.CANCELLED:
+        booking.ics_sequence += 1
+        booking.cancellation_reason = notes
+    booking.updated_at = now
+    session.add(booking)
+    action = _ACTION_FOR_STATUS[target] if current in ACTIVE_STATUSES or target == BookingStatus.CONFIRMED else "status_changed"
+    _record(session, booking, action, "trainer", reason=notes, from_status=current.value, now=now)
+    if target in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
+        _notify(session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now)
+    bump_schedule_version(session, owner)
+    _commit(session)
+    return booking
+
+
+def _still_free(session: Session, trainer: Trainer, prefs: Preferences, booking: Booking) -> bool:
+    """Whether no other active booking overlaps this one's busy period (buffer included)."""
+    buffer = timedelta(minutes=prefs.buffer_minutes)
+    clash = session.exec(select(Booking.id).where(
+        Booking.trainer_id == trainer.id, Booking.id != booking.id,
+        col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
+        Booking.start_at < booking.end_at + buffer, Booking.end_at > booking.start_at - buffer,
+    )).first()
+    return clash is None
+
+
+def bulk_change_status(session: Session, *, trainer: Trainer, trainer_id: str, booking_ids: Any, status: Any,
+                       now: Optional[datetime] = None) -> tuple[list[str], list[tuple[str, DomainError]]]:
+    """Change many bookings, each in its own transaction; returns (updated ids, failures)."""
+    if not isinstance(booking_ids, list) or not booking_ids or len(booking_ids) > 500 \
+            or not all(isinstance(i, str) for i in booking_ids):
+        raise ValidationFailed("bookingIds must be a list of 1 to 500 booking ids.", {"field": "bookingIds"})
+    parse_status(status)
+    updated: list[str] = []
+    failed: list[tuple[str, DomainError]] = []
+    for booking_id in dict.fromkeys(booking_ids):
+        try:
+            booking, owner, _ = load_booking(session, booking_id, Caller(trainer=trainer))
+            if owner.id != trainer_id:
+                raise NotFound("No booking with this id for this trainer.")
+            session.rollback()
+            change_status(session, booking_id=booking_id, trainer=trainer, status=status, now=now)
+            updated.append(booking_id)
+        except DomainError as exc:
+            session.rollback()
+            failed.append((booking_id, exc))
+    return updated, failed
+
+
+# ---------------------------------------------------------------- listing
+
+VIEWS = ("upcoming", "past", "cancelled", "all")
+SORTS = ("startTime", "-startTime")
+
+
+@dataclass(frozen=True)
+class BookingQuery:
+    view: str = "all"
+    status: Optional[BookingStatus] = None
+    first: Optional[date] = None  # trainer-local dates, inclusive
+    last: Optional[date] = None
+    q: str = ""
+    sort: str = "startTime"
+
+
+def parse_query(*, view: Any = "all", status: Any = None, date_from: Any = None, date_to: Any = None,
+                q: Any = "", sort: Any = "startTime") -> BookingQuery:
+    if view not in VIEWS:
+        raise ValidationFailed(f"view must be one of {', '.join(VIEWS)}.", {"field": "view"})
+    if sort not in SORTS:
+        raise ValidationFailed("sort must be startTime or -startTime.", {"field": "sort"})
+    parsed_status = parse_status(status) if status else None
+    dates = []
+    for label, value in (("from", date_from), ("to", date_to)):
+        try:
+            dates.append(date.fromisoformat(value) if value else None)
+        except (TypeError, ValueError):
+            raise ValidationFailed(f"{label} must be a date like 2027-03-14.", {"field": label}) from None
+    if dates[0] and dates[1] and dates[1] < dates[0]:
+        raise ValidationFailed("to must not be before from.", {"field": "to"})
+    return BookingQuery(view, parsed_status, dates[0], dates[1], _text(q, field="q", limit=200), sort)
+
+
+def _filtered(query, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo, now: datetime):
+    query = query.where(col(Booking.trainer_id).in_(list(trainer_ids)))
+    active = [s.value for s in ACTIVE_STATUSES]
+    if spec.view == "upcoming":
+        query = query.where(Booking.start_at >= now, col(Booking.status).in_(active))
+    elif spec.view == "past":
+        query = query.where(Booking.start_at < now, Booking.status != BookingStatus.CANCELLED.value)
+    elif spec.view == "cancelled":
+        query = query.where(Booking.status == BookingStatus.CANCELLED.value)
+    if spec.status:
+        query = query.where(Booking.status == spec.status.value)
+    if spec.first:
+        query = query.where(Booking.start_at >= wall_to_instant(spec.first, 0, tz))
+    if spec.last:
+        query = query.where(Booking.start_at < wall_to_instant(spec.last + timedelta(days=1), 0, tz))
+    if spec.q:
+        like = f"%{spec.q.lower()}%"
+        query = query.where(or_(func.lower(Client.name).like(like), func.lower(Client.email).like(like)))
+    return query
+
+
+def list_bookings(session: Session, *, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
+                  page: int = 1, page_size: int = 20, now: Optional[datetime] = None
+                  ) -> tuple[list[tuple[Booking, Client]], int]:
+    """One page of a trainer's bookings (two queries: the page, and the count)."""
+    now = now or utcnow()
+    base = select(Booking, Client).join(Client, Client.id == Booking.client_id)
+    order = col(Booking.start_at).desc() if spec.sort == "-startTime" else col(Booking.start_at).asc()
+    rows = session.exec(_filtered(base, trainer_ids, spec, tz, now).order_by(order, Booking.id)
+                        .offset((page - 1) * page_size).limit(page_size)).all()
+    total = session.exec(_filtered(select(func.count()).select_from(Booking).join(Client, Client.id == Booking.client_id),
+                                   trainer_ids, spec, tz, now)).one()
+    return [(b, c) for b, c in rows], total
+
+
+def iter_bookings(session: Session, *, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
+                  ids: Optional[Iterable[str]] = None, now: Optional[datetime] = None, batch: int = 500):
+    """Every booking of the filtered list (or just ``ids``), in batches, for CSV export."""
+    now = now or utcnow()
+    base = select(Booking, Client).join(Client, Client.id == Booking.client_id)
+    query = _filtered(base, trainer_ids, spec, tz, now)
+    if ids is not None:
+        query = query.where(col(Booking.id).in_(list(ids)))
+    order = col(Booking.start_at).desc() if spec.sort == "-startTime" else col(Booking.start_at).asc()
+    yield from session.exec(query.order_by(order, Booking.id).execution_options(yield_per=batch))

@@ -1,0 +1,254 @@
+"""Trainer accounts, API keys, login sessions, preferences, teams and who may act on whom."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any, Mapping, Optional
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ..db import begin_write
+from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized, ValidationFailed
+from ..domain.preferences import Preferences, apply_changes, normalise_email, parse_zone
+from ..models import ApiKey, BookingPreferences, LoginSession, Trainer, utcnow
+from .secrets import digest, hash_password, new_token, verify_password
+
+API_KEY_PREFIX = "td_"
+LOGIN_SESSION_DAYS = 14
+
+
+# ---------------------------------------------------------------- accounts
+
+def _slugify(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:60] or "trainer"
+
+
+def _unique_slug(session: Session, name: str) -> str:
+    base = _slugify(name)
+    taken = set(session.exec(select(Trainer.slug).where(Trainer.slug.like(f"{base}%"))).all())
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_account_fields(email: Any, password: Any, name: Any, timezone: Any) -> tuple[str, str, str]:
+    email = normalise_email(email)
+    if not isinstance(password, str) or len(password) < 8:
+        raise ValidationFailed("Choose a password of at least 8 characters.", {"field": "password"})
+    if len(password) > 1024:
+        raise ValidationFailed("That password is too long.", {"field": "password"})
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120:
+        raise ValidationFailed("Enter a name (up to 120 characters).", {"field": "name"})
+    parse_zone(timezone)
+    return email, name.strip(), timezone
+
+
+def _create_trainer(session: Session, *, email: str, password: str, name: str, timezone: str,
+                    primary_trainer_id: Optional[str] = None) -> tuple[Trainer, str]:
+    if session.exec(select(Trainer.id).where(Trainer.email == email)).first():
+        raise EmailTaken("An account with this email already exists.", {"field": "email"})
+    trainer = Trainer(email=email, password_hash=hash_password(password), name=name,
+                      slug=_unique_slug(session, name), timezone=timezone,
+                      primary_trainer_id=primary_trainer_id)
+    session.add(trainer)
+    session.flush()
+    session.add(BookingPreferences(trainer_id=trainer.id))
+    key = _issue_api_key(session, trainer.id)
+    return trainer, key
+
+
+def signup(session: Session, *, email: Any, password: Any, name: Any, timezone: Any) -> tuple[Trainer, str]:
+    """Create a trainer account; returns it and its first API key (shown once)."""
+    email, name, timezone = _check_account_fields(email, password, name, timezone)
+    begin_write(session)
+    trainer, key = _create_trainer(session, email=email, password=password, name=name, timezone=timezone)
+    session.commit()
+    return trainer, key
+
+
+def authenticate(session: Session, *, email: Any, password: Any) -> Trainer:
+    """The trainer with these credentials, or :class:`Unauthorized` (same answer for any mismatch)."""
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise Unauthorized("Wrong email or password.")
+    trainer = session.exec(select(Trainer).where(Trainer.email == email.strip().lower())).first()
+    if not verify_password(password, trainer.password_hash if trainer else None):
+        raise Unauthorized("Wrong email or password.")
+    return trainer
+
+
+def login(session: Session, *, email: Any, password: Any) -> tuple[Trainer, str]:
+    """Check credentials and issue a fresh API key for this client (keys are stored hashed, so never re-shown)."""
+    trainer = authenticate(session, email=email, password=password)
+    begin_write(session)
+    key = _issue_api_key(session, trainer.id)
+    session.commit()
+    return trainer, key
+
+
+# ---------------------------------------------------------------- API keys
+
+def _issue_api_key(session: Session, trainer_id: str) -> str:
+    key = new_token(API_KEY_PREFIX)
+    session.add(ApiKey(trainer_id=trainer_id, key_hash=digest(key), prefix=key[:8]))
+    return key
+
+
+def trainer_for_api_key(session: Session, key: Optional[str]) -> Trainer:
+    if not key:
+        raise Unauthorized("Send your API key as 'Authorization: Bearer <key>'.")
+    row = session.exec(
+        select(Trainer).join(ApiKey, ApiKey.trainer_id == Trainer.id)
+        .where(ApiKey.key_hash == digest(key), ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        raise Unauthorized("This API key is not valid.")
+    return row
+
+
+def rotate_api_keys(session: Session, *, trainer_id: str) -> str:
+    """Revoke every key of the trainer and issue a new one."""
+    begin_write(session)
+    now = utcnow()
+    for key in session.exec(select(ApiKey).where(ApiKey.trainer_id == trainer_id, ApiKey.revoked_at.is_(None))):
+        key.revoked_at = now
+        session.add(key)
+    key = _issue_api_key(session, trainer_id)
+    session.commit()
+    return key
+
+
+# ---------------------------------------------------------------- dashboard logins
+
+def start_login_session(session: Session, *, trainer_id: str, now: Optional[datetime] = None) -> str:
+    now = now or utcnow()
+    token = new_token()
+    begin_write(session)
+    session.add(LoginSession(trainer_id=trainer_id, token_hash=digest(token),
+                             expires_at=now + timedelta(days=LOGIN_SESSION_DAYS)))
+    session.commit()
+    return token
+
+
+def trainer_for_login_session(session: Session, token: Optional[str], *, now: Optional[datetime] = None) -> Optional[Trainer]:
+    if not token:
+        return None
+    now = now or utcnow()
+    return session.exec(
+        select(Trainer).join(LoginSession, LoginSession.trainer_id == Trainer.id)
+        .where(LoginSession.token_hash == digest(token), LoginSession.expires_at > now)
+    ).first()
+
+
+def end_login_session(session: Session, *, token: str) -> None:
+    begin_write(session)
+    row = session.exec(select(LoginSession).where(LoginSession.token_hash == digest(token))).first()
+    if row:
+        session.delete(row)
+    session.commit()
+
+
+# ---------------------------------------------------------------- who may act on whom
+
+def get_trainer(session: Session, trainer_id: str) -> Trainer:
+    trainer = session.get(Trainer, trainer_id) if isinstance(trainer_id, str) else None
+    if trainer is None:
+        raise NotFound("No trainer with this id.")
+    return trainer
+
+
+def trainer_by_slug(session: Session, slug: str) -> Trainer:
+    trainer = session.exec(select(Trainer).where(Trainer.slug == slug)).first()
+    if trainer is None:
+        raise NotFound("No booking page at this address.")
+    return trainer
+
+
+def can_manage(actor: Trainer, target: Trainer) -> bool:
+    """A trainer manages themselves; a primary trainer also manages their sub-trainers."""
+    return actor.id == target.id or target.primary_trainer_id == actor.id
+
+
+def managed_trainer(session: Session, *, actor: Trainer, trainer_id: str) -> Trainer:
+    """The trainer ``actor`` wants to act on, or NotFound / Forbidden."""
+    target = get_trainer(session, trainer_id)
+    if not can_manage(actor, target):
+        raise Forbidden("This key cannot access that trainer.")
+    return target
+
+
+def team_member_ids(session: Session, primary: Trainer) -> list[str]:
+    """The primary trainer and their sub-trainers, primary first."""
+    subs = session.exec(select(Trainer.id).where(Trainer.primary_trainer_id == primary.id).order_by(Trainer.created_at, Trainer.id)).all()
+    return [primary.id, *subs]
+
+
+def add_sub_trainer(session: Session, *, actor: Trainer, primary_id: str, email: Any, password: Any,
+                    name: Any, timezone: Any) -> tuple[Trainer, str]:
+    primary = managed_trainer(session, actor=actor, trainer_id=primary_id)
+    if primary.primary_trainer_id is not None or actor.id != primary.id:
+        raise Forbidden("Only a primary trainer can add sub-trainers.")
+    email, name, timezone = _check_account_fields(email, password, name, timezone)
+    begin_write(session)
+    trainer, key = _create_trainer(session, email=email, password=password, name=name, timezone=timezone,
+                                   primary_trainer_id=primary.id)
+    session.commit()
+    return trainer, key
+
+
+def list_sub_trainers(session: Session, *, actor: Trainer, primary_id: str) -> list[Trainer]:
+    primary = get_trainer(session, primary_id)
+    if not (can_manage(actor, primary) or actor.primary_trainer_id == primary.id):
+        raise Forbidden("This key cannot access that trainer.")
+    return list(session.exec(select(Trainer).where(Trainer.primary_trainer_id == primary.id)
+                             .order_by(Trainer.created_at, Trainer.id)).all())
+
+
+# ---------------------------------------------------------------- preferences
+
+def preferences_from_row(row: BookingPreferences) -> Preferences:
+    values = {k: getattr(row, k) for k in Preferences.__dataclass_fields__}
+    values["session_durations"] = tuple(row.session_durations)
+    return Preferences(**values)
+
+
+def load_preferences(session: Session, trainer_id: str) -> Preferences:
+    row = session.get(BookingPreferences, trainer_id)
+    return preferences_from_row(row) if row else Preferences()
+
+
+def update_preferences(session: Session, *, actor: Trainer, trainer_id: str, changes: Mapping[str, Any],
+                       names: Mapping[str, str] | None = None, timezone: Any = None) -> tuple[Trainer, Preferences]:
+    """Apply a partial change of preferences (and optionally the trainer's time zone), all or nothing."""
+    if timezone is not None:
+        parse_zone(timezone)
+    begin_write(session)
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    row = session.get(BookingPreferences, trainer.id) or BookingPreferences(trainer_id=trainer.id)
+    updated = apply_changes(preferences_from_row(row), changes, names=names)
+    for key, value in asdict(updated).items():
+        setattr(row, key, list(value) if key == "session_durations" else value)
+    session.add(row)
+    if timezone is not None:
+        trainer.timezone = timezone
+    bump_schedule_version(session, trainer)
+    session.commit()
+    return trainer, updated
+
+
+def bump_schedule_version(session: Session, trainer: Trainer) -> None:
+    """Mark the trainer's slots as changed (the slot cache keys on this)."""
+    trainer.schedule_version = (trainer.schedule_version or 0) + 1
+    session.add(trainer)
+
+
+def count_trainers(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Trainer)).one()
