@@ -1,0 +1,199 @@
+"""The client's booking widget: month view, time slots, booking form and confirmation."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..state.booking import ZONES, BookingPageState as S
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _day(cell) -> rx.Component:
+    return rx.cond(
+        cell["day"] == "",
+        rx.box(role="gridcell"),
+        rx.el.button(
+            cell["day"],
+            on_click=S.pick_date(cell["iso"]),
+            disabled=cell["available"] == "",
+            aria_label=cell["label"],
+            aria_pressed=rx.cond(S.selected_date == cell["iso"], "true", "false"),
+            class_name=rx.cond(
+                S.selected_date == cell["iso"], "td-day td-day-selected",
+                rx.cond(cell["available"] == "1", "td-day td-day-open", "td-day"),
+            ),
+            role="gridcell",
+        ),
+    )
+
+
+def month_view() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.icon_button(rx.icon("chevron-left"), on_click=S.previous_month, variant="soft",
+                           aria_label="Previous month"),
+            rx.heading(S.month_label, size="4", as_="h2", id="month-label", aria_live="polite"),
+            rx.icon_button(rx.icon("chevron-right"), on_click=S.next_month, variant="soft",
+                           aria_label="Next month"),
+            justify="between", align="center", width="100%",
+        ),
+        rx.box(
+            rx.box(*[rx.box(d, class_name="td-weekday", role="columnheader") for d in WEEKDAYS],
+                   class_name="td-week", role="row"),
+            rx.foreach(S.weeks, lambda week: rx.box(rx.foreach(week, _day), class_name="td-week", role="row")),
+            role="grid", aria_labelledby="month-label",
+        ),
+        width="100%",
+    )
+
+
+def zone_picker() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Your time zone", html_for="client-zone", class_name="td-label"),
+        rx.el.select(
+            *[rx.el.option(z, value=z) for z in ZONES],
+            id="client-zone", value=S.client_zone, on_change=S.set_client_zone, class_name="td-select",
+        ),
+        rx.text("Trainer's time zone: ", S.trainer_zone_label, size="1", color_scheme="gray"),
+        spacing="1", width="100%",
+    )
+
+
+def duration_picker() -> rx.Component:
+    return rx.cond(
+        S.durations.length() > 1,
+        rx.vstack(
+            rx.el.label("Session length", html_for="duration", class_name="td-label"),
+            rx.el.select(
+                rx.foreach(S.durations, lambda d: rx.el.option(d.to_string() + " minutes", value=d.to_string())),
+                id="duration", value=S.duration.to_string(), on_change=S.set_duration, class_name="td-select",
+            ),
+            spacing="1", width="100%",
+        ),
+    )
+
+
+def slot_list() -> rx.Component:
+    return rx.cond(
+        S.selected_date != "",
+        rx.vstack(
+            rx.heading(S.selected_date_label, size="3", as_="h3"),
+            rx.text("Times in ", S.client_zone, size="1", color_scheme="gray"),
+            rx.cond(
+                S.slots.length() > 0,
+                rx.box(
+                    rx.foreach(S.slots, lambda s: rx.button(
+                        s["label"], on_click=S.pick_slot(s["start"]), variant="outline",
+                        aria_label="Book " + s["aria"], class_name="td-slot",
+                    )),
+                    class_name="td-slots", role="list", aria_label="Available times",
+                ),
+                rx.text("No free times on this day. Please pick another date."),
+            ),
+            spacing="2", width="100%",
+        ),
+        rx.text("Pick a highlighted date to see its free times.", color_scheme="gray"),
+    )
+
+
+def _field(label: str, name: str, *, type_: str = "text", required: bool = False, autocomplete: str = "",
+           placeholder: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label + ("" if required else " (optional)"), html_for=f"field-{name}", class_name="td-label"),
+        rx.input(id=f"field-{name}", name=name, type=type_, required=required, auto_complete=autocomplete,
+                 placeholder=placeholder, width="100%",
+                 aria_invalid=rx.cond(S.errors.contains(name), "true", "false"),
+                 aria_describedby=f"error-{name}"),
+        rx.cond(S.errors.contains(name),
+                rx.text(S.errors[name], id=f"error-{name}", color_scheme="red", size="2", role="alert")),
+        spacing="1", width="100%",
+    )
+
+
+def booking_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading("Your details", size="4", as_="h2"),
+            rx.callout(S.selected_label, icon="calendar-clock", id="chosen-time"),
+            _field("Name", "name", required=True, autocomplete="name"),
+            _field("Email", "email", type_="email", required=True, autocomplete="email"),
+            _field("Phone", "phone", type_="tel", autocomplete="tel"),
+            rx.vstack(
+                rx.el.label("Notes for your trainer (optional)", html_for="field-notes", class_name="td-label"),
+                rx.text_area(id="field-notes", name="notes", width="100%", max_length=2000),
+                spacing="1", width="100%",
+            ),
+            rx.hstack(
+                rx.checkbox(id="field-privacy", name="privacy", required=True,
+                            aria_label="I agree that my details are used to arrange this session"),
+                rx.el.label("I agree that my details are used to arrange this session.", html_for="field-privacy"),
+                align="center",
+            ),
+            rx.cond(S.errors.contains("privacyAccepted"),
+                    rx.text(S.errors["privacyAccepted"], color_scheme="red", size="2", role="alert")),
+            rx.cond(S.errors.contains("form"), rx.text(S.errors["form"], color_scheme="red", size="2", role="alert")),
+            rx.hstack(
+                rx.button("Back to times", type="button", variant="soft", on_click=S.back_to_times),
+                rx.button(rx.cond(S.submitting, "Booking…", "Book this session"), type="submit",
+                          loading=S.submitting, disabled=S.submitting),
+                spacing="3",
+            ),
+            spacing="3", width="100%",
+        ),
+        on_submit=S.submit,
+        aria_label="Booking form",
+        width="100%",
+    )
+
+
+def confirmation() -> rx.Component:
+    b = S.booked
+    return rx.vstack(
+        rx.heading("You're booked!", size="6", as_="h2"),
+        rx.text("Your session is ", b["status"], "."),
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("Booking id"), rx.data_list.value(b["id"], id="booking-id")),
+            rx.data_list.item(rx.data_list.label("When (your time)"), rx.data_list.value(b["when"], id="booked-when")),
+            rx.data_list.item(rx.data_list.label("When (trainer's time)"), rx.data_list.value(b["trainer_when"])),
+            rx.data_list.item(rx.data_list.label("Length"), rx.data_list.value(b["duration"] + " minutes")),
+        ),
+        rx.link(rx.button(rx.icon("calendar-plus"), "Add to calendar"), href=b["ics"], is_external=False,
+                download=True),
+        rx.text("What happens next: a confirmation is on its way to ", b["email"],
+                ". Keep these private links to change your plans:"),
+        rx.hstack(
+            rx.link("Reschedule this session", href=b["reschedule"]),
+            rx.link("Cancel this session", href=b["cancel"]),
+            spacing="4",
+        ),
+        spacing="3", align="start", width="100%",
+    )
+
+
+def booking_widget() -> rx.Component:
+    """The whole widget, used by the public page and the embed."""
+    return rx.cond(
+        S.not_found,
+        rx.callout("There is no booking page at this address. Check the link you were given.", icon="triangle-alert",
+                   color_scheme="red"),
+        rx.vstack(
+            rx.heading("Book a session with ", S.trainer_name, size="6", as_="h1"),
+            rx.cond(S.notice != "", rx.callout(S.notice, icon="info", color_scheme="amber", role="status")),
+            rx.cond(
+                S.booked.contains("id"),
+                confirmation(),
+                rx.cond(
+                    S.selected_start != "",
+                    booking_form(),
+                    rx.flex(
+                        rx.vstack(zone_picker(), duration_picker(), month_view(), spacing="3",
+                                  width="100%", max_width="24rem"),
+                        rx.box(slot_list(), width="100%"),
+                        direction=rx.breakpoints(initial="column", sm="row"), spacing="5", width="100%",
+                    ),
+                ),
+            ),
+            spacing="4", width="100%",
+        ),
+    )

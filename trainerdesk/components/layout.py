@@ -1,0 +1,36 @@
+"""Page shells: the public site chrome, the bare embed shell, and the dashboard frame."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from .. import routes
+
+
+def site_header() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.link(rx.heading("TrainerDesk", size="5"), href=routes.HOME, underline="none"),
+            rx.spacer(),
+            rx.link("Log in", href=routes.LOGIN),
+            rx.link(rx.button("Sign up", size="2"), href=routes.SIGNUP),
+            align="center", spacing="4", width="100%",
+        ),
+        style={"padding": "0.75rem 1.25rem", "borderBottom": "1px solid var(--gray-a5)"},
+    )
+
+
+def public_page(*children: rx.Component, title: str = "") -> rx.Component:
+    """A public page with the site header."""
+    return rx.box(
+        site_header(),
+        rx.el.main(
+            rx.container(*children, size="3", padding_y="1.5rem", padding_x="1rem"),
+        ),
+        min_height="100vh",
+    )
+
+
+def bare_page(*children: rx.Component) -> rx.Component:
+    """The embed shell: no site chrome, tight padding, for an iframe on the trainer's site."""
+    return rx.el.main(rx.box(*children, padding="0.75rem"), id="trainerdesk-embed")

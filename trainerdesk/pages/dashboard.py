@@ -1,0 +1,83 @@
+"""The dashboard home (behind login)."""
+
+import reflex as rx
+
+from ..state.dashboard import DashboardState as D
+
+
+def _status_badge(status) -> rx.Component:
+    return rx.badge(status, color_scheme=rx.match(status, ("PENDING", "yellow"), ("CONFIRMED", "blue"),
+                                                  ("COMPLETED", "green"), ("CANCELLED", "red"),
+                                                  ("NO_SHOW", "orange"), "gray"))
+
+
+def dashboard_frame(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                rx.heading("TrainerDesk", size="5"),
+                rx.spacer(),
+                rx.text(D.trainer_name, weight="medium"),
+                rx.button("Log out", variant="soft", on_click=D.logout),
+                align="center", spacing="4", width="100%",
+            ),
+            style={"padding": "0.75rem 1.25rem", "borderBottom": "1px solid var(--gray-a5)"},
+        ),
+        rx.el.main(rx.container(*children, size="4", padding_y="1.5rem", padding_x="1rem")),
+        min_height="100vh",
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return dashboard_frame(
+        rx.cond(
+            D.logged_in,
+            rx.vstack(
+                rx.heading("Welcome, ", D.trainer_name, size="6", as_="h1"),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Your booking page", size="4", as_="h2"),
+                        rx.link(D.booking_url, href=D.booking_url, is_external=True, id="booking-url"),
+                        rx.text("Share this link, or embed it in your site.", size="2", color_scheme="gray"),
+                        spacing="2",
+                    ),
+                    width="100%",
+                ),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Upcoming sessions (", D.upcoming_total, ")", size="4", as_="h2"),
+                        rx.cond(
+                            D.upcoming.length() > 0,
+                            rx.table.root(
+                                rx.table.header(rx.table.row(
+                                    *[rx.table.column_header_cell(h) for h in ("When", "Client", "Length", "Status")])),
+                                rx.table.body(rx.foreach(D.upcoming, lambda b: rx.table.row(
+                                    rx.table.cell(b["when"]),
+                                    rx.table.cell(rx.link(b["client"], href="mailto:" + b["email"])),
+                                    rx.table.cell(b["duration"]),
+                                    rx.table.cell(_status_badge(b["status"])),
+                                ))),
+                                width="100%", aria_label="Upcoming sessions",
+                            ),
+                            rx.text("No upcoming sessions yet."),
+                        ),
+                        spacing="2", width="100%",
+                    ),
+                    width="100%",
+                ),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("API key", size="4", as_="h2"),
+                        rx.text("Keys are stored hashed, so a key is shown only once. Rotating revokes all "
+                                "existing keys.", size="2"),
+                        rx.cond(D.new_api_key != "", rx.code(D.new_api_key, id="new-api-key")),
+                        rx.button("Rotate API key", variant="outline", on_click=D.rotate_api_key),
+                        spacing="2",
+                    ),
+                    width="100%",
+                ),
+                spacing="4", width="100%",
+            ),
+            rx.center(rx.spinner(), padding="3rem"),
+        ),
+    )

@@ -1,0 +1,43 @@
+"""The dashboard home: the trainer's booking link, next sessions, and API key."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from .. import routes
+from ..config import settings
+from ..db import session_scope
+from ..services import bookings, trainers
+from .auth import AuthState
+from .common import long_label
+
+
+class DashboardState(AuthState):
+    upcoming: list[dict[str, str]] = []
+    upcoming_total: int = 0
+    new_api_key: str = ""
+
+    @rx.var
+    def booking_url(self) -> str:
+        return routes.book_url(self.trainer_slug, settings().public_url) if self.trainer_slug else ""
+
+    @rx.event
+    def load(self):
+        if not self._load_trainer():
+            return rx.redirect(routes.LOGIN)
+        self.new_api_key = ""
+        spec = bookings.parse_query(view="upcoming")
+        with session_scope() as session:
+            rows, total = bookings.list_bookings(session, trainer_ids=[self.trainer_id], spec=spec,
+                                                 tz=ZoneInfo(self.trainer_zone), page=1, page_size=10)
+        self.upcoming_total = total
+        self.upcoming = [{"id": b.id, "when": long_label(b.start_at, self.trainer_zone),
+                          "client": c.name, "email": c.email, "duration": f"{b.duration_minutes} min",
+                          "status": str(b.status)} for b, c in rows]
+
+    @rx.event
+    def rotate_api_key(self):
+        with session_scope() as session:
+            self.new_api_key = trainers.rotate_api_keys(session, trainer_id=self.trainer_id)

@@ -1,0 +1,48 @@
+"""The Reflex app: pages registered here; the JSON API and the security headers mounted via api_transformer."""
+
+import reflex as rx
+
+from . import routes
+from .api import build_api
+from .http import security_headers
+from .pages.auth import login_page, signup_page
+from .pages.book import book_page, embed_page
+from .pages.dashboard import dashboard_page
+from .pages.landing import landing
+from .state.auth import AuthState
+from .state.booking import BookingPageState
+from .state.dashboard import DashboardState
+
+# Runs before Reflex's own scripts: in an iframe on another site, browsers
+# that block third-party storage throw on any touch of localStorage, which
+# would crash the widget; an in-memory stand-in keeps it working.
+STORAGE_GUARD = """
+(function () {
+  function memory() {
+    var data = {};
+    return {getItem: function (k) { return k in data ? data[k] : null; },
+            setItem: function (k, v) { data[k] = String(v); },
+            removeItem: function (k) { delete data[k]; },
+            clear: function () { data = {}; },
+            key: function (i) { return Object.keys(data)[i] || null; },
+            get length() { return Object.keys(data).length; }};
+  }
+  ["localStorage", "sessionStorage"].forEach(function (name) {
+    try { window[name].getItem("td"); }
+    catch (e) { Object.defineProperty(window, name, {value: memory(), configurable: true}); }
+  });
+})();
+"""
+
+app = rx.App(
+    api_transformer=[build_api(), security_headers],
+    stylesheets=["/styles.css"],
+    head_components=[rx.script(STORAGE_GUARD)],
+)
+
+app.add_page(landing, route=routes.HOME, title="TrainerDesk: booking for personal trainers")
+app.add_page(signup_page, route=routes.SIGNUP, title="Sign up | TrainerDesk", on_load=AuthState.detect_zone)
+app.add_page(login_page, route=routes.LOGIN, title="Log in | TrainerDesk")
+app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard | TrainerDesk", on_load=DashboardState.load)
+app.add_page(book_page, route=routes.BOOK, title="Book a session | TrainerDesk", on_load=BookingPageState.load)
+app.add_page(embed_page, route=routes.EMBED, title="Book a session", on_load=BookingPageState.load)
