@@ -8,7 +8,7 @@ of adding a second one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -45,9 +45,10 @@ def booking_calendar(entry: CalendarEntry, *, stamp: datetime) -> bytes:
     event = Event()
     event.add("uid", f"booking-{entry.booking_id}@{entry.domain}")
     event.add("sequence", entry.sequence)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", entry.start)
-    event.add("dtend", entry.end)
+    event.add("dtstamp", stamp.astimezone(timezone.utc))
+    # In UTC ("...Z"): every calendar reads it the same way, no VTIMEZONE needed.
+    event.add("dtstart", entry.start.astimezone(timezone.utc))
+    event.add("dtend", entry.end.astimezone(timezone.utc))
     event.add("summary", f"Training session with {entry.trainer_name}")
     lines = [f"Session with {entry.trainer_name} for {entry.client_name}."]
     if entry.notes:

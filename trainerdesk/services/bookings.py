@@ -12,7 +12,7 @@ one :class:`SlotUnavailable`; on PostgreSQL an exclusion constraint backs this u
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,7 @@ def parse_instant(value: Any, *, field: str = "startTime") -> datetime:
     if parsed is None or parsed.tzinfo is None:
         raise ValidationFailed(f"{field} must be an ISO 8601 time with an offset, like 2027-03-14T09:00:00-04:00.",
                                {"field": field})
-    return parsed
+    return parsed.astimezone(timezone.utc)
 
 
 def _check_phone(value: Any) -> str:
