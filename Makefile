@@ -5,7 +5,7 @@ PORT ?= 3000
 export PORT
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup setup-browser migrate seed clean
+.PHONY: run test setup setup-browser migrate seed clean bench
 
 .venv/.installed: requirements.txt
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -34,3 +34,6 @@ test: setup setup-browser
 
 clean:
 	rm -rf .web .states data
+
+bench: migrate
+	$(ENV) python benchmarks/bench_slots.py

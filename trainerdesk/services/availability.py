@@ -10,12 +10,14 @@ only the grid is cached, the notice and advance limits apply with the exact
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from typing import Any, Optional, Sequence
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import JSON, Date, Integer, cast, literal, null, union_all
 from sqlmodel import Session, col, delete, select
 
 from ..db import begin_write
@@ -144,8 +146,7 @@ def load_schedule(session: Session, trainer: Trainer, prefs: Preferences, *, sta
     """The rows slot generation needs for starts in ``[start, end)``: hours, overrides, busy bookings."""
     tz = ZoneInfo(trainer.timezone)
     first, last = lookaround(start, end, tz)
-    weekly = [_domain_block(r) for r in list_weekly(session, trainer.id)]
-    overrides = {o.day: [HoursBlock(a, b) for a, b in o.blocks] for o in list_overrides(session, trainer.id, first, last)}
+    weekly, overrides = _hours(session, trainer.id, first, last)
     # Busy periods that can touch any window of those dates (plus buffer).
     span_start = wall_to_instant(first, 0, tz) - timedelta(minutes=prefs.buffer_minutes)
     span_end = wall_to_instant(last + timedelta(days=1), 0, tz) + timedelta(minutes=prefs.buffer_minutes)
@@ -160,6 +161,31 @@ def load_schedule(session: Session, trainer: Trainer, prefs: Preferences, *, sta
         query = query.where(Booking.id != exclude_booking_id)
     busy = [Range(s, e) for s, e in session.exec(query).all()]
     return TrainerSchedule(trainer.id, tz, weekly, overrides, busy, prefs.slot_rules)
+
+
+def _hours(session: Session, trainer_id: str, first: date, last: date
+           ) -> tuple[list[WeeklyBlock], dict[date, list[HoursBlock]]]:
+    """Weekly blocks and the overrides of ``first..last`` in one round trip (UNION ALL)."""
+    weekly_q = select(
+        literal("w").label("kind"), AvailabilityBlock.day_of_week, AvailabilityBlock.start_minute,
+        AvailabilityBlock.end_minute, cast(null(), Date).label("day"), cast(null(), JSON).label("blocks"),
+    ).where(AvailabilityBlock.trainer_id == trainer_id)
+    override_q = select(
+        literal("o"), cast(null(), Integer), cast(null(), Integer), cast(null(), Integer),
+        DateOverride.day, DateOverride.blocks,
+    ).where(DateOverride.trainer_id == trainer_id, DateOverride.day >= first, DateOverride.day <= last)
+    weekly: list[WeeklyBlock] = []
+    overrides: dict[date, list[HoursBlock]] = {}
+    for kind, dow, start, end, day, blocks in session.execute(union_all(weekly_q, override_q)).all():
+        if kind == "w":
+            weekly.append(WeeklyBlock(dow, start, end))
+        else:
+            if isinstance(day, str):  # SQLite hands back the ISO text of a NULL-typed union column
+                day = date.fromisoformat(day)
+            if isinstance(blocks, str):
+                blocks = json.loads(blocks)
+            overrides[day] = [HoursBlock(a, b) for a, b in blocks]
+    return weekly, overrides
 
 
 class _GridCache:

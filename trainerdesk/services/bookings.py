@@ -87,9 +87,16 @@ def _check_phone(value: Any) -> str:
 # ---------------------------------------------------------------- locking and slot checks
 
 def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer]:
-    """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle."""
+    """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle.
+
+    ``populate_existing``: a Trainer read before the lock (to find the team,
+    or with the booking) sits in the session stale once we have waited for
+    another writer; refresh it from the locked row, or ``schedule_version``
+    would be bumped from a stale value and lose the other writer's bump.
+    """
     rows = session.exec(select(Trainer).where(col(Trainer.id).in_(list(trainer_ids)))
-                        .order_by(Trainer.id).with_for_update()).all()
+                        .order_by(Trainer.id).with_for_update()
+                        .execution_options(populate_existing=True)).all()
     return list(rows)
 
 
