@@ -9,10 +9,12 @@ from .pages.auth import login_page, signup_page
 from .pages.book import book_page, embed_page
 from .pages.dashboard import dashboard_page
 from .pages.landing import landing
+from .pages.manage import cancel_page, reschedule_page
 from .services.notifications import run_sender
 from .state.auth import AuthState
 from .state.booking import BookingPageState
 from .state.dashboard import DashboardState
+from .state.manage import ManageBookingState
 
 # Runs before Reflex's own scripts: in an iframe on another site, browsers
 # that block third-party storage throw on any touch of localStorage, which
@@ -47,6 +49,9 @@ app.add_page(login_page, route=routes.LOGIN, title="Log in | TrainerDesk")
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard | TrainerDesk", on_load=DashboardState.load)
 app.add_page(book_page, route=routes.BOOK, title="Book a session | TrainerDesk", on_load=BookingPageState.load)
 app.add_page(embed_page, route=routes.EMBED, title="Book a session", on_load=BookingPageState.load)
+app.add_page(reschedule_page, route=routes.RESCHEDULE, title="Reschedule | TrainerDesk",
+             on_load=ManageBookingState.load_reschedule)
+app.add_page(cancel_page, route=routes.CANCEL, title="Cancel | TrainerDesk", on_load=ManageBookingState.load_cancel)
 
 # Delivers the notification outbox in the background of every backend process.
 app.register_lifespan_task(run_sender)

@@ -5,7 +5,7 @@ import reflex as rx
 from .. import routes
 from ..components.layout import public_page
 from ..state.auth import AuthState
-from ..state.booking import ZONES
+from ..state.common import ZONES
 
 
 def _error(name: str) -> rx.Component:

@@ -245,7 +245,8 @@ def check_duration(prefs: Preferences, duration: Optional[int]) -> None:
 
 
 def trainer_slots(session: Session, trainer: Trainer, prefs: Preferences, *, durations: Sequence[int],
-                  start: datetime, end: datetime, now: datetime) -> dict[int, list[Slot]]:
+                  start: datetime, end: datetime, now: datetime,
+                  exclude_booking_id: Optional[str] = None) -> dict[int, list[Slot]]:
     """Bookable slots per duration with starts in ``[start, end)``, served from the grid cache when possible."""
     window = booking_window(prefs.slot_rules, now)
     lo, hi = max(start, window.start), min(end, window.end)
@@ -254,11 +255,13 @@ def trainer_slots(session: Session, trainer: Trainer, prefs: Preferences, *, dur
     grids: dict[int, tuple[datetime, ...]] = {}
     finder: Optional[SlotFinder] = None
     for d in durations:
-        key = (trainer.id, trainer.schedule_version, trainer.timezone, d, start, end)
+        key = (trainer.id, trainer.schedule_version, trainer.timezone, d, start, end, exclude_booking_id)
         grid = grid_cache.get(key)
         if grid is None:
             if finder is None:
-                finder = SlotFinder(load_schedule(session, trainer, prefs, start=start, end=end), start=start, end=end)
+                schedule = load_schedule(session, trainer, prefs, start=start, end=end,
+                                         exclude_booking_id=exclude_booking_id)
+                finder = SlotFinder(schedule, start=start, end=end)
             grid = tuple(finder.starts(d))
             grid_cache.put(key, grid)
         grids[d] = grid
@@ -267,8 +270,8 @@ def trainer_slots(session: Session, trainer: Trainer, prefs: Preferences, *, dur
 
 
 def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
-                   day: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime
-                   ) -> tuple[ZoneInfo, dict[int, list[Slot]]]:
+                   day: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime,
+                   exclude_booking_id: Optional[str] = None) -> tuple[ZoneInfo, dict[int, list[Slot]]]:
     """Slots on one client date, per duration, for a trainer or a team (their union).
 
     Returns the zone used (the client's, else the trainer's) and, per
@@ -284,13 +287,15 @@ def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_i
     per_duration: dict[int, list[list[Slot]]] = {d: [] for d in wanted}
     for trainer, p in members:
         offered = [d for d in wanted if d in p.session_durations]
-        for d, slots in trainer_slots(session, trainer, p, durations=offered, start=span.start, end=span.end, now=now).items():
+        for d, slots in trainer_slots(session, trainer, p, durations=offered, start=span.start, end=span.end, now=now,
+                                      exclude_booking_id=exclude_booking_id).items():
             per_duration[d].append(slots)
     return zone, {d: team_union(lists) for d, lists in per_duration.items()}
 
 
 def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
-                     month_first: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime) -> list[date]:
+                     month_first: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime,
+                     exclude_booking_id: Optional[str] = None) -> list[date]:
     """Client-zone dates of a month with at least one slot."""
     lead, prefs = _trainer_with_preferences(session, team_id or trainer_id)
     zone = client_tz or ZoneInfo(lead.timezone)
@@ -302,6 +307,13 @@ def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team
     days: set[date] = set()
     for trainer, p in members:
         offered = [duration] if duration in p.session_durations else ([] if duration else list(p.session_durations))
-        for slots in trainer_slots(session, trainer, p, durations=offered, start=start, end=end, now=now).values():
+        for slots in trainer_slots(session, trainer, p, durations=offered, start=start, end=end, now=now,
+                                   exclude_booking_id=exclude_booking_id).values():
             days.update(s.start.astimezone(zone).date() for s in slots)
     return sorted(days)
+
+
+def schedule_version(session: Session, trainer_id: str) -> int:
+    """The trainer's schedule version: open pages poll it to refresh the moment anything changes."""
+    version = session.exec(select(Trainer.schedule_version).where(Trainer.id == trainer_id)).first()
+    return -1 if version is None else version

@@ -248,7 +248,7 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
         token_hash=digest(token), client_timezone=zone_name, notes=notes, created_at=now, updated_at=now,
     )
     session.add(booking)
-    session.flush()
+    _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
     _record(session, booking, "created", "client", to_start=start, now=now)
     _notify(session, booking, trainer, client, "created", token=token, now=now)
     bump_schedule_version(session, trainer)
@@ -256,9 +256,9 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
     return NewBooking(booking, trainer, client, token)
 
 
-def _commit(session: Session) -> None:
+def _commit(session: Session, *, flush_only: bool = False) -> None:
     try:
-        session.commit()
+        session.flush() if flush_only else session.commit()
     except IntegrityError as exc:  # the PostgreSQL exclusion constraint: someone else got there first
         session.rollback()
         if "booking_no_overlap" in str(exc.orig):

@@ -7,6 +7,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..domain.errors import DomainError
+from ..domain.preferences import all_zones
+
+# The zones a person can choose from (IANA names; not the "localtime" alias).
+ZONES = sorted(all_zones() - {"localtime", "Factory"})
 
 
 def friendly(exc: Exception) -> str:

@@ -1,0 +1,113 @@
+"""The month-and-times picker (month grid, zone and length selectors, time buttons), for any SlotPicker state."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..state.common import ZONES
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _day(S, cell) -> rx.Component:
+    return rx.cond(
+        cell["day"] == "",
+        rx.box(role="gridcell"),
+        rx.el.button(
+            cell["day"],
+            on_click=S.pick_date(cell["iso"]),
+            disabled=cell["available"] == "",
+            aria_label=cell["label"],
+            aria_pressed=rx.cond(S.selected_date == cell["iso"], "true", "false"),
+            class_name=rx.cond(
+                S.selected_date == cell["iso"], "td-day td-day-selected",
+                rx.cond(cell["available"] == "1", "td-day td-day-open", "td-day"),
+            ),
+            role="gridcell",
+        ),
+    )
+
+
+def month_view(S) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.icon_button(rx.icon("chevron-left"), on_click=S.previous_month, variant="soft",
+                           aria_label="Previous month"),
+            rx.heading(S.month_label, size="4", as_="h2", id="month-label", aria_live="polite"),
+            rx.icon_button(rx.icon("chevron-right"), on_click=S.next_month, variant="soft",
+                           aria_label="Next month"),
+            justify="between", align="center", width="100%",
+        ),
+        rx.box(
+            rx.box(*[rx.box(d, class_name="td-weekday", role="columnheader") for d in WEEKDAYS],
+                   class_name="td-week", role="row"),
+            rx.foreach(S.weeks, lambda week: rx.box(rx.foreach(week, lambda cell: _day(S, cell)),
+                                                    class_name="td-week", role="row")),
+            role="grid", aria_labelledby="month-label",
+        ),
+        width="100%",
+    )
+
+
+def zone_picker(S) -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Your time zone", html_for="client-zone", class_name="td-label"),
+        rx.el.select(
+            *[rx.el.option(z, value=z) for z in ZONES],
+            id="client-zone", value=S.client_zone, on_change=S.set_client_zone, class_name="td-select",
+        ),
+        rx.text("Trainer's time zone: ", S.trainer_zone_label, size="1", color_scheme="gray"),
+        spacing="1", width="100%",
+    )
+
+
+def duration_picker(S) -> rx.Component:
+    return rx.cond(
+        S.durations.length() > 1,
+        rx.vstack(
+            rx.el.label("Session length", html_for="duration", class_name="td-label"),
+            rx.el.select(
+                rx.foreach(S.durations, lambda d: rx.el.option(d.to_string() + " minutes", value=d.to_string())),
+                id="duration", value=S.duration.to_string(), on_change=S.set_duration, class_name="td-select",
+            ),
+            spacing="1", width="100%",
+        ),
+    )
+
+
+def slot_list(S, action: str = "Book") -> rx.Component:
+    return rx.cond(
+        S.selected_date != "",
+        rx.vstack(
+            rx.heading(S.selected_date_label, size="3", as_="h3"),
+            rx.text("Times in ", S.client_zone, size="1", color_scheme="gray"),
+            rx.cond(
+                S.slots.length() > 0,
+                rx.box(
+                    rx.foreach(S.slots, lambda s: rx.button(
+                        s["label"], on_click=S.pick_slot(s["start"]), variant="outline",
+                        aria_label=action + " " + s["aria"], class_name="td-slot",
+                    )),
+                    class_name="td-slots", role="list", aria_label="Available times",
+                ),
+                rx.text("No free times on this day. Please pick another date."),
+            ),
+            spacing="2", width="100%",
+        ),
+        rx.text("Pick a highlighted date to see its free times.", color_scheme="gray"),
+    )
+
+
+def live_ticker(S) -> rx.Component:
+    """Invisible: asks the server every 1.5 s whether the trainer's schedule changed."""
+    return rx.moment(interval=1500, on_change=S.tick, display="none", aria_hidden="true")
+
+
+def picker(S, action: str = "Book") -> rx.Component:
+    """Zone, length, month and the chosen date's times, side by side on wide screens."""
+    return rx.flex(
+        rx.vstack(zone_picker(S), duration_picker(S), month_view(S), spacing="3", width="100%", max_width="24rem"),
+        rx.box(slot_list(S, action), width="100%"),
+        live_ticker(S),
+        direction=rx.breakpoints(initial="column", sm="row"), spacing="5", width="100%",
+    )

@@ -1,0 +1,165 @@
+"""The client's self-service pages: /reschedule/{id}?token= and /cancel/{id}?token=.
+
+The secret token from the confirmation is the only key; a missing or wrong
+token gets one clear refusal that reveals nothing about the booking.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import reflex as rx
+
+from ..db import session_scope
+from ..domain.errors import DomainError, LateCancellation, SlotUnavailable
+from ..domain.policy import ACTIVE_STATUSES, BookingStatus, client_cancellation_is_late
+from ..models import utcnow
+from ..services import bookings, trainers
+from .common import friendly, long_label
+from .slot_picker import SlotPicker
+
+CANCEL_REASONS = ("Schedule conflict", "Feeling unwell or injured", "Travelling", "Booked by mistake", "Other")
+
+STATUS_WORDS = {
+    "PENDING": "Requested (waiting for the trainer's confirmation)",
+    "CONFIRMED": "Confirmed",
+    "CANCELLED": "Cancelled",
+    "COMPLETED": "Completed",
+    "NO_SHOW": "Missed",
+}
+
+
+class ManageBookingState(SlotPicker, rx.State):
+    booking_id: str = ""
+    refused: str = ""  # the refusal shown instead of the page
+    details: dict[str, str] = {}
+    active: bool = False
+    policy: str = ""
+    blocked: str = ""  # why the client cannot do this online
+    late: bool = False
+    needs_ack: bool = False
+    error: str = ""
+    done: str = ""
+    working: bool = False
+    _token: str = ""
+
+    def _load_booking(self):
+        """Load the booking the link names; returns (booking, client policy) or None after a refusal."""
+        params = self.router.page.params
+        self.booking_id = params.get("booking_id", "")
+        self._token = params.get("token", "")
+        self.refused, self.error, self.done, self.needs_ack, self.working = "", "", "", False, False
+        self.selected_start, self.selected_date, self.slots, self.notice = "", "", [], ""
+        try:
+            with session_scope() as session:
+                booking, trainer, client = bookings.get_booking(
+                    session, booking_id=self.booking_id, caller=bookings.Caller(token=self._token or None))
+                prefs = trainers.load_preferences(session, trainer.id)
+        except DomainError:
+            self.refused = ("This link is not valid. Please use the link from your booking confirmation email, "
+                            "or contact your trainer.")
+            return None
+        now = utcnow()
+        zone = booking.client_timezone
+        self.trainer_id, self.trainer_name, self.trainer_zone = trainer.id, trainer.name, trainer.timezone
+        self.client_zone = self.client_zone or zone
+        self.durations, self.duration = [booking.duration_minutes], booking.duration_minutes
+        self._exclude_booking_id = booking.id
+        status = BookingStatus(booking.status)
+        self.active = status in ACTIVE_STATUSES and booking.start_at > now
+        self.details = {
+            "when": f"{long_label(booking.start_at, zone)} ({zone})",
+            "trainer_when": f"{long_label(booking.start_at, trainer.timezone)} ({trainer.timezone})",
+            "duration": f"{booking.duration_minutes} minutes",
+            "status": STATUS_WORDS[status.value],
+            "trainer": trainer.name,
+            "client": client.name,
+            "reschedules": str(booking.reschedule_count),
+        }
+        self.late = client_cancellation_is_late(prefs.client_policy, start=booking.start_at, now=now)
+        return booking, prefs.client_policy
+
+    # ------------------------------------------------------------ cancel
+
+    @rx.event
+    def load_cancel(self):
+        loaded = self._load_booking()
+        if loaded is None:
+            return
+        _, p = loaded
+        self.policy = (f"Cancelling less than {p.cancellation_notice_hours} hours before the start counts as a "
+                       "late cancellation under your trainer's policy.")
+        self.blocked = "" if p.allow_client_cancel else (
+            "Your trainer does not take cancellations online; please contact them directly.")
+
+    @rx.event
+    def cancel(self, form: dict):
+        if self.working:
+            return
+        reason = (form.get("reason") or "").strip()
+        detail = (form.get("detail") or "").strip()
+        text = f"{reason}: {detail}" if reason and detail else (reason or detail)
+        self.working, self.error = True, ""
+        yield
+        try:
+            with session_scope() as session:
+                bookings.cancel_booking(session, booking_id=self.booking_id, caller=bookings.Caller(token=self._token),
+                                        reason=text, acknowledge_late=form.get("acknowledge") in ("on", True, "true"))
+        except LateCancellation as exc:
+            self.working, self.needs_ack, self.error = False, True, friendly(exc)
+            return
+        except DomainError as exc:
+            self.working, self.error = False, friendly(exc)
+            return
+        self.working, self.active = False, False
+        self.details = {**self.details, "status": STATUS_WORDS["CANCELLED"]}
+        self.done = "Your session is cancelled. We have let your trainer know, and a confirmation is on its way."
+
+    # ------------------------------------------------------------ reschedule
+
+    @rx.event
+    def load_reschedule(self):
+        loaded = self._load_booking()
+        if loaded is None:
+            return
+        booking, p = loaded
+        self.policy = (f"You can move a session up to {p.reschedule_notice_hours} hours before it starts, "
+                       f"at most {p.max_reschedules} time(s). Moved so far: {booking.reschedule_count}.")
+        now = utcnow()
+        if not p.allow_client_reschedule:
+            self.blocked = "Your trainer does not take reschedules online; please contact them directly."
+        elif booking.start_at - now < timedelta(hours=p.reschedule_notice_hours):
+            self.blocked = (f"This session starts in less than {p.reschedule_notice_hours} hours, too close to move "
+                            "online. Please contact your trainer.")
+        elif booking.reschedule_count >= p.max_reschedules:
+            self.blocked = "This session has been moved as often as your trainer allows. Please contact them."
+        else:
+            self.blocked = ""
+            return self._detect_zone()
+
+    @rx.event
+    def reschedule(self):
+        if self.working or not self.selected_start:
+            return
+        self.working, self.error = True, ""
+        yield
+        try:
+            with session_scope() as session:
+                booking = bookings.reschedule_booking(session, booking_id=self.booking_id,
+                                                      caller=bookings.Caller(token=self._token),
+                                                      start_time=self.selected_start)
+        except SlotUnavailable:
+            self.working, self.selected_start = False, ""
+            self.notice = "Sorry, that time was just taken. Here are the times still free."
+            self._refresh()
+            return
+        except DomainError as exc:
+            self.working, self.error = False, friendly(exc)
+            return
+        self.working = False
+        zone = booking.client_timezone
+        self.details = {**self.details, "when": f"{long_label(booking.start_at, zone)} ({zone})",
+                        "trainer_when": f"{long_label(booking.start_at, self.trainer_zone)} ({self.trainer_zone})",
+                        "reschedules": str(booking.reschedule_count)}
+        self.selected_start = ""
+        self.done = "Your session has moved. A confirmation with the updated calendar file is on its way."

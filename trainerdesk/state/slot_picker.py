@@ -1,0 +1,159 @@
+"""The month-and-times picker shared by the booking page and the client's reschedule page.
+
+A Reflex state mixin: each page state that includes it gets the month grid,
+the slots of the chosen date in the client's zone, and live refresh: a tick
+every ~1.5 s reads the trainer's schedule version (one indexed row) and
+reloads the moment anything changed, whichever process changed it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from ..db import session_scope
+from ..domain.preferences import all_zones
+from ..models import utcnow
+from ..services import availability
+from .common import long_label, month_grid, time_label, zone_label
+
+
+class SlotPicker(rx.State, mixin=True):
+    trainer_id: str = ""
+    trainer_name: str = ""
+    trainer_zone: str = ""
+    client_zone: str = ""
+    durations: list[int] = []
+    duration: int = 0
+    month: str = ""  # YYYY-MM
+    weeks: list[list[dict[str, str]]] = []
+    selected_date: str = ""
+    slots: list[dict[str, str]] = []
+    selected_start: str = ""  # ISO instant (UTC)
+    notice: str = ""
+    seen_version: int = -1
+    # A booking being moved does not block its own move (backend-only var).
+    _exclude_booking_id: str = ""
+
+    # ------------------------------------------------------------ derived
+
+    @rx.var
+    def month_label(self) -> str:
+        return date.fromisoformat(self.month + "-01").strftime("%B %Y") if self.month else ""
+
+    @rx.var
+    def client_zone_label(self) -> str:
+        return zone_label(self.client_zone) if self.client_zone else ""
+
+    @rx.var
+    def trainer_zone_label(self) -> str:
+        return zone_label(self.trainer_zone) if self.trainer_zone else ""
+
+    @rx.var
+    def selected_date_label(self) -> str:
+        return date.fromisoformat(self.selected_date).strftime("%A %d %B %Y") if self.selected_date else ""
+
+    @rx.var
+    def selected_label(self) -> str:
+        if not self.selected_start or not self.client_zone:
+            return ""
+        start = datetime.fromisoformat(self.selected_start)
+        text = f"{long_label(start, self.client_zone)} ({self.client_zone})"
+        if self.trainer_zone and self.trainer_zone != self.client_zone:
+            text += f" = {time_label(start, self.trainer_zone)} for {self.trainer_name} ({self.trainer_zone})"
+        return text
+
+    # ------------------------------------------------------------ loading
+
+    def _detect_zone(self):
+        return rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone",
+                              callback=type(self).use_browser_zone)
+
+    @rx.event
+    def use_browser_zone(self, zone: str):
+        self.client_zone = zone if zone in all_zones() else self.trainer_zone
+        self._open_month(self._today())
+
+    def _today(self) -> date:
+        return utcnow().astimezone(ZoneInfo(self.client_zone or "UTC")).date()
+
+    def _open_month(self, first: date):
+        self.month = first.strftime("%Y-%m")
+        self._refresh()
+
+    def _refresh(self):
+        """Reload the month's bookable dates and the chosen date's slots."""
+        if not self.trainer_id or not self.month or not self.client_zone:
+            return
+        first = date.fromisoformat(self.month + "-01")
+        zone = ZoneInfo(self.client_zone)
+        exclude: Optional[str] = self._exclude_booking_id or None
+        with session_scope() as session:
+            self.seen_version = availability.schedule_version(session, self.trainer_id)
+            found = availability.dates_with_slots(session, trainer_id=self.trainer_id, month_first=first,
+                                                  client_tz=zone, duration=self.duration, now=utcnow(),
+                                                  exclude_booking_id=exclude)
+            per_duration: dict = {}
+            if self.selected_date:
+                _, per_duration = availability.slots_for_date(
+                    session, trainer_id=self.trainer_id, day=date.fromisoformat(self.selected_date),
+                    client_tz=zone, duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
+        self.weeks = month_grid(first.year, first.month, {d.isoformat() for d in found}, self._today())
+        self.slots = [{"start": s.start.isoformat(), "label": time_label(s.start, self.client_zone),
+                       "aria": f"{long_label(s.start, self.client_zone)} {self.client_zone}"}
+                      for s in per_duration.get(self.duration, [])]
+
+    @rx.event
+    def tick(self, _now: str = ""):
+        """Live refresh: reload only when the trainer's schedule changed since we last looked."""
+        if not self.trainer_id or not self.month:
+            return
+        with session_scope() as session:
+            version = availability.schedule_version(session, self.trainer_id)
+        if version == self.seen_version:
+            return
+        self._refresh()
+        if self.selected_start and not any(s["start"] == self.selected_start for s in self.slots) \
+                and not getattr(self, "submitting", False):
+            self.selected_start = ""
+            self.notice = "Sorry, the time you picked was just taken. Here are the times still free."
+
+    # ------------------------------------------------------------ choices
+
+    @rx.event
+    def previous_month(self):
+        first = date.fromisoformat(self.month + "-01")
+        self._open_month((first - timedelta(days=1)).replace(day=1))
+
+    @rx.event
+    def next_month(self):
+        first = date.fromisoformat(self.month + "-01")
+        self._open_month((first + timedelta(days=32)).replace(day=1))
+
+    @rx.event
+    def set_client_zone(self, zone: str):
+        if zone in all_zones():
+            self.client_zone, self.selected_start = zone, ""
+            self._refresh()
+
+    @rx.event
+    def set_duration(self, value: str):
+        if value.isdigit() and int(value) in self.durations:
+            self.duration, self.selected_start = int(value), ""
+            self._refresh()
+
+    @rx.event
+    def pick_date(self, iso: str):
+        self.selected_date, self.selected_start, self.notice = iso, "", ""
+        self._refresh()
+
+    @rx.event
+    def pick_slot(self, start: str):
+        self.selected_start, self.notice = start, ""
+
+    @rx.event
+    def back_to_times(self):
+        self.selected_start = ""
