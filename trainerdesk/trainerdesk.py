@@ -32,7 +32,10 @@ STORAGE_GUARD = """
   }
   ["localStorage", "sessionStorage"].forEach(function (name) {
     try { window[name].getItem("td"); }
-    catch (e) { Object.defineProperty(window, name, {value: memory(), configurable: true}); }
+    catch (e) {
+      Object.defineProperty(window, name, {value: memory(), configurable: true});
+      window.__trainerdeskStorageShim = true;
+    }
   });
 })();
 """

@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
@@ -14,26 +13,15 @@ from sqlmodel import Session, select
 from trainerdesk.db import engine_for
 from trainerdesk.models import Booking, Client
 
+from .helpers import book, first_slot, make_trainer
+
 pytestmark = pytest.mark.e2e
-
-
-def _trainer(base: str, email: str, zone: str) -> dict:
-    api = httpx.Client(base_url=base, timeout=10)
-    made = api.post("/api/auth/signup", json={"email": email, "password": "correct-horse", "name": "Erin Coach",
-                                              "timezone": zone}).json()
-    headers = {"Authorization": f"Bearer {made['apiKey']}"}
-    week = [{"dayOfWeek": d, "startTime": "08:00", "endTime": "18:00"} for d in range(7)]
-    assert api.put(f"/api/trainers/{made['trainerId']}/availability", json={"blocks": week},
-                   headers=headers).status_code == 200
-    assert api.patch(f"/api/trainers/{made['trainerId']}/preferences",
-                     json={"sessionDurations": [60], "minNoticeHours": 1}, headers=headers).status_code == 200
-    return made
 
 
 @pytest.mark.parametrize("client_zone", ["Asia/Tokyo", "America/New_York", "Europe/London"])
 def test_client_books_in_their_zone(live_app, browser: Browser, client_zone):
     base = live_app["base"]
-    trainer = _trainer(base, f"erin-{client_zone.split('/')[1].lower()}@example.com", "Europe/Berlin")
+    trainer = make_trainer(base, f"erin-{client_zone.split('/')[1].lower()}@example.com")
     context = browser.new_context(timezone_id=client_zone, base_url=base)
     page = context.new_page()
     page.goto(f"/book/{trainer['slug']}")
@@ -66,3 +54,88 @@ def test_client_books_in_their_zone(live_app, browser: Browser, client_zone):
     assert booking.start_at.astimezone(ZoneInfo(client_zone)).strftime("%H:%M") == label
     assert booking.duration_minutes == 60 and booking.start_at > datetime.now(ZoneInfo("UTC"))
     context.close()
+
+
+def _open_first_day(page) -> None:
+    page.get_by_role("gridcell", name=re.compile(", available$")).first.click()
+
+
+def test_a_slot_taken_elsewhere_disappears_without_reload(live_app, browser: Browser):
+    base = live_app["base"]
+    trainer = make_trainer(base, "live@example.com")
+    slot = first_slot(base, trainer["trainerId"], zone="Asia/Tokyo")
+    page = browser.new_context(timezone_id="Asia/Tokyo", base_url=base).new_page()
+    page.goto(f"/book/{trainer['slug']}")
+    page.get_by_role("gridcell", name=re.compile(", available$")).first.wait_for()
+    page.locator(f'[aria-label^="{datetime.fromisoformat(slot["date"]).strftime("%A %d %B %Y")}"]').click()
+    times = page.get_by_role("list", name="Available times").get_by_role("button")
+    label = datetime.fromisoformat(slot["startTime"]).strftime("%H:%M")
+    expect(times.filter(has_text=label)).to_have_count(1)
+    assert book(base, trainer["trainerId"], slot["startTime"]).status_code == 201
+    # No reload: the page notices the change through its live tick.
+    expect(times.filter(has_text=label)).to_have_count(0, timeout=5000)
+
+
+def test_two_clients_race_for_one_slot_and_the_loser_gets_fresh_times(live_app, browser: Browser):
+    base = live_app["base"]
+    trainer = make_trainer(base, "race@example.com")
+    pages = []
+    for name in ("Ada", "Bo"):
+        page = browser.new_context(timezone_id="Europe/London", base_url=base).new_page()
+        page.goto(f"/book/{trainer['slug']}")
+        _open_first_day(page)
+        page.get_by_role("list", name="Available times").get_by_role("button").first.click()
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Email").fill(f"{name.lower()}@example.com")
+        page.get_by_label("I agree that my details are used to arrange this session").check()
+        pages.append(page)
+    pages[0].get_by_role("button", name="Book this session").click()
+    expect(pages[0].get_by_role("heading", name="You're booked!")).to_be_visible()
+    # The second form may already have been told by the live refresh; either way the loser sees the
+    # friendly message and the time is gone from the list.
+    if pages[1].get_by_role("button", name="Book this session").is_visible():
+        pages[1].get_by_role("button", name="Book this session").click()
+    expect(pages[1].get_by_text(re.compile("Sorry, .* (just taken|a moment ago)"))).to_be_visible()
+    expect(pages[1].get_by_role("heading", name="You're booked!")).to_have_count(0)
+    with Session(engine_for(live_app["db_url"])) as session:
+        active = session.exec(select(Booking).where(Booking.trainer_id == trainer["trainerId"])).all()
+    assert len(active) == 1
+
+
+def test_client_reschedules_and_cancels_through_private_links(live_app, browser: Browser):
+    base = live_app["base"]
+    trainer = make_trainer(base, "manage@example.com", cancellationNoticeHours=0, rescheduleNoticeHours=0)
+    slot = first_slot(base, trainer["trainerId"], zone="America/New_York")
+    made = book(base, trainer["trainerId"], slot["startTime"], zone="America/New_York").json()
+    page = browser.new_context(timezone_id="America/New_York", base_url=base).new_page()
+
+    page.goto(made["rescheduleUrl"])
+    expect(page.get_by_role("heading", name="Reschedule your session")).to_be_visible()
+    page.get_by_role("gridcell", name=re.compile(", available$")).nth(1).click()
+    page.get_by_role("list", name="Available times").get_by_role("button").first.click()
+    page.get_by_role("button", name="Move my session").click()
+    expect(page.get_by_text("Your session has moved")).to_be_visible()
+    with Session(engine_for(live_app["db_url"])) as session:
+        moved = session.get(Booking, made["id"])
+    assert moved.reschedule_count == 1 and moved.start_at.isoformat() != slot["startTime"]
+
+    page.goto(made["cancelUrl"])
+    page.get_by_label("Travelling").check()
+    page.get_by_label("Anything your trainer should know? (optional)").fill("Away for work")
+    page.get_by_role("button", name="Cancel my session").click()
+    expect(page.get_by_text("Your session is cancelled")).to_be_visible()
+    with Session(engine_for(live_app["db_url"])) as session:
+        cancelled = session.get(Booking, made["id"])
+    assert cancelled.status == "CANCELLED" and cancelled.cancellation_reason == "Travelling: Away for work"
+
+
+def test_a_wrong_token_is_refused_and_reveals_nothing(live_app, browser: Browser):
+    base = live_app["base"]
+    trainer = make_trainer(base, "refuse@example.com")
+    slot = first_slot(base, trainer["trainerId"])
+    made = book(base, trainer["trainerId"], slot["startTime"], email="secret-client@example.com").json()
+    page = browser.new_context(base_url=base).new_page()
+    for url in (f"/cancel/{made['id']}?token=wrong", f"/reschedule/{made['id']}", "/cancel/nope?token=x"):
+        page.goto(url)
+        expect(page.get_by_role("alert")).to_contain_text("This link is not valid")
+        expect(page.get_by_text("Api Client")).to_have_count(0)

@@ -32,7 +32,7 @@ def _bad_date(field: str):
 def parse_duration(value: Optional[str]) -> Optional[int]:
     if value in (None, ""):
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 1440:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 1440:  # isdigit alone admits '²'
         raise ValidationFailed("duration must be a whole number of minutes, such as 60.", {"field": "duration"})
     return int(value)
 

@@ -86,7 +86,7 @@ def _fresh(session, booking_id: str, caller: svc.Caller) -> dict:
 def _page(value: Optional[str], *, field: str, default: int, high: int) -> int:
     if value in (None, ""):
         return default
-    if not value.isdigit() or not 1 <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= high:  # isdigit alone admits '²'
         raise ValidationFailed(f"{field} must be a whole number from 1 to {high}.", {"field": field})
     return int(value)
 

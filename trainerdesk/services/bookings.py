@@ -509,8 +509,11 @@ def _filtered(query, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInf
     if spec.last:
         query = query.where(Booking.start_at < wall_to_instant(spec.last + timedelta(days=1), 0, tz))
     if spec.q:
-        like = f"%{spec.q.lower()}%"
-        query = query.where(or_(func.lower(Client.name).like(like), func.lower(Client.email).like(like)))
+        # q is literal text: escape LIKE's wildcards so "_" or "%" match only themselves.
+        text = spec.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{text}%"
+        query = query.where(or_(func.lower(Client.name).like(like, escape="\\"),
+                                func.lower(Client.email).like(like, escape="\\")))
     return query
 
 

@@ -86,3 +86,7 @@ class BookingPageState(SlotPicker, rx.State):
             "cancel": routes.cancel_url(b.id, made.token, base),
         }
         self.selected_start = ""
+        # Tell a page that embeds the widget (no secret travels: only the id).
+        yield rx.call_script(
+            "if (window.parent !== window) window.parent.postMessage("
+            f"{{source: 'trainerdesk', type: 'booked', bookingId: '{b.id}'}}, '*')")
