@@ -6,15 +6,19 @@ from . import routes
 from .api import build_api
 from .http import security_headers
 from .pages.auth import login_page, signup_page
+from .pages.availability import availability_page
 from .pages.book import book_page, embed_page
 from .pages.dashboard import dashboard_page
 from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
+from .pages.preferences import preferences_page
 from .services.notifications import run_sender
 from .state.auth import AuthState
+from .state.availability import AvailabilityState
 from .state.booking import BookingPageState
 from .state.dashboard import DashboardState
 from .state.manage import ManageBookingState
+from .state.preferences import PreferencesState
 
 # Runs before Reflex's own scripts: in an iframe on another site, browsers
 # that block third-party storage throw on any touch of localStorage, which
@@ -50,6 +54,10 @@ app.add_page(landing, route=routes.HOME, title="TrainerDesk: booking for persona
 app.add_page(signup_page, route=routes.SIGNUP, title="Sign up | TrainerDesk", on_load=AuthState.detect_zone)
 app.add_page(login_page, route=routes.LOGIN, title="Log in | TrainerDesk")
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard | TrainerDesk", on_load=DashboardState.load)
+app.add_page(availability_page, route=routes.DASHBOARD_AVAILABILITY, title="Availability | TrainerDesk",
+             on_load=AvailabilityState.load)
+app.add_page(preferences_page, route=routes.DASHBOARD_PREFERENCES, title="Preferences | TrainerDesk",
+             on_load=PreferencesState.load)
 app.add_page(book_page, route=routes.BOOK, title="Book a session | TrainerDesk", on_load=BookingPageState.load)
 app.add_page(embed_page, route=routes.EMBED, title="Book a session", on_load=BookingPageState.load)
 app.add_page(reschedule_page, route=routes.RESCHEDULE, title="Reschedule | TrainerDesk",

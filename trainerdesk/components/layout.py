@@ -34,3 +34,39 @@ def public_page(*children: rx.Component, title: str = "") -> rx.Component:
 def bare_page(*children: rx.Component) -> rx.Component:
     """The embed shell: no site chrome, tight padding, for an iframe on the trainer's site."""
     return rx.el.main(rx.box(*children, padding="0.75rem"), id="trainerdesk-embed")
+
+
+DASHBOARD_NAV = (
+    ("Overview", routes.DASHBOARD),
+    ("Bookings", routes.DASHBOARD_BOOKINGS),
+    ("Availability", routes.DASHBOARD_AVAILABILITY),
+    ("Preferences", routes.DASHBOARD_PREFERENCES),
+)
+
+
+def dashboard_frame(state, *children: rx.Component) -> rx.Component:
+    """A dashboard page: header with the trainer and log-out, the section nav, then the page; a spinner
+    until the login is confirmed (pages' on_load redirect to /login without one)."""
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                rx.link(rx.heading("TrainerDesk", size="5"), href=routes.DASHBOARD, underline="none"),
+                rx.spacer(),
+                rx.text(state.trainer_name, weight="medium"),
+                rx.button("Log out", variant="soft", on_click=state.logout),
+                align="center", spacing="4", width="100%",
+            ),
+            rx.el.nav(
+                rx.hstack(*[rx.link(label, href=href, weight="medium", padding_y="0.25rem")
+                            for label, href in DASHBOARD_NAV], spacing="5", wrap="wrap"),
+                aria_label="Dashboard",
+                style={"marginTop": "0.5rem"},
+            ),
+            style={"padding": "0.75rem 1.25rem", "borderBottom": "1px solid var(--gray-a5)"},
+        ),
+        rx.el.main(
+            rx.cond(state.logged_in, rx.container(*children, size="4", padding_y="1.5rem", padding_x="1rem"),
+                    rx.center(rx.spinner(), padding="3rem")),
+        ),
+        min_height="100vh",
+    )

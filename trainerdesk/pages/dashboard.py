@@ -2,37 +2,15 @@
 
 import reflex as rx
 
+from ..components.layout import dashboard_frame
+from ..components.status import status_badge
 from ..state.dashboard import DashboardState as D
-
-
-def _status_badge(status) -> rx.Component:
-    return rx.badge(status, color_scheme=rx.match(status, ("PENDING", "yellow"), ("CONFIRMED", "blue"),
-                                                  ("COMPLETED", "green"), ("CANCELLED", "red"),
-                                                  ("NO_SHOW", "orange"), "gray"))
-
-
-def dashboard_frame(*children: rx.Component) -> rx.Component:
-    return rx.box(
-        rx.el.header(
-            rx.hstack(
-                rx.heading("TrainerDesk", size="5"),
-                rx.spacer(),
-                rx.text(D.trainer_name, weight="medium"),
-                rx.button("Log out", variant="soft", on_click=D.logout),
-                align="center", spacing="4", width="100%",
-            ),
-            style={"padding": "0.75rem 1.25rem", "borderBottom": "1px solid var(--gray-a5)"},
-        ),
-        rx.el.main(rx.container(*children, size="4", padding_y="1.5rem", padding_x="1rem")),
-        min_height="100vh",
-    )
 
 
 def dashboard_page() -> rx.Component:
     return dashboard_frame(
-        rx.cond(
-            D.logged_in,
-            rx.vstack(
+        D,
+        rx.vstack(
                 rx.heading("Welcome, ", D.trainer_name, size="6", as_="h1"),
                 rx.card(
                     rx.vstack(
@@ -55,7 +33,7 @@ def dashboard_page() -> rx.Component:
                                     rx.table.cell(b["when"]),
                                     rx.table.cell(rx.link(b["client"], href="mailto:" + b["email"])),
                                     rx.table.cell(b["duration"]),
-                                    rx.table.cell(_status_badge(b["status"])),
+                                    rx.table.cell(status_badge(b["status"])),
                                 ))),
                                 width="100%", aria_label="Upcoming sessions",
                             ),
@@ -78,6 +56,4 @@ def dashboard_page() -> rx.Component:
                 ),
                 spacing="4", width="100%",
             ),
-            rx.center(rx.spinner(), padding="3rem"),
-        ),
     )

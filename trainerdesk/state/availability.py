@@ -1,0 +1,212 @@
+"""Availability page: the weekly grid (drag to add, remove), an add-hours form, and date overrides."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from .. import routes
+from ..db import session_scope
+from ..domain.errors import DomainError
+from ..domain.slots import DAY_NAMES, HoursBlock, WeeklyBlock, format_wall_time
+from ..models import utcnow
+from ..services import availability, trainers
+from .auth import AuthState
+from .common import friendly
+
+CELL_MINUTES = 30
+DAYS_SHOWN = 28
+
+
+def _bar(block_id: str, day: int, start: int, end: int) -> dict[str, str]:
+    label = f"{format_wall_time(start)}–{format_wall_time(end)}"
+    return {"id": block_id, "day": str(day), "label": label, "name": f"{DAY_NAMES[day]} {label}",
+            "left": f"{start / 1440 * 100:.4f}%", "width": f"{(end - start) / 1440 * 100:.4f}%"}
+
+
+class AvailabilityState(AuthState):
+    tab: str = "weekly"
+    week: list[list[dict[str, str]]] = [[] for _ in range(7)]  # bars per day, Monday first
+    error: str = ""
+    # add-hours form
+    form_day: str = "0"
+    # specific dates
+    dates: list[dict[str, str]] = []
+    dialog_open: bool = False
+    dialog_date: str = ""
+    dialog_ranges: list[list[str]] = []
+    dialog_error: str = ""
+
+    @rx.event
+    def load(self):
+        if not self._load_trainer():
+            return rx.redirect(routes.LOGIN)
+        self.error = ""
+        self._reload()
+
+    def _actor(self, session):
+        return trainers.get_trainer(session, self.trainer_id)
+
+    def _reload(self):
+        tz = ZoneInfo(self.trainer_zone)
+        today = utcnow().astimezone(tz).date()
+        last = today + timedelta(days=DAYS_SHOWN - 1)
+        with session_scope() as session:
+            rows = availability.list_weekly(session, self.trainer_id)
+            overrides = {o.day: o.blocks for o in availability.list_overrides(session, self.trainer_id, today, last)}
+        week: list[list[dict[str, str]]] = [[] for _ in range(7)]
+        for r in rows:
+            week[r.day_of_week].append(_bar(r.id, r.day_of_week, r.start_minute, r.end_minute))
+        self.week = week
+        weekly_text = [", ".join(b["label"] for b in week[d]) or "closed" for d in range(7)]
+        out = []
+        for n in range(DAYS_SHOWN):
+            day = today + timedelta(days=n)
+            override = overrides.get(day)
+            if override is None:
+                hours, kind = weekly_text[day.weekday()], "weekly"
+            else:
+                hours = ", ".join(f"{format_wall_time(a)}–{format_wall_time(b)}" for a, b in override) or "closed"
+                kind = "closed" if not override else "override"
+            out.append({"iso": day.isoformat(), "label": day.strftime("%a %d %b"),
+                        "long": day.strftime("%A %d %B %Y"), "hours": hours, "kind": kind})
+        self.dates = out
+
+    # ------------------------------------------------------------ weekly
+
+    @rx.event
+    def set_tab(self, tab: str):
+        self.tab = tab if tab in ("weekly", "dates") else "weekly"
+
+    def _add(self, block: WeeklyBlock):
+        try:
+            with session_scope() as session:
+                availability.add_weekly_block(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                                              block=block)
+        except DomainError as exc:
+            self.error = friendly(exc)
+            return None
+        self.error = ""
+        self._reload()
+        return rx.toast.success(f"Added {DAY_NAMES[block.day_of_week]} "
+                                f"{format_wall_time(block.start)}–{format_wall_time(block.end)}.")
+
+    @rx.event
+    def drag_done(self, value: str):
+        """The grid script reports a finished drag as "day,firstCell,endCell,stamp" (cells of 30 minutes)."""
+        try:
+            day, first, end = (int(p) for p in value.split(",")[:3])
+            block = WeeklyBlock(day, first * CELL_MINUTES, end * CELL_MINUTES)
+        except (ValueError, DomainError):
+            return None
+        return self._add(block)
+
+    @rx.event
+    def set_form_day(self, value: str):
+        self.form_day = value
+
+    @rx.event
+    def add_from_form(self, form: dict):
+        try:
+            block = availability.parse_weekly_block(int(form.get("day", self.form_day)), form.get("start", ""),
+                                                    form.get("end", ""))
+        except (ValueError, DomainError) as exc:
+            self.error = friendly(exc) if isinstance(exc, DomainError) else "Choose a day."
+            return None
+        return self._add(block)
+
+    @rx.event
+    def remove_block(self, block_id: str):
+        try:
+            with session_scope() as session:
+                availability.delete_weekly_block(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                                                 block_id=block_id)
+        except DomainError as exc:
+            self.error = friendly(exc)
+            return
+        self.error = ""
+        self._reload()
+
+    # ------------------------------------------------------------ dates
+
+    @rx.event
+    def block_date(self, iso: str):
+        self._save_override(iso, [])
+
+    @rx.event
+    def use_weekly(self, iso: str):
+        try:
+            with session_scope() as session:
+                availability.delete_override(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                                             day=date.fromisoformat(iso))
+        except DomainError as exc:
+            self.error = friendly(exc)
+            return
+        self._reload()
+
+    @rx.event
+    def open_override(self, iso: str):
+        self.dialog_date, self.dialog_error, self.dialog_open = iso, "", True
+        self.dialog_ranges = [["09:00", "17:00"]]
+
+    @rx.event
+    def set_dialog_open(self, value: bool):
+        self.dialog_open = value
+
+    @rx.event
+    def set_range(self, index: int, which: int, value: str):
+        ranges = [list(r) for r in self.dialog_ranges]
+        ranges[index][which] = value
+        self.dialog_ranges = ranges
+
+    @rx.event
+    def add_range(self):
+        self.dialog_ranges = [*self.dialog_ranges, ["", ""]]
+
+    @rx.event
+    def remove_range(self, index: int):
+        self.dialog_ranges = [r for i, r in enumerate(self.dialog_ranges) if i != index]
+
+    @rx.event
+    def save_dialog(self):
+        try:
+            blocks = [availability.parse_hours_block(a, b) for a, b in self.dialog_ranges]
+        except DomainError as exc:
+            self.dialog_error = friendly(exc)
+            return
+        if not blocks:
+            self.dialog_error = "Add at least one time range, or use “Block this date” instead."
+            return
+        if self._save_override(self.dialog_date, blocks, in_dialog=True):
+            self.dialog_open = False
+
+    def _save_override(self, iso: str, blocks: list[HoursBlock], in_dialog: bool = False) -> bool:
+        try:
+            with session_scope() as session:
+                availability.set_override(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                                          day=date.fromisoformat(iso), blocks=blocks)
+        except (DomainError, ValueError) as exc:
+            message = friendly(exc) if isinstance(exc, DomainError) else "Choose a date."
+            if in_dialog:
+                self.dialog_error = message
+            else:
+                self.error = message
+            return False
+        self.error = ""
+        self._reload()
+        return True
+
+    @rx.event
+    def override_other_date(self, form: dict):
+        iso = form.get("date", "")
+        try:
+            date.fromisoformat(iso)
+        except ValueError:
+            self.error = "Choose a date."
+            return
+        if form.get("kind") == "block":
+            self._save_override(iso, [])
+        else:
+            return AvailabilityState.open_override(iso)
