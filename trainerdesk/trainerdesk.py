@@ -8,6 +8,7 @@ from .http import security_headers
 from .pages.auth import login_page, signup_page
 from .pages.availability import availability_page
 from .pages.book import book_page, embed_page
+from .pages.bookings import bookings_page
 from .pages.dashboard import dashboard_page
 from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
@@ -16,6 +17,7 @@ from .services.notifications import run_sender
 from .state.auth import AuthState
 from .state.availability import AvailabilityState
 from .state.booking import BookingPageState
+from .state.bookings_table import BookingsState
 from .state.dashboard import DashboardState
 from .state.manage import ManageBookingState
 from .state.preferences import PreferencesState
@@ -54,6 +56,8 @@ app.add_page(landing, route=routes.HOME, title="TrainerDesk: booking for persona
 app.add_page(signup_page, route=routes.SIGNUP, title="Sign up | TrainerDesk", on_load=AuthState.detect_zone)
 app.add_page(login_page, route=routes.LOGIN, title="Log in | TrainerDesk")
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard | TrainerDesk", on_load=DashboardState.load)
+app.add_page(bookings_page, route=routes.DASHBOARD_BOOKINGS, title="Bookings | TrainerDesk",
+             on_load=BookingsState.load)
 app.add_page(availability_page, route=routes.DASHBOARD_AVAILABILITY, title="Availability | TrainerDesk",
              on_load=AvailabilityState.load)
 app.add_page(preferences_page, route=routes.DASHBOARD_PREFERENCES, title="Preferences | TrainerDesk",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from . import accounts, availability, bookings, embed, health
+from .deps import reject_unstorable_text
 from .errors import install_error_handlers
 
 
@@ -16,6 +17,7 @@ def build_api() -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+
     )
     install_error_handlers(api)
     for module in (health, accounts, availability, bookings, embed):

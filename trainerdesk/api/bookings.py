@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Iterator, Optional
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
-from ..db import session_scope
 from ..domain.errors import ValidationFailed
 from ..models import utcnow
 from ..services import bookings as svc
+from ..services.exports import csv_chunks
 from ..services.trainers import managed_trainer
 from .deps import OptionalTrainerDep, RateLimit, SessionDep, TrainerDep
 from .schemas import BookingBody, BulkStatusBody, CancelBody, RescheduleBody, StatusBody, booking_json, event_json, iso
@@ -111,41 +109,6 @@ def list_bookings(trainer_id: str, session: SessionDep, actor: TrainerDep, view:
     return {"items": [booking_json(b, trainer, c) for b, c in rows], "total": total, "page": page_no, "pageSize": size}
 
 
-CSV_COLUMNS = ["id", "startTime", "endTime", "duration", "status", "clientName", "clientEmail", "clientPhone",
-               "notes", "trainerNotes", "clientTimezone", "rescheduleCount", "lateCancellation", "cancellationReason",
-               "createdAt"]
-
-
-def csv_rows(trainer_id: str, trainer_zone: str, spec: svc.BookingQuery, ids: Optional[list[str]] = None) -> Iterator[str]:
-    """The CSV text, a chunk at a time, from its own session (the response outlives the request's)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield _drain(buffer)
-    with session_scope() as session:
-        for n, (b, c) in enumerate(svc.iter_bookings(session, trainer_ids=[trainer_id], spec=spec,
-                                                     tz=ZoneInfo(trainer_zone), ids=ids), start=1):
-            writer.writerow([b.id, iso(b.start_at, trainer_zone), iso(b.end_at, trainer_zone), b.duration_minutes,
-                             str(b.status), _cell(c.name), _cell(c.email), _cell(c.phone), _cell(b.notes),
-                             _cell(b.trainer_notes), b.client_timezone, b.reschedule_count,
-                             str(b.late_cancellation).lower(), _cell(b.cancellation_reason), iso(b.created_at)])
-            if n % 200 == 0:
-                yield _drain(buffer)
-    yield _drain(buffer)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in client-typed text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @router.get("/api/trainers/{trainer_id}/bookings.csv")
 def export_csv(trainer_id: str, session: SessionDep, actor: TrainerDep, view: Optional[str] = None,
                status: Optional[str] = None, from_: Optional[str] = Query(None, alias="from"),
@@ -155,7 +118,7 @@ def export_csv(trainer_id: str, session: SessionDep, actor: TrainerDep, view: Op
     spec = _query(from_, to, view, status, q, sort)
     id_list = [i for i in ids.split(",") if i] if ids else None
     filename = f"bookings-{trainer.slug}-{utcnow().date().isoformat()}.csv"
-    return StreamingResponse(csv_rows(trainer.id, trainer.timezone, spec, id_list), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(csv_chunks([trainer.id], trainer.timezone, spec, id_list), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

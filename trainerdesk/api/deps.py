@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Any, Iterator, Optional
 
 from fastapi import Depends, Header, Request
+from pydantic.alias_generators import to_camel
 from sqlmodel import Session
 
 from ..config import settings
 from ..db import session_scope
-from ..domain.errors import RateLimited
+from ..domain.errors import RateLimited, ValidationFailed
 from ..models import Trainer
 from ..services import trainers
 
@@ -85,3 +87,54 @@ def rate_limited(request: Request) -> None:
 
 
 RateLimit = Depends(rate_limited)
+
+
+# ---------------------------------------------------------------- text the databases cannot store
+
+def _unstorable(text: str) -> bool:
+    """NUL (PostgreSQL refuses it in text) or a lone surrogate (not encodable as UTF-8, so no backend stores it)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_unstorable(value: Any, where: str) -> Optional[str]:
+    if isinstance(value, str):
+        return where if _unstorable(value) else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and _unstorable(key):
+            return where or "body"
+        found = _first_unstorable(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+async def reject_unstorable_text(request: Request) -> None:
+    """422 for a NUL or a lone surrogate in the path, the query or a JSON body (else a 500 from the database driver).
+
+    Installed on the whole API; the error never echoes the text (a surrogate cannot be written out as UTF-8).
+    """
+    found = next((to_camel(k) for k, v in request.path_params.items() if isinstance(v, str) and _unstorable(v)), None)
+    found = found or next((k if not _unstorable(k) else "query" for k, v in request.query_params.multi_items()
+                           if _unstorable(k) or _unstorable(v)), None)
+    if not found:
+        raw = await request.body()
+        if raw:
+            try:
+                found = _first_unstorable(json.loads(raw), "")
+            except ValueError:
+                return None  # not JSON: FastAPI's own validation answers
+    if found:
+        raise ValidationFailed(f"{found} contains a character that cannot be stored (NUL or invalid Unicode).",
+                               {"field": found})

@@ -541,3 +541,27 @@ def iter_bookings(session: Session, *, trainer_ids: Sequence[str], spec: Booking
         query = query.where(col(Booking.id).in_(list(ids)))
     order = col(Booking.start_at).desc() if spec.sort == "-startTime" else col(Booking.start_at).asc()
     yield from session.exec(query.order_by(order, Booking.id).execution_options(yield_per=batch))
+
+
+def created_since(session: Session, *, trainer_ids: Sequence[str], since: datetime) -> list[tuple[Booking, Client]]:
+    """Bookings made after ``since`` (newest first), for the dashboard's "new booking" toasts."""
+    rows = session.exec(select(Booking, Client).join(Client, Client.id == Booking.client_id)
+                        .where(col(Booking.trainer_id).in_(list(trainer_ids)), Booking.created_at > since)
+                        .order_by(col(Booking.created_at).desc()).limit(20)).all()
+    return [(b, c) for b, c in rows]
+
+
+def allowed_actions(booking: Booking, *, now: datetime) -> set[str]:
+    """The row actions a trainer can take on a booking now (the lifecycle rules decide)."""
+    current = BookingStatus(booking.status)
+    actions = set()
+    for action, target in (("confirm", BookingStatus.CONFIRMED), ("cancel", BookingStatus.CANCELLED),
+                           ("complete", BookingStatus.COMPLETED), ("no_show", BookingStatus.NO_SHOW)):
+        try:
+            check_transition(current, target, start=booking.start_at, now=now)
+        except InvalidTransition:
+            continue
+        actions.add(action)
+    if current in ACTIVE_STATUSES and booking.start_at > now:
+        actions.add("reschedule")
+    return actions

@@ -205,9 +205,7 @@ def add_sub_trainer(session: Session, *, actor: Trainer, primary_id: str, email:
 
 
 def list_sub_trainers(session: Session, *, actor: Trainer, primary_id: str) -> list[Trainer]:
-    primary = get_trainer(session, primary_id)
-    if not (can_manage(actor, primary) or actor.primary_trainer_id == primary.id):
-        raise Forbidden("This key cannot access that trainer.")
+    primary = managed_trainer(session, actor=actor, trainer_id=primary_id)
     return list(session.exec(select(Trainer).where(Trainer.primary_trainer_id == primary.id)
                              .order_by(Trainer.created_at, Trainer.id)).all())
 

@@ -1,0 +1,26 @@
+"""The bookings page of the dashboard."""
+
+import reflex as rx
+
+from ..components.booking_list import action_dialog, bulk_bar, details_dialog, filters, pager, table
+from ..components.layout import dashboard_frame
+from ..state.bookings_table import BookingsState as B
+
+
+def bookings_page() -> rx.Component:
+    return dashboard_frame(
+        B,
+        rx.vstack(
+            rx.heading("Bookings", size="6", as_="h1"),
+            filters(B),
+            rx.cond(B.error != "", rx.callout(B.error, icon="triangle-alert", color_scheme="red", role="alert")),
+            bulk_bar(B),
+            rx.box(table(B), width="100%", overflow_x="auto"),
+            pager(B),
+            details_dialog(B),
+            action_dialog(B),
+            # Live: every 2 s ask whether anything changed; new bookings arrive with a toast.
+            rx.moment(interval=2000, on_change=B.tick, display="none", aria_hidden="true"),
+            spacing="3", width="100%",
+        ),
+    )
