@@ -17,7 +17,7 @@ def build_api() -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
-
+        dependencies=[Depends(reject_unstorable_text)],
     )
     install_error_handlers(api)
     for module in (health, accounts, availability, bookings, embed):

@@ -52,6 +52,7 @@ def _actions(S, row) -> rx.Component:
 
 def table(S) -> rx.Component:
     return rx.table.root(
+        rx.el.caption("Bookings", class_name="td-sr-only"),
         rx.table.header(rx.table.row(
             rx.table.column_header_cell(rx.checkbox(checked=S.all_selected, on_change=S.toggle_all,
                                                     aria_label="Select all on this page")),
@@ -73,7 +74,7 @@ def table(S) -> rx.Component:
             rx.table.cell(status_badge(row["status"])),
             rx.table.cell(_actions(S, row)),
         ))),
-        width="100%", aria_label="Bookings", variant="surface",
+        width="100%", variant="surface",
     )
 
 
