@@ -13,6 +13,7 @@ from .pages.dashboard import dashboard_page
 from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
 from .pages.preferences import preferences_page
+from .pages.team import team_page
 from .services.notifications import run_sender
 from .state.auth import AuthState
 from .state.availability import AvailabilityState
@@ -21,6 +22,7 @@ from .state.bookings_table import BookingsState
 from .state.dashboard import DashboardState
 from .state.manage import ManageBookingState
 from .state.preferences import PreferencesState
+from .state.team import TeamState
 
 # Runs before Reflex's own scripts: in an iframe on another site, browsers
 # that block third-party storage throw on any touch of localStorage, which
@@ -62,6 +64,7 @@ app.add_page(availability_page, route=routes.DASHBOARD_AVAILABILITY, title="Avai
              on_load=AvailabilityState.load)
 app.add_page(preferences_page, route=routes.DASHBOARD_PREFERENCES, title="Preferences | TrainerDesk",
              on_load=PreferencesState.load)
+app.add_page(team_page, route=routes.DASHBOARD_TEAM, title="Team | TrainerDesk", on_load=TeamState.load)
 app.add_page(book_page, route=routes.BOOK, title="Book a session | TrainerDesk", on_load=BookingPageState.load)
 app.add_page(embed_page, route=routes.EMBED, title="Book a session", on_load=BookingPageState.load)
 app.add_page(reschedule_page, route=routes.RESCHEDULE, title="Reschedule | TrainerDesk",

@@ -125,7 +125,7 @@ def export_csv(trainer_id: str, session: SessionDep, actor: TrainerDep, view: Op
 @router.post("/api/trainers/{trainer_id}/bookings/bulk-status")
 def bulk_status(trainer_id: str, body: BulkStatusBody, session: SessionDep, actor: TrainerDep):
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
-    updated, failed = svc.bulk_change_status(session, trainer=actor, trainer_id=trainer.id,
+    updated, failed = svc.bulk_change_status(session, trainer=actor, trainer_ids=[trainer.id],
                                              booking_ids=body.booking_ids, status=body.status)
     return {"updated": updated,
             "failed": [{"id": i, "error": {"code": e.code, "message": e.message}} for i, e in failed]}

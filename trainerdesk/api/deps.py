@@ -133,8 +133,8 @@ async def reject_unstorable_text(request: Request) -> None:
         if raw:
             try:
                 found = _first_unstorable(json.loads(raw), "")
-            except ValueError:
-                return None  # not JSON: FastAPI's own validation answers
+            except (ValueError, RecursionError):
+                return None  # not JSON we can read: FastAPI's own validation answers, or the route takes no body
     if found:
         raise ValidationFailed(f"{found} contains a character that cannot be stored (NUL or invalid Unicode).",
                                {"field": found})

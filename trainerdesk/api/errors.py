@@ -50,6 +50,8 @@ def install_error_handlers(api: FastAPI) -> None:
         problems = []
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+            if err.get("type") == "json_invalid":  # its loc ends with a character position, not a field
+                loc = []
             problems.append({"field": ".".join(loc) or "body", "problem": err.get("msg", "invalid")})
         first = problems[0] if problems else {"field": "body", "problem": "invalid"}
         message = f"{first['field']}: {first['problem']}" if first["field"] != "body" else "The request body is not valid JSON of the expected shape."
@@ -61,6 +63,8 @@ def install_error_handlers(api: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
+        if exc.status_code == 400:  # FastAPI: a body it cannot parse (too deep, a number too long, ...)
+            return error_response(400, "validation", "The request body is not valid JSON.", {"field": "body"})
         return error_response(exc.status_code, code, message)
 
     @api.exception_handler(Exception)

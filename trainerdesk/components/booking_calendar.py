@@ -65,6 +65,7 @@ def confirmation() -> rx.Component:
         rx.text("Your session is ", b["status"], "."),
         rx.data_list.root(
             rx.data_list.item(rx.data_list.label("Booking id"), rx.data_list.value(b["id"], id="booking-id")),
+            rx.data_list.item(rx.data_list.label("Trainer"), rx.data_list.value(b["trainer"], id="booked-trainer")),
             rx.data_list.item(rx.data_list.label("When (your time)"), rx.data_list.value(b["when"], id="booked-when")),
             rx.data_list.item(rx.data_list.label("When (trainer's time)"), rx.data_list.value(b["trainer_when"])),
             rx.data_list.item(rx.data_list.label("Length"), rx.data_list.value(b["duration"] + " minutes")),

@@ -60,7 +60,9 @@ def table(S) -> rx.Component:
                 "Date", rx.cond(S.sort == "startTime", rx.icon("arrow-up", size=14), rx.icon("arrow-down", size=14)),
                 variant="ghost", on_click=S.toggle_sort, aria_label="Sort by date",
             ), aria_sort=rx.cond(S.sort == "startTime", "ascending", "descending")),
-            *[rx.table.column_header_cell(h) for h in ("Time", "Client", "Length", "Status", "Actions")],
+            rx.table.column_header_cell("Time"),
+            rx.cond(S.viewing == "all", rx.table.column_header_cell("Trainer")),
+            *[rx.table.column_header_cell(h) for h in ("Client", "Length", "Status", "Actions")],
         )),
         rx.table.body(rx.foreach(S.rows, lambda row: rx.table.row(
             rx.table.cell(rx.checkbox(checked=S.selected.contains(row["id"]),
@@ -68,6 +70,7 @@ def table(S) -> rx.Component:
                                       aria_label="Select " + row["client"] + " " + row["date"] + " " + row["time"])),
             rx.table.cell(row["date"]),
             rx.table.cell(row["time"]),
+            rx.cond(S.viewing == "all", rx.table.cell(row["trainer"])),
             rx.table.cell(rx.vstack(rx.text(row["client"], weight="medium"),
                                     rx.link(row["email"], href="mailto:" + row["email"], size="1"), spacing="0")),
             rx.table.cell(row["duration"]),

@@ -41,7 +41,26 @@ DASHBOARD_NAV = (
     ("Bookings", routes.DASHBOARD_BOOKINGS),
     ("Availability", routes.DASHBOARD_AVAILABILITY),
     ("Preferences", routes.DASHBOARD_PREFERENCES),
+    ("Team", routes.DASHBOARD_TEAM),
 )
+
+
+def calendar_switcher(state, *, allow_all: bool = True) -> rx.Component:
+    """My calendar / All trainers / one sub-trainer, for a primary trainer with a team."""
+    return rx.cond(
+        state.team.length() > 0,
+        rx.hstack(
+            rx.el.label("Calendar", html_for="calendar-switcher", class_name="td-label"),
+            rx.el.select(
+                rx.el.option("My calendar", value=""),
+                *([rx.el.option("All trainers", value="all")] if allow_all else []),
+                rx.foreach(state.team[1:], lambda m: rx.el.option(m["name"], value=m["id"])),
+                id="calendar-switcher", value=state.viewing, on_change=state.set_viewing, class_name="td-select",
+                style={"width": "14rem"},
+            ),
+            align="center", spacing="2",
+        ),
+    )
 
 
 def dashboard_frame(state, *children: rx.Component) -> rx.Component:

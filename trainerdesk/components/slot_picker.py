@@ -75,6 +75,22 @@ def duration_picker(S) -> rx.Component:
     )
 
 
+def trainer_picker(S) -> rx.Component:
+    """A team's page: choose a trainer, or any trainer (the union of everyone's times)."""
+    return rx.cond(
+        S.team_id != "",
+        rx.vstack(
+            rx.el.label("Trainer", html_for="trainer-choice", class_name="td-label"),
+            rx.el.select(
+                rx.el.option("Any trainer", value=""),
+                rx.foreach(S.team_members, lambda m: rx.el.option(m["name"], value=m["id"])),
+                id="trainer-choice", value=S.chosen_trainer, on_change=S.set_trainer, class_name="td-select",
+            ),
+            spacing="1", width="100%",
+        ),
+    )
+
+
 def slot_list(S, action: str = "Book") -> rx.Component:
     return rx.cond(
         S.selected_date != "",
@@ -106,7 +122,8 @@ def live_ticker(S) -> rx.Component:
 def picker(S, action: str = "Book") -> rx.Component:
     """Zone, length, month and the chosen date's times, side by side on wide screens."""
     return rx.flex(
-        rx.vstack(zone_picker(S), duration_picker(S), month_view(S), spacing="3", width="100%", max_width="24rem"),
+        rx.vstack(trainer_picker(S), zone_picker(S), duration_picker(S), month_view(S), spacing="3", width="100%",
+                  max_width="24rem"),
         rx.box(slot_list(S, action), width="100%"),
         live_ticker(S),
         direction=rx.breakpoints(initial="column", sm="row"), spacing="5", width="100%",

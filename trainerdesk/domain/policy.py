@@ -8,7 +8,7 @@ passed; COMPLETED <-> NO_SHOW as a correction; CANCELLED is final.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from .errors import InvalidTransition, LateCancellation, PolicyViolation
@@ -44,6 +44,12 @@ _LABEL = {
 }
 
 
+def _until(start: datetime, now: datetime) -> timedelta:
+    """Real time from ``now`` to ``start``. (Two datetimes sharing one DST zone would otherwise
+    be subtracted and compared by wall clock, ignoring their UTC offsets.)"""
+    return start.astimezone(timezone.utc) - now.astimezone(timezone.utc)
+
+
 def check_transition(current: BookingStatus, target: BookingStatus, *, start: datetime, now: datetime) -> None:
     """Raise :class:`InvalidTransition` unless ``current -> target`` is allowed at ``now``."""
     if target == current:
@@ -54,11 +60,12 @@ def check_transition(current: BookingStatus, target: BookingStatus, *, start: da
             f"A booking that is {_LABEL[current]} cannot become {_LABEL[target]}.",
             {"from": current.value, "to": target.value},
         )
-    if target == BookingStatus.CANCELLED and now >= start:
+    if target == BookingStatus.CANCELLED and _until(start, now) <= timedelta(0):
         raise InvalidTransition("A session that has already started cannot be cancelled; "
                                 "mark it completed or a no-show instead.",
                                 {"from": current.value, "to": target.value})
-    if target in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW) and current in ACTIVE_STATUSES and now < start:
+    if (target in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW) and current in ACTIVE_STATUSES
+            and _until(start, now) > timedelta(0)):
         raise InvalidTransition(f"A session can be marked {_LABEL[target]} only once it has started.",
                                 {"from": current.value, "to": target.value})
 
@@ -75,7 +82,7 @@ class ClientPolicy:
 
 
 def client_cancellation_is_late(policy: ClientPolicy, *, start: datetime, now: datetime) -> bool:
-    return start - now < timedelta(hours=policy.cancellation_notice_hours)
+    return _until(start, now) < timedelta(hours=policy.cancellation_notice_hours)
 
 
 def check_client_cancel(policy: ClientPolicy, *, start: datetime, now: datetime, acknowledged: bool) -> bool:
@@ -96,7 +103,7 @@ def check_client_reschedule(policy: ClientPolicy, *, start: datetime, now: datet
     """Raise :class:`PolicyViolation` unless the client may move this booking now."""
     if not policy.allow_client_reschedule:
         raise PolicyViolation("This trainer does not allow online rescheduling; please contact them directly.")
-    if start - now < timedelta(hours=policy.reschedule_notice_hours):
+    if _until(start, now) < timedelta(hours=policy.reschedule_notice_hours):
         raise PolicyViolation(
             f"Sessions can be rescheduled up to {policy.reschedule_notice_hours} hours before they start; "
             "this one is too close. Please contact your trainer.",

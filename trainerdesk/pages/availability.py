@@ -3,7 +3,7 @@
 import reflex as rx
 
 from ..components.availability_grid import week_grid
-from ..components.layout import dashboard_frame
+from ..components.layout import calendar_switcher, dashboard_frame
 from ..domain.slots import DAY_NAMES
 from ..state.availability import AvailabilityState as A
 
@@ -116,8 +116,8 @@ def availability_page() -> rx.Component:
     return dashboard_frame(
         A,
         rx.vstack(
-            rx.heading("Availability", size="6", as_="h1"),
-            rx.text("Times are in your zone: ", A.trainer_zone, size="2", color_scheme="gray"),
+            rx.hstack(rx.heading("Availability", size="6", as_="h1"), rx.spacer(), calendar_switcher(A, allow_all=False), width="100%", align="center", wrap="wrap"),
+            rx.text("Times are in the trainer's zone: ", A.shown_zone, size="2", color_scheme="gray"),
             rx.cond(A.error != "", rx.callout(A.error, icon="triangle-alert", color_scheme="red", role="alert",
                                               id="availability-error")),
             rx.tabs.root(

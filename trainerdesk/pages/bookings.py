@@ -3,7 +3,7 @@
 import reflex as rx
 
 from ..components.booking_list import action_dialog, bulk_bar, details_dialog, filters, pager, table
-from ..components.layout import dashboard_frame
+from ..components.layout import calendar_switcher, dashboard_frame
 from ..state.bookings_table import BookingsState as B
 
 
@@ -11,7 +11,7 @@ def bookings_page() -> rx.Component:
     return dashboard_frame(
         B,
         rx.vstack(
-            rx.heading("Bookings", size="6", as_="h1"),
+            rx.hstack(rx.heading("Bookings", size="6", as_="h1"), rx.spacer(), calendar_switcher(B), width="100%", align="center", wrap="wrap"),
             filters(B),
             rx.cond(B.error != "", rx.callout(B.error, icon="triangle-alert", color_scheme="red", role="alert")),
             bulk_bar(B),

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from ..components.layout import dashboard_frame
+from ..components.layout import calendar_switcher, dashboard_frame
 from ..domain.preferences import STANDARD_BUFFERS, STANDARD_DURATIONS
 from ..state.preferences import PreferencesState as P
 
@@ -39,7 +39,7 @@ def preferences_page() -> rx.Component:
     return dashboard_frame(
         P,
         rx.vstack(
-            rx.heading("Booking preferences", size="6", as_="h1"),
+            rx.hstack(rx.heading("Booking preferences", size="6", as_="h1"), rx.spacer(), calendar_switcher(P, allow_all=False), width="100%", align="center", wrap="wrap"),
             rx.card(rx.vstack(
                 rx.heading("Sessions", size="4", as_="h2"),
                 rx.el.fieldset(

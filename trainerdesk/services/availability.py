@@ -313,7 +313,8 @@ def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team
     return sorted(days)
 
 
-def schedule_version(session: Session, trainer_id: str) -> int:
-    """The trainer's schedule version: open pages poll it to refresh the moment anything changes."""
-    version = session.exec(select(Trainer.schedule_version).where(Trainer.id == trainer_id)).first()
-    return -1 if version is None else version
+def schedule_version(session: Session, trainer_ids: Sequence[str]) -> int:
+    """One number that grows whenever any of these trainers' schedules changes (versions only grow, so
+    their sum does too): open pages poll it and refresh the moment anything changed."""
+    versions = session.exec(select(Trainer.schedule_version).where(col(Trainer.id).in_(list(trainer_ids)))).all()
+    return sum(versions) if versions else -1

@@ -436,9 +436,9 @@ def _still_free(session: Session, trainer: Trainer, prefs: Preferences, booking:
     return clash is None
 
 
-def bulk_change_status(session: Session, *, trainer: Trainer, trainer_id: str, booking_ids: Any, status: Any,
-                       now: Optional[datetime] = None) -> tuple[list[str], list[tuple[str, DomainError]]]:
-    """Change many bookings, each in its own transaction; returns (updated ids, failures)."""
+def bulk_change_status(session: Session, *, trainer: Trainer, trainer_ids: Sequence[str], booking_ids: Any,
+                       status: Any, now: Optional[datetime] = None) -> tuple[list[str], list[tuple[str, DomainError]]]:
+    """Change many bookings of ``trainer_ids``, each in its own transaction; returns (updated ids, failures)."""
     if not isinstance(booking_ids, list) or not booking_ids or len(booking_ids) > 500 \
             or not all(isinstance(i, str) for i in booking_ids):
         raise ValidationFailed("bookingIds must be a list of 1 to 500 booking ids.", {"field": "bookingIds"})
@@ -448,7 +448,7 @@ def bulk_change_status(session: Session, *, trainer: Trainer, trainer_id: str, b
     for booking_id in dict.fromkeys(booking_ids):
         try:
             booking, owner, _ = load_booking(session, booking_id, Caller(trainer=trainer))
-            if owner.id != trainer_id:
+            if owner.id not in trainer_ids:
                 raise NotFound("No booking with this id for this trainer.")
             session.rollback()
             change_status(session, booking_id=booking_id, trainer=trainer, status=status, now=now)

@@ -185,10 +185,18 @@ def managed_trainer(session: Session, *, actor: Trainer, trainer_id: str) -> Tra
     return target
 
 
+def team_members(session: Session, trainer: Trainer) -> list[Trainer]:
+    """The trainers a booking page offers: a primary's whole team, else just the trainer."""
+    if trainer.primary_trainer_id is not None:
+        return [trainer]
+    subs = session.exec(select(Trainer).where(Trainer.primary_trainer_id == trainer.id)
+                        .order_by(Trainer.created_at, Trainer.id)).all()
+    return [trainer, *subs]
+
+
 def team_member_ids(session: Session, primary: Trainer) -> list[str]:
     """The primary trainer and their sub-trainers, primary first."""
-    subs = session.exec(select(Trainer.id).where(Trainer.primary_trainer_id == primary.id).order_by(Trainer.created_at, Trainer.id)).all()
-    return [primary.id, *subs]
+    return [t.id for t in team_members(session, primary)]
 
 
 def add_sub_trainer(session: Session, *, actor: Trainer, primary_id: str, email: Any, password: Any,

@@ -25,6 +25,10 @@ class AuthState(rx.State):
     errors: dict[str, str] = {}
     busy: bool = False
     browser_zone: str = ""
+    # A primary trainer's team (empty for a trainer without sub-trainers), and whose calendar the
+    # dashboard shows: "" = my calendar, "all" = all trainers, or one sub-trainer's id.
+    team: list[dict[str, str]] = []
+    viewing: str = ""
 
     @rx.var
     def logged_in(self) -> bool:
@@ -33,12 +37,44 @@ class AuthState(rx.State):
     def _load_trainer(self) -> bool:
         with session_scope() as session:
             trainer = trainers.trainer_for_login_session(session, self.session_token)
-        if trainer is None:
-            self.trainer_id = ""
-            return False
+            if trainer is None:
+                self.trainer_id = ""
+                return False
+            members = trainers.team_members(session, trainer) if trainer.primary_trainer_id is None else [trainer]
         self.trainer_id, self.trainer_name = trainer.id, trainer.name
         self.trainer_slug, self.trainer_zone = trainer.slug, trainer.timezone
+        self.team = [{"id": t.id, "name": t.name, "zone": t.timezone, "slug": t.slug}
+                     for t in members] if len(members) > 1 else []
+        if self.viewing not in {"", *(["all", *[m["id"] for m in self.team]] if self.team else [])}:
+            self.viewing = ""
         return True
+
+    @rx.event
+    def set_viewing(self, value: str):
+        """The calendar switcher: change whose calendar is shown and load the page again."""
+        self.viewing = value
+        return rx.redirect(self.router.page.path)
+
+    def _viewed_ids(self) -> list[str]:
+        """The trainers whose calendar the dashboard shows now."""
+        if self.viewing == "all" and self.team:
+            return [m["id"] for m in self.team]
+        return [self._target_id()]
+
+    def _target_id(self) -> str:
+        """The one trainer whose hours and preferences are edited ("all" edits my own)."""
+        return self.viewing if self.viewing not in ("", "all") else self.trainer_id
+
+    def _target_zone(self) -> str:
+        member = next((m for m in self.team if m["id"] == self._target_id()), None)
+        return member["zone"] if member else self.trainer_zone
+
+    @rx.var
+    def viewing_label(self) -> str:
+        if self.viewing == "all":
+            return "All trainers"
+        member = next((m for m in self.team if m["id"] == self.viewing), None)
+        return member["name"] if member else "My calendar"
 
     @rx.event
     def require_login(self):

@@ -28,6 +28,7 @@ def _bar(block_id: str, day: int, start: int, end: int) -> dict[str, str]:
 
 class AvailabilityState(AuthState):
     tab: str = "weekly"
+    shown_zone: str = ""
     week: list[list[dict[str, str]]] = [[] for _ in range(7)]  # bars per day, Monday first
     error: str = ""
     # add-hours form
@@ -50,12 +51,13 @@ class AvailabilityState(AuthState):
         return trainers.get_trainer(session, self.trainer_id)
 
     def _reload(self):
-        tz = ZoneInfo(self.trainer_zone)
+        self.shown_zone = self._target_zone()
+        tz = ZoneInfo(self.shown_zone)
         today = utcnow().astimezone(tz).date()
         last = today + timedelta(days=DAYS_SHOWN - 1)
         with session_scope() as session:
-            rows = availability.list_weekly(session, self.trainer_id)
-            overrides = {o.day: o.blocks for o in availability.list_overrides(session, self.trainer_id, today, last)}
+            rows = availability.list_weekly(session, self._target_id())
+            overrides = {o.day: o.blocks for o in availability.list_overrides(session, self._target_id(), today, last)}
         week: list[list[dict[str, str]]] = [[] for _ in range(7)]
         for r in rows:
             week[r.day_of_week].append(_bar(r.id, r.day_of_week, r.start_minute, r.end_minute))
@@ -83,7 +85,7 @@ class AvailabilityState(AuthState):
     def _add(self, block: WeeklyBlock):
         try:
             with session_scope() as session:
-                availability.add_weekly_block(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                availability.add_weekly_block(session, actor=self._actor(session), trainer_id=self._target_id(),
                                               block=block)
         except DomainError as exc:
             self.error = friendly(exc)
@@ -121,7 +123,7 @@ class AvailabilityState(AuthState):
     def remove_block(self, block_id: str):
         try:
             with session_scope() as session:
-                availability.delete_weekly_block(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                availability.delete_weekly_block(session, actor=self._actor(session), trainer_id=self._target_id(),
                                                  block_id=block_id)
         except DomainError as exc:
             self.error = friendly(exc)
@@ -139,7 +141,7 @@ class AvailabilityState(AuthState):
     def use_weekly(self, iso: str):
         try:
             with session_scope() as session:
-                availability.delete_override(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                availability.delete_override(session, actor=self._actor(session), trainer_id=self._target_id(),
                                              day=date.fromisoformat(iso))
         except DomainError as exc:
             self.error = friendly(exc)
@@ -185,7 +187,7 @@ class AvailabilityState(AuthState):
     def _save_override(self, iso: str, blocks: list[HoursBlock], in_dialog: bool = False) -> bool:
         try:
             with session_scope() as session:
-                availability.set_override(session, actor=self._actor(session), trainer_id=self.trainer_id,
+                availability.set_override(session, actor=self._actor(session), trainer_id=self._target_id(),
                                           day=date.fromisoformat(iso), blocks=blocks)
         except (DomainError, ValueError) as exc:
             message = friendly(exc) if isinstance(exc, DomainError) else "Choose a date."

@@ -30,13 +30,18 @@ class BookingPageState(SlotPicker, rx.State):
         try:
             with session_scope() as session:
                 trainer = trainers.trainer_by_slug(session, slug)
-                prefs = trainers.load_preferences(session, trainer.id)
+                members = [(t, trainers.load_preferences(session, t.id))
+                           for t in trainers.team_members(session, trainer)]
         except DomainError:
             self.not_found = True
             return
         self.not_found = False
         self.trainer_id, self.trainer_name, self.trainer_zone = trainer.id, trainer.name, trainer.timezone
-        self.durations = list(prefs.session_durations)
+        self.team_members = [{"id": t.id, "name": t.name, "zone": t.timezone,
+                              "durations": ",".join(str(d) for d in p.session_durations)} for t, p in members]
+        self.team_id = trainer.id if len(members) > 1 else ""
+        self.chosen_trainer = ""
+        self.durations = sorted({d for _, p in members for d in p.session_durations})
         self.duration = self.duration if self.duration in self.durations else self.durations[0]
         return self._detect_zone()
 
@@ -56,7 +61,7 @@ class BookingPageState(SlotPicker, rx.State):
         try:
             with session_scope() as session:
                 made = bookings.create_booking(
-                    session, trainer_id=self.trainer_id, start_time=self.selected_start, duration=self.duration,
+                    session, **self._whose(), start_time=self.selected_start, duration=self.duration,
                     name=form.get("name", ""), email=form.get("email", ""), phone=form.get("phone", ""),
                     notes=form.get("notes", ""), client_timezone=self.client_zone,
                     privacy_accepted=form.get("privacy") in ("on", True, "true"),
@@ -77,7 +82,8 @@ class BookingPageState(SlotPicker, rx.State):
         self.booked = {
             "id": b.id,
             "when": f"{long_label(b.start_at, self.client_zone)} ({self.client_zone})",
-            "trainer_when": f"{long_label(b.start_at, self.trainer_zone)} ({self.trainer_zone})",
+            "trainer": made.trainer.name,
+            "trainer_when": f"{long_label(b.start_at, made.trainer.timezone)} ({made.trainer.timezone})",
             "duration": str(b.duration_minutes),
             "status": "confirmed" if b.status == "CONFIRMED" else "requested; the trainer will confirm it",
             "email": made.client.email,

@@ -69,7 +69,7 @@ class BookingsState(AuthState):
         self.selected, self.error = [], ""
         self._reload()
         with session_scope() as session:
-            newest = bookings.created_since(session, trainer_ids=[self.trainer_id],
+            newest = bookings.created_since(session, trainer_ids=self._viewed_ids(),
                                             since=datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
         self.seen_created = newest[0][0].created_at.isoformat() if newest else utcnow().isoformat()
 
@@ -86,14 +86,16 @@ class BookingsState(AuthState):
         now = utcnow()
         zone = self.trainer_zone
         with session_scope() as session:
-            self.seen_version = availability.schedule_version(session, self.trainer_id)
-            rows, total = bookings.list_bookings(session, trainer_ids=[self.trainer_id], spec=spec,
+            self.seen_version = availability.schedule_version(session, self._viewed_ids())
+            rows, total = bookings.list_bookings(session, trainer_ids=self._viewed_ids(), spec=spec,
                                                  tz=ZoneInfo(zone), page=self.page, page_size=PAGE_SIZE, now=now)
         if rows == [] and total and self.page > 1:
             self.page = max(1, -(-total // PAGE_SIZE))
             return self._reload()
         self.total, self.error = total, ""
+        names = {m["id"]: m["name"] for m in self.team}
         self.rows = [{
+            "trainer": names.get(b.trainer_id, self.trainer_name),
             "id": b.id,
             "date": b.start_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y"),
             "time": f"{time_label(b.start_at, zone)}–{time_label(b.end_at, zone)}",
@@ -170,7 +172,7 @@ class BookingsState(AuthState):
             return
         with session_scope() as session:
             actor = trainers.get_trainer(session, self.trainer_id)
-            updated, failed = bookings.bulk_change_status(session, trainer=actor, trainer_id=self.trainer_id,
+            updated, failed = bookings.bulk_change_status(session, trainer=actor, trainer_ids=self._viewed_ids(),
                                                           booking_ids=list(self.selected), status=self.bulk_status)
         self.selected = [i for i, _ in failed]
         self._reload()
@@ -182,7 +184,7 @@ class BookingsState(AuthState):
 
     def _csv(self, ids: Optional[list[str]]):
         spec = self._spec()
-        text = "".join(exports.csv_chunks([self.trainer_id], self.trainer_zone, spec, ids))
+        text = "".join(exports.csv_chunks(self._viewed_ids(), self.trainer_zone, spec, ids))
         return rx.download(data=text, filename=f"bookings-{self.trainer_slug}-{utcnow().date().isoformat()}.csv",
                            mime_type="text/csv")
 
@@ -202,10 +204,10 @@ class BookingsState(AuthState):
         if not self.trainer_id:
             return
         with session_scope() as session:
-            version = availability.schedule_version(session, self.trainer_id)
+            version = availability.schedule_version(session, self._viewed_ids())
             if version == self.seen_version:
                 return
-            fresh = bookings.created_since(session, trainer_ids=[self.trainer_id],
+            fresh = bookings.created_since(session, trainer_ids=self._viewed_ids(),
                                            since=datetime.fromisoformat(self.seen_created))
         self._reload()
         if fresh:
@@ -284,7 +286,7 @@ class BookingsState(AuthState):
         with session_scope() as session:
             booking, _, _ = bookings.get_booking(session, booking_id=self.action_id, caller=bookings.Caller(
                 trainer=trainers.get_trainer(session, self.trainer_id)))
-            _, per = availability.slots_for_date(session, trainer_id=self.trainer_id, day=day,
+            _, per = availability.slots_for_date(session, trainer_id=booking.trainer_id, day=day,
                                                  client_tz=ZoneInfo(self.trainer_zone),
                                                  duration=booking.duration_minutes, now=utcnow(),
                                                  exclude_booking_id=booking.id)

@@ -39,7 +39,7 @@ class PreferencesState(AuthState):
         if not self._load_trainer():
             return rx.redirect(routes.LOGIN)
         with session_scope() as session:
-            prefs = trainers.load_preferences(session, self.trainer_id)
+            prefs = trainers.load_preferences(session, self._target_id())
         self._show(prefs)
         self.field_errors, self.saved = {}, False
 
@@ -96,7 +96,7 @@ class PreferencesState(AuthState):
             return
         # Validate field by field so each message lands next to its own field.
         with session_scope() as session:
-            current = trainers.load_preferences(session, self.trainer_id)
+            current = trainers.load_preferences(session, self._target_id())
         for name, value in changes.items():
             try:
                 apply_changes(current, {name: value}, names=LABELS)
@@ -108,7 +108,7 @@ class PreferencesState(AuthState):
         try:
             with session_scope() as session:
                 actor = trainers.get_trainer(session, self.trainer_id)
-                _, prefs = trainers.update_preferences(session, actor=actor, trainer_id=self.trainer_id,
+                _, prefs = trainers.update_preferences(session, actor=actor, trainer_id=self._target_id(),
                                                        changes=changes)
         except DomainError as exc:
             self.field_errors = {field_of(exc) or "form": friendly(exc)}

@@ -35,6 +35,10 @@ class SlotPicker(rx.State, mixin=True):
     selected_start: str = ""  # ISO instant (UTC)
     notice: str = ""
     seen_version: int = -1
+    # A team's page: clients pick one trainer or "any trainer" ("" below).
+    team_id: str = ""
+    team_members: list[dict[str, str]] = []
+    chosen_trainer: str = ""
     # A booking being moved does not block its own move (backend-only var).
     _exclude_booking_id: str = ""
 
@@ -84,6 +88,15 @@ class SlotPicker(rx.State, mixin=True):
         self.month = first.strftime("%Y-%m")
         self._refresh()
 
+    def _whose(self) -> dict:
+        """Whose slots to show: the team's union ("any trainer") or one trainer's."""
+        if self.team_id and not self.chosen_trainer:
+            return {"team_id": self.team_id}
+        return {"trainer_id": self.chosen_trainer or self.trainer_id}
+
+    def _watched(self) -> list[str]:
+        return [m["id"] for m in self.team_members] if self.team_id else [self.trainer_id]
+
     def _refresh(self):
         """Reload the month's bookable dates and the chosen date's slots."""
         if not self.trainer_id or not self.month or not self.client_zone:
@@ -91,15 +104,15 @@ class SlotPicker(rx.State, mixin=True):
         first = date.fromisoformat(self.month + "-01")
         zone = ZoneInfo(self.client_zone)
         exclude: Optional[str] = self._exclude_booking_id or None
+        whose = self._whose()
         with session_scope() as session:
-            self.seen_version = availability.schedule_version(session, self.trainer_id)
-            found = availability.dates_with_slots(session, trainer_id=self.trainer_id, month_first=first,
-                                                  client_tz=zone, duration=self.duration, now=utcnow(),
-                                                  exclude_booking_id=exclude)
+            self.seen_version = availability.schedule_version(session, self._watched())
+            found = availability.dates_with_slots(session, **whose, month_first=first, client_tz=zone,
+                                                  duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
             per_duration: dict = {}
             if self.selected_date:
                 _, per_duration = availability.slots_for_date(
-                    session, trainer_id=self.trainer_id, day=date.fromisoformat(self.selected_date),
+                    session, **whose, day=date.fromisoformat(self.selected_date),
                     client_tz=zone, duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
         self.weeks = month_grid(first.year, first.month, {d.isoformat() for d in found}, self._today())
         self.slots = [{"start": s.start.isoformat(), "label": time_label(s.start, self.client_zone),
@@ -112,7 +125,7 @@ class SlotPicker(rx.State, mixin=True):
         if not self.trainer_id or not self.month:
             return
         with session_scope() as session:
-            version = availability.schedule_version(session, self.trainer_id)
+            version = availability.schedule_version(session, self._watched())
         if version == self.seen_version:
             return
         self._refresh()
@@ -144,6 +157,22 @@ class SlotPicker(rx.State, mixin=True):
         if value.isdigit() and int(value) in self.durations:
             self.duration, self.selected_start = int(value), ""
             self._refresh()
+
+    @rx.event
+    def set_trainer(self, trainer_id: str):
+        """A team's page: "" is any trainer, else one member."""
+        member = next((m for m in self.team_members if m["id"] == trainer_id), None)
+        self.chosen_trainer = member["id"] if member else ""
+        self.durations = [int(d) for d in (member or {"durations": self._team_durations()})["durations"].split(",")]
+        if self.duration not in self.durations:
+            self.duration = self.durations[0]
+        self.trainer_zone = member["zone"] if member else self.team_members[0]["zone"]
+        self.selected_start = ""
+        self._refresh()
+
+    def _team_durations(self) -> str:
+        union = sorted({int(d) for m in self.team_members for d in m["durations"].split(",")})
+        return ",".join(str(d) for d in union)
 
     @rx.event
     def pick_date(self, iso: str):
