@@ -18,4 +18,6 @@ config = rx.Config(
     # The app is served on one port in production; PORT chooses it.
     frontend_port=int(os.environ.get("PORT", "3000")),
     backend_port=int(os.environ.get("PORT", "3000")),
+    # Behind a load balancer the pages must call back to its public address, not to this process's port.
+    **({"api_url": os.environ["PUBLIC_URL"]} if os.environ.get("PUBLIC_URL") else {}),
 )

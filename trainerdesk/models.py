@@ -162,6 +162,17 @@ class Booking(SQLModel, table=True):
     updated_at: datetime = _instant(default_factory=utcnow)
 
 
+class BookingToken(SQLModel, table=True):
+    """A further secret link to one booking (each notification email mints its own); only the hash is kept."""
+
+    __tablename__ = "booking_token"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    booking_id: str = Field(foreign_key="booking.id", index=True, max_length=32)
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
 class BookingEvent(SQLModel, table=True):
     """One line of a booking's history."""
 
@@ -180,7 +191,12 @@ class BookingEvent(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A notification written in the same transaction as the change it tells of."""
+    """A notification written in the same transaction as the change it tells of.
+
+    No secret is stored here: the body holds a marker where the manage links go,
+    and the sender mints a fresh booking token (kept hashed) and renders the
+    links and the .ics when it sends.
+    """
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)

@@ -662,3 +662,26 @@ def test_blocks_on_prefers_override():
     assert list(sch.blocks_on(date(2027, 6, 7))) == [HoursBlock(780, 840)]
     assert list(sch.blocks_on(date(2027, 6, 14))) == [HoursBlock(540, 600)]
     assert list(sch.blocks_on(date(2027, 6, 8))) == []
+
+
+# --------------------------------------------------------------------------- booking window / bare grid
+
+def test_booking_window_is_inclusive_and_in_utc():
+    from trainerdesk.domain.slots import booking_window
+
+    rules = SlotRules((60,), 0, 12, 30)
+    now = datetime(2027, 3, 13, 12, 0, tzinfo=Z("America/New_York"))   # 17:00Z, the day before spring-forward
+    w = booking_window(rules, now)
+    assert w.start == iso("2027-03-14T05:00+00:00")                    # 12 real hours later
+    assert w.end == iso("2027-04-12T17:00:00.000001+00:00")           # 30 days later, inclusive
+
+
+def test_grid_without_now_ignores_notice_and_advance():
+    from trainerdesk.domain.slots import SlotFinder
+
+    sch = schedule("UTC", weekly((MON, "09:00", "11:00")), notice=720, advance=1)
+    finder = SlotFinder(sch, start=iso("2027-06-07T00:00+00:00"), end=iso("2027-06-08T00:00+00:00"))
+    assert finder.starts(60) == [iso("2027-06-07T09:00+00:00"), iso("2027-06-07T10:00+00:00")]
+    assert [s.trainer_ids for s in finder.slots(60)] == [("t1",), ("t1",)]
+    assert generate_slots(sch, duration=60, now=iso("2027-06-07T00:00+00:00"), start=iso("2027-06-07T00:00+00:00"),
+                          end=iso("2027-06-08T00:00+00:00")) == []

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from ..config import settings
 from ..db import session_scope
+from ..domain.preferences import unstorable
 from ..domain.errors import RateLimited, ValidationFailed
 from ..models import Trainer
 from ..services import trainers
@@ -91,20 +92,9 @@ RateLimit = Depends(rate_limited)
 
 # ---------------------------------------------------------------- text the databases cannot store
 
-def _unstorable(text: str) -> bool:
-    """NUL (PostgreSQL refuses it in text) or a lone surrogate (not encodable as UTF-8, so no backend stores it)."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def _first_unstorable(value: Any, where: str) -> Optional[str]:
     if isinstance(value, str):
-        return where if _unstorable(value) else None
+        return where if unstorable(value) else None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -112,7 +102,7 @@ def _first_unstorable(value: Any, where: str) -> Optional[str]:
     else:
         return None
     for key, item in items:
-        if isinstance(key, str) and _unstorable(key):
+        if isinstance(key, str) and unstorable(key):
             return where or "body"
         found = _first_unstorable(item, f"{where}.{key}" if where else str(key))
         if found:
@@ -125,9 +115,9 @@ async def reject_unstorable_text(request: Request) -> None:
 
     Installed on the whole API; the error never echoes the text (a surrogate cannot be written out as UTF-8).
     """
-    found = next((to_camel(k) for k, v in request.path_params.items() if isinstance(v, str) and _unstorable(v)), None)
-    found = found or next((k if not _unstorable(k) else "query" for k, v in request.query_params.multi_items()
-                           if _unstorable(k) or _unstorable(v)), None)
+    found = next((to_camel(k) for k, v in request.path_params.items() if isinstance(v, str) and unstorable(v)), None)
+    found = found or next((k if not unstorable(k) else "query" for k, v in request.query_params.multi_items()
+                           if unstorable(k) or unstorable(v)), None)
     if not found:
         raw = await request.body()
         if raw:

@@ -116,6 +116,34 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_email(value: Any, *, field_name: str = "email") -> str:
-    if not isinstance(value, str) or len(value) > 320 or not _EMAIL.match(value.strip()):
+    if not isinstance(value, str) or len(value) > 320 or unstorable(value) or not _EMAIL.match(value.strip()):
         raise ValidationFailed("Enter an email address like name@example.com.", {"field": field_name})
     return value.strip().lower()
+
+
+def unstorable(text: str) -> bool:
+    """NUL (PostgreSQL refuses it in text) or a lone surrogate (not encodable as UTF-8, so no backend stores it)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_text(value, *, field: str, limit: int, label: str = "", required: bool = False) -> str:
+    """Free text from a person: stripped, within ``limit``, storable; else :class:`ValidationFailed`."""
+    label = label or field
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{label} must be text.", {"field": field})
+    if unstorable(value):
+        raise ValidationFailed(f"{label} contains a character that cannot be stored.", {"field": field})
+    value = value.strip()
+    if required and not value:
+        raise ValidationFailed(f"Enter your {label}.", {"field": field})
+    if len(value) > limit:
+        raise ValidationFailed(f"{label} must be at most {limit} characters.", {"field": field})
+    return value

@@ -28,9 +28,9 @@ from ..domain.ics import CalendarEntry, booking_calendar
 from ..domain.policy import (
     ACTIVE_STATUSES, BookingStatus, check_client_cancel, check_client_reschedule, check_transition,
 )
-from ..domain.preferences import Preferences, normalise_email, parse_zone
+from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import is_slot, wall_to_instant
-from ..models import Booking, BookingEvent, Client, OutboxMessage, Trainer, utcnow
+from ..models import Booking, BookingEvent, BookingToken, Client, OutboxMessage, Trainer, utcnow
 from .availability import _trainer_with_preferences, check_duration, load_schedule
 from .secrets import digest, new_token, same_digest
 from .trainers import bump_schedule_version, can_manage, team_member_ids
@@ -53,16 +53,7 @@ class Caller:
 # ---------------------------------------------------------------- input checks
 
 def _text(value: Any, *, field: str, limit: int, required: bool = False, label: str = "") -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed(f"{label or field} must be text.", {"field": field})
-    value = value.strip()
-    if required and not value:
-        raise ValidationFailed(f"Enter your {label or field}.", {"field": field})
-    if len(value) > limit:
-        raise ValidationFailed(f"{label or field} must be at most {limit} characters.", {"field": field})
-    return value
+    return check_text(value, field=field, limit=limit, required=required, label=label)
 
 
 def parse_instant(value: Any, *, field: str = "startTime") -> datetime:
@@ -151,14 +142,17 @@ _SUBJECTS = {
 }
 
 
+# Where the sender puts the booking's fresh manage links (tokens are never stored in the outbox).
+MANAGE_LINKS = "[[manage-links]]"
+
+
 def _notify(session: Session, booking: Booking, trainer: Trainer, client: Client, event: str,
-            *, token: Optional[str] = None, now: datetime) -> None:
+            *, now: datetime) -> None:
     """Queue the client's email about ``event`` in this transaction (the sender delivers it later)."""
     if event not in _SUBJECTS:
         return
     zone = ZoneInfo(booking.client_timezone)
     when = booking.start_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M") + f" ({booking.client_timezone})"
-    base = settings().public_url
     lines = [f"Hello {client.name},", ""]
     lines.append({
         "created": f"your session with {trainer.name} on {when} is "
@@ -168,17 +162,26 @@ def _notify(session: Session, booking: Booking, trainer: Trainer, client: Client
         "cancelled": f"your session with {trainer.name} on {when} is cancelled."
                      + (f" Reason: {booking.cancellation_reason}" if booking.cancellation_reason else ""),
     }[event])
-    if token and event != "cancelled":
-        lines += ["", f"Reschedule: {routes.reschedule_url(booking.id, token, base)}",
-                  f"Cancel: {routes.cancel_url(booking.id, token, base)}"]
-    elif event != "cancelled":
-        lines += ["", "Use the links in your booking confirmation email to reschedule or cancel."]
-    ics = booking_calendar(calendar_entry(booking, trainer, client, token=token), stamp=now).decode()
+    if event != "cancelled":
+        lines += ["", MANAGE_LINKS]
     session.add(OutboxMessage(
         booking_id=booking.id, event=event, recipient=client.email,
-        subject=_SUBJECTS[event].format(trainer=trainer.name, when=when), body="\n".join(lines), ics=ics,
+        subject=_SUBJECTS[event].format(trainer=trainer.name, when=when), body="\n".join(lines), ics="",
         next_attempt_at=now, created_at=now,
     ))
+
+
+def mint_link_token(session: Session, booking: Booking) -> str:
+    """A new secret link token for ``booking`` (for an email); only its digest is stored."""
+    token = new_token()
+    session.add(BookingToken(booking_id=booking.id, token_hash=digest(token)))
+    return token
+
+
+def manage_links_text(booking: Booking, token: str) -> str:
+    base = settings().public_url
+    return (f"Reschedule: {routes.reschedule_url(booking.id, token, base)}\n"
+            f"Cancel: {routes.cancel_url(booking.id, token, base)}")
 
 
 # ---------------------------------------------------------------- create
@@ -250,7 +253,7 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
     session.add(booking)
     _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
     _record(session, booking, "created", "client", to_start=start, now=now)
-    _notify(session, booking, trainer, client, "created", token=token, now=now)
+    _notify(session, booking, trainer, client, "created", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return NewBooking(booking, trainer, client, token)
@@ -280,7 +283,7 @@ def load_booking(session: Session, booking_id: str, caller: Caller, *, for_updat
         Client, Client.id == Booking.client_id).where(Booking.id == booking_id)
     row = session.exec(query).first() if isinstance(booking_id, str) else None
     if caller.trainer is None:
-        if row is None or not same_digest(caller.token, row[0].token_hash):
+        if row is None or not _token_opens(session, row[0], caller.token):
             raise NotFound("This booking link is not valid. Check the link in your confirmation email.")
         return row
     if row is None:
@@ -288,6 +291,14 @@ def load_booking(session: Session, booking_id: str, caller: Caller, *, for_updat
     if not can_manage(caller.trainer, row[1]):
         raise Forbidden("This key cannot access that booking.")
     return row
+
+
+def _token_opens(session: Session, booking: Booking, token: str) -> bool:
+    """The confirmation's token, or one minted for an email, opens this booking (compared as digests)."""
+    if same_digest(token, booking.token_hash):
+        return True
+    return session.exec(select(BookingToken.id).where(BookingToken.booking_id == booking.id,
+                                                      BookingToken.token_hash == digest(token))).first() is not None
 
 
 def get_booking(session: Session, *, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client]:
@@ -335,7 +346,7 @@ def cancel_booking(session: Session, *, booking_id: str, caller: Caller, reason:
     session.add(booking)
     _record(session, booking, "cancelled", caller.actor, reason=reason + (" (late cancellation)" if late and not reason else ""),
             from_status=str(previous), from_start=booking.start_at, now=now)
-    _notify(session, booking, trainer, client, "cancelled", token=caller.token, now=now)
+    _notify(session, booking, trainer, client, "cancelled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
@@ -366,7 +377,7 @@ def reschedule_booking(session: Session, *, booking_id: str, caller: Caller, sta
     session.add(booking)
     _record(session, booking, "rescheduled", caller.actor, from_start=old_start, to_start=new_start,
             from_status=str(booking.status), now=now)
-    _notify(session, booking, trainer, client, "rescheduled", token=caller.token, now=now)
+    _notify(session, booking, trainer, client, "rescheduled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking

@@ -24,7 +24,9 @@ from sqlmodel import Session, col, select
 
 from ..config import settings
 from ..db import begin_write, is_sqlite, session_scope
-from ..models import OutboxMessage, utcnow
+from ..domain.ics import booking_calendar
+from ..models import Booking, Client, OutboxMessage, Trainer, utcnow
+from . import bookings
 
 log = logging.getLogger("trainerdesk.notifications")
 
@@ -38,18 +40,30 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def build_email(message: OutboxMessage, *, sender: str) -> EmailMessage:
+def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = f"<outbox-{message.id}-{message.booking_id}@trainerdesk>"
-    email.set_content(message.body)
-    if message.ics:
-        method = "CANCEL" if "METHOD:CANCEL" in message.ics else "REQUEST"
-        email.add_attachment(message.ics.encode(), maintype="text", subtype="calendar",
-                             filename="session.ics", params={"method": method})
+    email.set_content(body)
+    if ics:
+        method = "CANCEL" if b"METHOD:CANCEL" in ics else "REQUEST"
+        email.add_attachment(ics, maintype="text", subtype="calendar", filename="session.ics",
+                             params={"method": method})
     return email
+
+
+def _render(session: Session, message: OutboxMessage, *, sender: str, now: datetime) -> EmailMessage:
+    """The email for one message, with fresh manage links (a token minted now, kept hashed) and the .ics."""
+    booking, trainer, client = session.exec(
+        select(Booking, Trainer, Client).join(Trainer, Trainer.id == Booking.trainer_id)
+        .join(Client, Client.id == Booking.client_id).where(Booking.id == message.booking_id)).one()
+    token = bookings.mint_link_token(session, booking) if bookings.MANAGE_LINKS in message.body else None
+    body = message.body.replace(bookings.MANAGE_LINKS, bookings.manage_links_text(booking, token)) if token \
+        else message.body
+    ics = booking_calendar(bookings.calendar_entry(booking, trainer, client, token=token), stamp=now)
+    return build_email(message, sender=sender, body=body, ics=ics)
 
 
 def smtp_sender(url: str) -> Callable[[EmailMessage], None]:
@@ -75,7 +89,8 @@ def log_sender(email: EmailMessage) -> None:
     log.info("notification (no SMTP_URL set) to=%s subject=%s", email["To"], email["Subject"])
 
 
-def _claim(session: Session, now: datetime) -> list[OutboxMessage]:
+def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, EmailMessage]]:
+    """Lease the due messages and render them, in one transaction; nothing secret is stored."""
     begin_write(session)
     query = (select(OutboxMessage)
              .where(col(OutboxMessage.sent_at).is_(None), OutboxMessage.next_attempt_at <= now,
@@ -83,11 +98,12 @@ def _claim(session: Session, now: datetime) -> list[OutboxMessage]:
              .order_by(OutboxMessage.id).limit(BATCH))
     if not is_sqlite(session):
         query = query.with_for_update(skip_locked=True)
-    claimed = list(session.exec(query).all())
-    for message in claimed:
+    claimed = []
+    for message in session.exec(query).all():
         message.attempts += 1
         message.next_attempt_at = now + LEASE
         session.add(message)
+        claimed.append((message.id, _render(session, message, sender=sender, now=now)))
     session.commit()
     return claimed
 
@@ -99,15 +115,14 @@ def deliver_pending(*, now: Optional[datetime] = None, send: Optional[Callable[[
     send = send or (smtp_sender(config.smtp_url) if config.smtp_url else log_sender)
     delivered = 0
     with session_scope() as session:
-        claimed = _claim(session, now)
-        for message in claimed:
+        for message_id, email in _claim(session, now, config.mail_from):
             try:
-                send(build_email(message, sender=config.mail_from))
+                send(email)
             except Exception as exc:  # noqa: BLE001 - any failure is retried later
-                log.warning("sending outbox message %s failed: %s", message.id, exc)
-                _finish(session, message.id, error=str(exc)[:500], now=now)
+                log.warning("sending outbox message %s failed: %s", message_id, exc)
+                _finish(session, message_id, error=str(exc)[:500], now=now)
             else:
-                _finish(session, message.id, error=None, now=now)
+                _finish(session, message_id, error=None, now=now)
                 delivered += 1
     return delivered
 

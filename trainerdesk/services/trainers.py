@@ -8,12 +8,12 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from ..db import begin_write
 from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized, ValidationFailed
-from ..domain.preferences import Preferences, apply_changes, normalise_email, parse_zone
+from ..domain.preferences import Preferences, apply_changes, check_text, normalise_email, parse_zone, unstorable
 from ..models import ApiKey, BookingPreferences, LoginSession, Trainer, utcnow
 from .secrets import digest, hash_password, new_token, verify_password
 
@@ -44,12 +44,11 @@ def _check_account_fields(email: Any, password: Any, name: Any, timezone: Any) -
     email = normalise_email(email)
     if not isinstance(password, str) or len(password) < 8:
         raise ValidationFailed("Choose a password of at least 8 characters.", {"field": "password"})
-    if len(password) > 1024:
+    if len(password) > 1024 or unstorable(password):
         raise ValidationFailed("That password is too long.", {"field": "password"})
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120:
-        raise ValidationFailed("Enter a name (up to 120 characters).", {"field": "name"})
+    name = check_text(name, field="name", limit=120, label="name", required=True)
     parse_zone(timezone)
-    return email, name.strip(), timezone
+    return email, name, timezone
 
 
 def _create_trainer(session: Session, *, email: str, password: str, name: str, timezone: str,
@@ -251,9 +250,17 @@ def update_preferences(session: Session, *, actor: Trainer, trainer_id: str, cha
 
 
 def bump_schedule_version(session: Session, trainer: Trainer) -> None:
-    """Mark the trainer's slots as changed (the slot cache keys on this)."""
-    trainer.schedule_version = (trainer.schedule_version or 0) + 1
-    session.add(trainer)
+    """Mark the trainer's slots as changed (the slot cache keys on this).
+
+    One atomic ``UPDATE ... SET v = v + 1``: concurrent writers (a booking and
+    an hours change, say) each add their bump instead of overwriting one
+    another's, and the row lock it takes orders them.
+    """
+    session.flush()
+    session.execute(update(Trainer).where(Trainer.id == trainer.id)
+                    .values(schedule_version=Trainer.schedule_version + 1)
+                    .execution_options(synchronize_session=False))
+    session.expire(trainer, ["schedule_version"])
 
 
 def count_trainers(session: Session) -> int:
