@@ -69,7 +69,7 @@ def _wait(base: str, proc: subprocess.Popen, log_path: Path) -> None:
             pytest.fail(f"instance stopped while starting:\n{log_path.read_text()[-3000:]}")
         try:
             if httpx.get(f"{base}/api/health", timeout=2).status_code == 200 and \
-                    httpx.get(f"{base}/login", timeout=5).status_code == 200:
+                    httpx.get(f"{base}/login", timeout=5, follow_redirects=True).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

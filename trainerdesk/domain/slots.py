@@ -102,7 +102,7 @@ class WeeklyBlock:
     end: int
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.day_of_week, int) and 0 <= self.day_of_week <= 6):
+        if not (type(self.day_of_week) is int and 0 <= self.day_of_week <= 6):
             raise ValidationFailed("dayOfWeek must be 0 (Monday) to 6 (Sunday).", {"field": "dayOfWeek"})
         HoursBlock(self.start, self.end)  # same bounds
 
