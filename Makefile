@@ -5,7 +5,7 @@ PORT ?= 3000
 export PORT
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup setup-browser migrate seed clean bench
+.PHONY: run test setup setup-browser migrate seed clean bench bench-load
 
 .venv/.installed: requirements.txt
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -37,3 +37,6 @@ clean:
 
 bench: migrate
 	$(ENV) python benchmarks/bench_slots.py
+
+bench-load: setup
+	$(ENV) python benchmarks/bench_load.py

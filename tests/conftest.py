@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from trainerdesk import models  # noqa: F401
-from trainerdesk.db import engine_for
+from trainerdesk.db import engine_for, get_engine
 from trainerdesk.migrations import upgrade
 
 UTC = timezone.utc
@@ -107,3 +108,25 @@ def at(text_: str) -> datetime:
     parsed = datetime.fromisoformat(text_.replace("Z", "+00:00"))
     assert parsed.tzinfo is not None
     return parsed.astimezone(UTC)
+
+
+_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def sql_statements(*, reads_only: bool = False):
+    """The SQL statements the app's engine runs inside the block (transaction control left out)."""
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        head = statement.lstrip().upper()
+        if head.startswith(_TRANSACTION_CONTROL) or (reads_only and not head.startswith(("SELECT", "WITH"))):
+            return
+        seen.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -43,3 +43,13 @@ def book(base: str, trainer_id: str, start: str, *, email: str = "api@example.co
     return httpx.post(f"{base}/api/bookings", json={
         "trainerId": trainer_id, "startTime": start, "duration": duration, "name": "Api Client", "email": email,
         "clientTimezone": zone, "privacyAccepted": True}, timeout=10)
+
+
+PRIVACY = "I agree that my details are used to arrange this session"
+
+
+def fill_booking_form(target, name: str, email: str) -> None:
+    """Fill the widget's form (a page or an iframe's frame locator) as a client would."""
+    target.get_by_label("Name").fill(name)
+    target.get_by_label("Email").fill(email)
+    target.get_by_label(PRIVACY).check()

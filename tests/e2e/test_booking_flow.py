@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from trainerdesk.db import engine_for
 from trainerdesk.models import Booking, Client
 
-from .helpers import book, first_slot, make_trainer
+from tests.e2e.helpers import book, fill_booking_form, first_slot, make_trainer
 
 pytestmark = pytest.mark.e2e
 
@@ -36,9 +36,7 @@ def test_client_books_in_their_zone(live_app, browser: Browser, client_zone):
     label = first_time.inner_text()
     first_time.click()
 
-    page.get_by_label("Name").fill("Sam Client")
-    page.get_by_label("Email").fill("sam@example.com")
-    page.get_by_label("I agree that my details are used to arrange this session").check()
+    fill_booking_form(page, "Sam Client", "sam@example.com")
     page.get_by_role("button", name="Book this session").click()
 
     expect(page.get_by_role("heading", name="You're booked!")).to_be_visible()
@@ -85,9 +83,7 @@ def test_two_clients_race_for_one_slot_and_the_loser_gets_fresh_times(live_app, 
         page.goto(f"/book/{trainer['slug']}")
         _open_first_day(page)
         page.get_by_role("list", name="Available times").get_by_role("button").first.click()
-        page.get_by_label("Name").fill(name)
-        page.get_by_label("Email").fill(f"{name.lower()}@example.com")
-        page.get_by_label("I agree that my details are used to arrange this session").check()
+        fill_booking_form(page, name, f"{name.lower()}@example.com")
         pages.append(page)
     pages[0].get_by_role("button", name="Book this session").click()
     expect(pages[0].get_by_role("heading", name="You're booked!")).to_be_visible()

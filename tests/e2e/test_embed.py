@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import make_trainer
+from tests.e2e.helpers import fill_booking_form, make_trainer
 
 pytestmark = pytest.mark.e2e
 
@@ -58,9 +58,7 @@ def test_embedded_widget_books_cross_site_with_storage_blocked(live_app, browser
 
     frame.get_by_role("gridcell", name=re.compile(", available$")).first.click()
     frame.get_by_role("list", name="Available times").get_by_role("button").first.click()
-    frame.get_by_label("Name").fill("Embedded Client")
-    frame.get_by_label("Email").fill("embedded@example.com")
-    frame.get_by_label("I agree that my details are used to arrange this session").check()
+    fill_booking_form(frame, "Embedded Client", "embedded@example.com")
     frame.get_by_role("button", name="Book this session").click()
     expect(frame.get_by_role("heading", name="You're booked!")).to_be_visible()
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from tests.conftest import _drop_postgres_database, _postgres_database
-from tests.e2e.conftest import ROOT, _free_port
+from scripts.live_server import ROOT, LiveServer, ServerFailed, free_port
 from tests.e2e.helpers import first_slot, make_trainer
 from tests.e2e.test_dashboard import login
 from trainerdesk.db import engine_for
@@ -55,28 +52,6 @@ def _copy_app(target: Path) -> Path:
     return target
 
 
-def _start(app_dir: Path, port: int, env: dict, log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "w")
-    return subprocess.Popen([str(app_dir / "scripts" / "serve.sh")], cwd=app_dir,
-                            env={**env, "PORT": str(port), "PUBLIC_URL": f"http://localhost:{port}"},
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _wait(base: str, proc: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"instance stopped while starting:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200 and \
-                    httpx.get(f"{base}/login", timeout=5, follow_redirects=True).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"instance did not start:\n{log_path.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     db_url, reason = _postgres_database()
@@ -91,24 +66,17 @@ def cluster(tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": db_url, "REFLEX_REDIS_URL": REDIS_URL, "RATE_LIMIT_PER_MINUTE": "0",
            "GRANIAN_WORKERS": "2"}
     root = tmp_path_factory.mktemp("cluster")
-    procs, bases = [], []
-    for name in ("a", "b"):
-        app_dir = _copy_app(root / name)
-        port = _free_port()
-        log_path = root / f"{name}.log"
-        procs.append((_start(app_dir, port, env, log_path), log_path))
-        bases.append(f"http://localhost:{port}")
-    for (proc, log_path), base in zip(procs, bases):
-        _wait(base, proc, log_path)
-    yield {"a": bases[0], "b": bases[1], "db_url": db_url}
-    for proc, _ in procs:
-        os.killpg(proc.pid, signal.SIGTERM)
-    for proc, _ in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-    _drop_postgres_database(db_url)
+    servers = [LiveServer(free_port(), env, root / f"{name}.log", app_dir=_copy_app(root / name)) for name in "ab"]
+    try:
+        for server in servers:
+            server.start()
+        yield {"a": servers[0].base, "b": servers[1].base, "db_url": db_url}
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
+    finally:
+        for server in servers:
+            server.stop()
+        _drop_postgres_database(db_url)
 
 
 def test_clients_racing_through_both_instances_get_one_booking(cluster):

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import make_trainer
+from tests.e2e.helpers import fill_booking_form, make_trainer
 from tests.e2e.test_dashboard import login
 
 pytestmark = pytest.mark.e2e
@@ -60,9 +60,7 @@ def test_primary_builds_a_team_and_a_client_books_any_trainer(live_app, browser:
     expect(times.last).to_have_text("13:00")  # Bea works until 14:00
     client.get_by_label("Trainer").select_option(label="Any trainer")
     times.first.click()
-    client.get_by_label("Name").fill("Team Client")
-    client.get_by_label("Email").fill("team-client@example.com")
-    client.get_by_label("I agree that my details are used to arrange this session").check()
+    fill_booking_form(client, "Team Client", "team-client@example.com")
     client.get_by_role("button", name="Book this session").click()
     expect(client.get_by_role("heading", name="You're booked!")).to_be_visible()
     expect(client.locator("#booked-trainer")).to_have_text(re.compile("Studio Lead|Bea Sub"))

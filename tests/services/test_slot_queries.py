@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
-
-from tests.conftest import at
-from trainerdesk.db import get_engine, session_scope
+from tests.conftest import at, sql_statements
+from trainerdesk.db import session_scope
 from trainerdesk.domain.slots import HoursBlock, WeeklyBlock
 from trainerdesk.services import availability, bookings, trainers
 
 NOW = at("2027-01-01T00:00:00Z")
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@contextmanager
-def counting_selects():
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append(statement)
-
-    engine = get_engine()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def _trainer():
@@ -53,10 +34,10 @@ def _starts(trainer_id: str, day: date) -> list[str]:
 
 def test_at_most_three_selects_and_one_when_cached(db_url):
     trainer = _trainer()
-    with counting_selects() as seen:
+    with sql_statements(reads_only=True) as seen:
         assert _starts(trainer.id, date(2027, 1, 4)) == ["09:00", "10:00", "11:00"]
     assert len(seen) <= 3, seen
-    with counting_selects() as seen:
+    with sql_statements(reads_only=True) as seen:
         _starts(trainer.id, date(2027, 1, 4))
     assert len(seen) == 1, seen
 

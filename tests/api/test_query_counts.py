@@ -1,0 +1,54 @@
+"""Query discipline: the slot endpoint, the bookings list and the dashboard's loads issue a fixed, small
+number of SQL statements whatever the number of bookings (no N+1 can creep in)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.conftest import sql_statements
+from tests.api.helpers import book, get_slots, set_prefs, set_week, signup
+from trainerdesk.db import session_scope
+from trainerdesk.services import bookings, trainers
+
+
+def _busy_trainer(client, n_bookings: int):
+    trainer = signup(client, email=f"busy{n_bookings}@example.com")
+    set_week(client, trainer, "06:00", "22:00")
+    set_prefs(client, trainer, sessionDurations=[30], minNoticeHours=0, maxAdvanceDays=60)
+    made, day = 0, date.today() + timedelta(days=1)
+    while made < n_bookings:
+        for slot in get_slots(client, trainer.id, day, duration=30)[: n_bookings - made]:
+            book(client, trainer.id, slot["startTime"], duration=30)
+            made += 1
+        day += timedelta(days=1)
+    return trainer
+
+
+def _counts(client, trainer) -> dict[str, int]:
+    tid, day = trainer.id, (date.today() + timedelta(days=1)).isoformat()
+    out = {}
+    with sql_statements() as seen:
+        assert client.get("/api/bookings/availability", params={"trainerId": tid, "date": day, "duration": 30}).status_code == 200
+    out["slots"] = len(seen)
+    with sql_statements() as seen:
+        page = client.get(f"/api/trainers/{tid}/bookings", params={"pageSize": 50}, headers=trainer.headers)
+        assert page.status_code == 200
+    out["list"] = len(seen)
+    with sql_statements() as seen:  # what the dashboard's bookings page runs on load
+        with session_scope() as session:
+            me = trainers.get_trainer(session, tid)
+            trainers.team_members(session, me)
+            bookings.list_bookings(session, trainer_ids=[tid], spec=bookings.parse_query(view="upcoming"),
+                                   tz=ZoneInfo(me.timezone), page=1, page_size=20)
+    out["dashboard"] = len(seen)
+    return out
+
+
+def test_statement_counts_do_not_grow_with_bookings(client):
+    few = _counts(client, _busy_trainer(client, 3))
+    many = _counts(client, _busy_trainer(client, 40))
+    assert few == many, (few, many)
+    assert few["slots"] <= 3, few  # trainer + preferences, hours + overrides, busy bookings
+    assert few["list"] <= 4, few   # API key, trainer, page, count
+    assert few["dashboard"] <= 4, few
