@@ -5,7 +5,7 @@ PORT ?= 3000
 export PORT
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup setup-browser migrate seed clean bench bench-load
+.PHONY: run test setup setup-browser migrate seed clean bench bench-load bench-dashboard
 
 .venv/.installed: requirements.txt
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -30,7 +30,7 @@ run: seed
 	$(ENV) exec scripts/serve.sh
 
 test: setup setup-browser
-	$(ENV) python -m pytest $(PYTEST_ARGS)
+	$(ENV) python -m pytest --basetemp=.pytest-tmp $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .states data
@@ -40,3 +40,6 @@ bench: migrate
 
 bench-load: setup
 	$(ENV) python benchmarks/bench_load.py
+
+bench-dashboard: setup setup-browser
+	$(ENV) python benchmarks/bench_dashboard.py

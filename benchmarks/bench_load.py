@@ -14,61 +14,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, time as wall, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
+from benchmarks.seeding import ZONES, seed_trainers  # noqa: E402
 from scripts.live_server import LiveServer, free_port  # noqa: E402
 
 TRAINERS, BOOKINGS_EACH = 10, 1000
-ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", "Australia/Sydney"]
-
-
-def seed(db_url: str) -> list[dict]:
-    """Trainers (through the services) and their bookings (bulk rows), straight into the database."""
-    os.environ["DATABASE_URL"] = db_url
-    from trainerdesk.db import session_scope
-    from trainerdesk.domain.slots import WeeklyBlock
-    from trainerdesk.migrations import upgrade
-    from trainerdesk.models import Booking, Client
-    from trainerdesk.services import availability, trainers
-
-    upgrade(db_url)
-    out, rng = [], random.Random(1)
-    today = datetime.now(timezone.utc).date()
-    for n in range(TRAINERS):
-        with session_scope() as session:
-            zone = ZONES[n % len(ZONES)]
-            trainer, key = trainers.signup(session, email=f"load{n}@example.com", password="long-enough-pw",
-                                           name=f"Load Trainer {n}", timezone=zone)
-            availability.replace_week(session, actor=trainer, trainer_id=trainer.id,
-                                      blocks=[WeeklyBlock(d, 6 * 60, 22 * 60) for d in range(7)])
-            trainers.update_preferences(session, actor=trainer, trainer_id=trainer.id, changes={
-                "session_durations": (30, 60, 90), "buffer_minutes": 0, "min_notice_hours": 0,
-                "max_advance_days": 365})
-            clients = [Client(trainer_id=trainer.id, email=f"c{i}@example.com", name=f"Client {i}") for i in range(50)]
-            session.add_all(clients)
-            session.flush()
-            tz = ZoneInfo(zone)
-            # ~8 one-hour sessions a day over the next 125 days, on the hour, never overlapping.
-            day, made = today + timedelta(days=1), 0
-            while made < BOOKINGS_EACH:
-                for hour in sorted(rng.sample(range(6, 22), 8)):
-                    start = datetime.combine(day, wall(hour), tzinfo=tz).astimezone(timezone.utc)
-                    session.add(Booking(trainer_id=trainer.id, client_id=rng.choice(clients).id, start_at=start,
-                                        end_at=start + timedelta(minutes=60), duration_minutes=60,
-                                        status="CONFIRMED", token_hash=f"seed-{n}-{made}", client_timezone=zone))
-                    made += 1
-                    if made == BOOKINGS_EACH:
-                        break
-                day += timedelta(days=1)
-            session.commit()
-            out.append({"id": trainer.id, "zone": zone})
-    return out
 
 
 async def run(name: str, concurrency: int, total: int, make_request, ok=(200, 201)) -> dict:
@@ -137,7 +93,7 @@ async def scenarios(base: str, trainers: list[dict]) -> list[dict]:
 
 def bench(label: str, db_url: str) -> list[dict]:
     print(f"\n{label}: seeding {TRAINERS} trainers x {BOOKINGS_EACH} bookings ...", flush=True)
-    trainers = seed(db_url)
+    trainers = seed_trainers(db_url, TRAINERS, BOOKINGS_EACH)
     log = Path(tempfile.mkdtemp()) / "server.log"
     env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0"}
     with LiveServer(free_port(), env, log) as server:

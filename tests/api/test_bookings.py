@@ -240,6 +240,30 @@ def test_ics_uid_is_stable_and_sequence_grows(client):
     assert str(cancelled["STATUS"]) == "CANCELLED"
 
 
+def test_ics_reads_the_same_in_a_second_independent_parser(client):
+    """vobject (its own RFC 5545 parser) must read what icalendar wrote: the same event, instants and links."""
+    import vobject
+
+    trainer = open_trainer(client)
+    day = future_day(9)
+    b = book(client, trainer.id, local(day, 10))
+    r = client.get(f"/api/bookings/{b['id']}/ics", params={"token": b["token"]})
+    assert r.headers["content-type"].startswith("text/calendar")
+    calendar = vobject.readOne(r.text)
+    assert calendar.method.value == "REQUEST"
+    [event] = calendar.vevent_list
+    assert event.uid.value == str(ics_event(client, b)["UID"])
+    assert event.dtstart.value == local(day, 10) and event.dtend.value == local(day, 11)
+    assert event.status.value == "TENTATIVE" and int(event.sequence.value) == 0
+    assert event.attendee.value == "mailto:" + b["client"]["email"]
+    assert f"/cancel/{b['id']}?token=" in event.description.value
+
+    assert cancel(client, b, reason="sick").status_code == 200
+    cancelled = vobject.readOne(client.get(f"/api/bookings/{b['id']}/ics", params={"token": b["token"]}).text)
+    assert cancelled.method.value == "CANCEL" and cancelled.vevent.status.value == "CANCELLED"
+    assert int(cancelled.vevent.sequence.value) == 1
+
+
 def test_ics_is_cancelled_after_a_trainer_cancels_by_status(client):
     trainer = open_trainer(client)
     b = book(client, trainer.id, local(future_day(9), 10))

@@ -41,7 +41,7 @@ def test_client_books_in_their_zone(live_app, browser: Browser, client_zone):
 
     expect(page.get_by_role("heading", name="You're booked!")).to_be_visible()
     booking_id = page.locator("#booking-id").inner_text()
-    expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
+    expect(page.get_by_role("button", name="Add to calendar")).to_be_visible()
     expect(page.get_by_role("link", name="Cancel this session")).to_be_visible()
 
     with Session(engine_for(live_app["db_url"])) as session:
@@ -135,3 +135,51 @@ def test_a_wrong_token_is_refused_and_reveals_nothing(live_app, browser: Browser
         page.goto(url)
         expect(page.get_by_role("alert")).to_contain_text("This link is not valid")
         expect(page.get_by_text("Api Client")).to_have_count(0)
+
+
+def _tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the focused element matches ``selector`` (as a keyboard user moves through the page)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} never took the focus")
+
+
+def test_keyboard_only_booking_with_a_searched_zone_and_the_calendar_file(live_app, browser: Browser):
+    from icalendar import Calendar
+
+    base = live_app["base"]
+    trainer = make_trainer(base, "keyboard@example.com")
+    page = browser.new_context(timezone_id="Europe/London", base_url=base, accept_downloads=True).new_page()
+    page.goto(f"/book/{trainer['slug']}")
+    expect(page.get_by_label("Your time zone")).to_have_value("Europe/London")
+
+    # Search the zone list by typing; only a whole zone name counts.
+    _tab_to(page, "#client-zone")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Asia/Tokyo")
+    expect(page.locator("#client-zone-now")).to_contain_text("Asia/Tokyo (GMT+09:00)")
+
+    _tab_to(page, "button.td-day-open")
+    page.keyboard.press("Enter")
+    _tab_to(page, "button.td-slot")
+    chosen = page.evaluate("document.activeElement.innerText")
+    page.keyboard.press("Enter")
+    _tab_to(page, "#field-name")
+    page.keyboard.type("Kay Board")
+    _tab_to(page, "#field-email")
+    page.keyboard.type("kay@example.com")
+    _tab_to(page, "#field-privacy")
+    page.keyboard.press("Space")
+    _tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="You're booked!")).to_be_visible()
+    expect(page.locator("#booked-when")).to_contain_text(f"{chosen} (Asia/Tokyo)")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Add to calendar").click()
+    event = Calendar.from_ical(open(download.value.path(), "rb").read()).walk("VEVENT")[0]
+    booking_id = page.locator("#booking-id").inner_text()
+    assert str(event["UID"]).startswith(f"booking-{booking_id}@")
+    assert event.decoded("DTSTART").astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M") == chosen

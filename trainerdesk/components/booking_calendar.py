@@ -70,8 +70,9 @@ def confirmation() -> rx.Component:
             rx.data_list.item(rx.data_list.label("When (trainer's time)"), rx.data_list.value(b["trainer_when"])),
             rx.data_list.item(rx.data_list.label("Length"), rx.data_list.value(b["duration"] + " minutes")),
         ),
-        rx.link(rx.button(rx.icon("calendar-plus"), "Add to calendar"), href=b["ics"], is_external=False,
-                download=True),
+        # A download, not a link: the router would treat a link to our own origin as a page change.
+        rx.button(rx.icon("calendar-plus"), "Add to calendar",
+                  on_click=rx.download(url=b["ics"], filename="trainerdesk-session.ics")),
         rx.text("What happens next: a confirmation is on its way to ", b["email"],
                 ". Keep these private links to change your plans:"),
         rx.hstack(

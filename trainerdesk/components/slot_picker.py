@@ -52,10 +52,14 @@ def month_view(S) -> rx.Component:
 def zone_picker(S) -> rx.Component:
     return rx.vstack(
         rx.el.label("Your time zone", html_for="client-zone", class_name="td-label"),
-        rx.el.select(
-            *[rx.el.option(z, value=z) for z in ZONES],
-            id="client-zone", value=S.client_zone, on_change=S.set_client_zone, class_name="td-select",
+        # A search box over every IANA zone: type "tok" or "new_y" and pick; other text is ignored.
+        rx.el.input(
+            id="client-zone", list="zone-options", default_value=S.client_zone, key=S.client_zone,
+            on_change=S.set_client_zone, auto_complete="off", spell_check=False, class_name="td-select",
+            aria_describedby="client-zone-now",
         ),
+        rx.el.datalist(*[rx.el.option(value=z) for z in ZONES], id="zone-options"),
+        rx.text(S.client_zone_label, size="1", color_scheme="gray", id="client-zone-now"),
         rx.text("Trainer's time zone: ", S.trainer_zone_label, size="1", color_scheme="gray"),
         spacing="1", width="100%",
     )

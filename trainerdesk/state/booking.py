@@ -87,7 +87,7 @@ class BookingPageState(SlotPicker, rx.State):
             "duration": str(b.duration_minutes),
             "status": "confirmed" if b.status == "CONFIRMED" else "requested; the trainer will confirm it",
             "email": made.client.email,
-            "ics": routes.ics_url(b.id, made.token),
+            "ics": routes.ics_url(b.id, made.token, base),
             "reschedule": routes.reschedule_url(b.id, made.token, base),
             "cancel": routes.cancel_url(b.id, made.token, base),
         }
