@@ -210,3 +210,18 @@ def test_a_booking_made_elsewhere_appears_live_with_a_toast(live_app, browser: B
     assert book(base, trainer["trainerId"], start, email="fresh@example.com").status_code == 201
     expect(page.get_by_text(re.compile("^New booking: Api Client"))).to_be_visible(timeout=8000)
     expect(page.get_by_text("1 bookings")).to_be_visible()
+
+
+def test_overview_shows_the_embed_code_and_rotates_the_api_key(live_app, browser: Browser):
+    base = live_app["base"]
+    trainer = make_trainer(base, "keys@example.com")
+    page = login(browser, base, "keys@example.com")
+    expect(page.get_by_label("Embed code for your site")).to_have_value(re.compile(f"/embed/{trainer['slug']}"))
+    page.get_by_role("button", name="Rotate API key").click()
+    new_key = page.locator("#new-api-key").inner_text()
+    assert new_key.startswith("td_") and new_key != trainer["headers"]["Authorization"][7:]
+    old = httpx.get(f"{base}/api/trainers/{trainer['trainerId']}/preferences", headers=trainer["headers"])
+    assert old.status_code == 401
+    fresh = httpx.get(f"{base}/api/trainers/{trainer['trainerId']}/preferences",
+                      headers={"Authorization": f"Bearer {new_key}"})
+    assert fresh.status_code == 200

@@ -9,7 +9,7 @@ import reflex as rx
 from .. import routes
 from ..config import settings
 from ..db import session_scope
-from ..services import bookings, trainers
+from ..services import bookings, embedding, trainers
 from .auth import AuthState
 from .common import long_label
 
@@ -22,6 +22,12 @@ class DashboardState(AuthState):
     @rx.var
     def booking_url(self) -> str:
         return routes.book_url(self.trainer_slug, settings().public_url) if self.trainer_slug else ""
+
+    @rx.var
+    def embed_code(self) -> str:
+        if not self.trainer_slug:
+            return ""
+        return embedding.embed_snippet(name=self.trainer_name, slug=self.trainer_slug, origin=settings().public_url)
 
     @rx.event
     def load(self):
