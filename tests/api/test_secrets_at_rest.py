@@ -7,6 +7,8 @@ and its WAL, on PostgreSQL every column of every row of every table as text.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -18,12 +20,23 @@ from trainerdesk.db import engine_for
 from tests.api.helpers import book, future_day, local, open_trainer
 
 
+def _read_elsewhere(path: Path) -> bytes:
+    """The file's bytes, read by another process.
+
+    Opening and closing a database file in this process would drop SQLite's POSIX locks on it (they
+    belong to the process, and close() releases them all), and the app's open connections would then
+    corrupt the shared WAL index: "disk I/O error" in later tests.
+    """
+    return subprocess.run([sys.executable, "-c", "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())",
+                           str(path)], check=True, capture_output=True).stdout
+
+
 def stored_text(db_url: str) -> dict[str, str]:
     """Where -> what is stored there: the SQLite file (and WAL) as bytes, or each PostgreSQL table's rows as text."""
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite":
         base = Path(url.database)
-        raw = b"".join(p.read_bytes() for p in (base, base.with_name(base.name + "-wal")) if p.exists())
+        raw = b"".join(_read_elsewhere(p) for p in (base, base.with_name(base.name + "-wal")) if p.exists())
         assert raw, "the SQLite file is empty"
         return {base.name: raw.decode("latin-1")}
     engine = engine_for(db_url)
