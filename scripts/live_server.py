@@ -51,10 +51,23 @@ class LiveServer:
         return self.log_path.read_text()[-chars:] if self.log_path.exists() else ""
 
     def kill(self) -> None:
-        """SIGKILL every process of the server at once: a crash, not a shutdown."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+        """SIGKILL every process of the server at once: a crash, not a shutdown.
+
+        serve.sh starts Reflex in a session of its own (so Ctrl-C can stop it as a group), so the
+        processes are found as descendants, not by process group.
+        """
+        if not self.proc or self.proc.poll() is not None:
+            return
+        import psutil
+
+        family = [psutil.Process(self.proc.pid), *psutil.Process(self.proc.pid).children(recursive=True)]
+        for process in family:
+            try:
+                process.send_signal(signal.SIGKILL)
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(family, timeout=10)
+        self.proc.wait(timeout=10)
 
     def stop(self) -> None:
         if not self.proc or self.proc.poll() is not None:
