@@ -101,8 +101,13 @@ def bench(label: str, db_url: str) -> list[dict]:
 
 
 def main() -> None:
+    """``bench_load.py [sqlite|postgres]``: one backend, or both."""
+    which = sys.argv[1] if len(sys.argv) > 1 else "both"
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; production server (scripts/serve.sh) on loopback")
-    bench("SQLite", f"sqlite:///{tempfile.mkdtemp()}/load.db")
+    if which in ("both", "sqlite"):
+        bench("SQLite", f"sqlite:///{tempfile.mkdtemp()}/load.db")
+    if which not in ("both", "postgres"):
+        return
     try:
         import psycopg
 
