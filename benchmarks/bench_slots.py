@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trainerdesk.domain.ranges import Range  # noqa: E402
 from trainerdesk.domain.slots import (  # noqa: E402
-    SlotFinder, SlotRules, TrainerSchedule, WeeklyBlock, booking_window, wall_to_instant,
+    SlotFinder, SlotRules, TrainerSchedule, WeeklyBlock, wall_to_instant,
 )
 
 UTC = timezone.utc

@@ -14,7 +14,7 @@ from ..services import bookings as svc
 from ..services.exports import csv_chunks
 from ..services.trainers import managed_trainer
 from .deps import OptionalTrainerDep, RateLimit, SessionDep, TrainerDep
-from .schemas import BookingBody, BulkStatusBody, CancelBody, RescheduleBody, StatusBody, booking_json, event_json, iso
+from .schemas import BookingBody, BulkStatusBody, CancelBody, RescheduleBody, StatusBody, booking_json, event_json
 
 router = APIRouter(tags=["bookings"])
 

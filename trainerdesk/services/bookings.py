@@ -35,9 +35,6 @@ from .availability import _trainer_with_preferences, check_duration, load_schedu
 from .secrets import digest, new_token, same_digest
 from .trainers import bump_schedule_version, can_manage, team_member_ids
 
-ACTORS = ("trainer", "client", "system")
-
-
 @dataclass(frozen=True)
 class Caller:
     """Who is acting on a booking: a trainer (by API key or login) or a client (by the booking's token)."""

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from ..db import begin_write
@@ -261,7 +261,3 @@ def bump_schedule_version(session: Session, trainer: Trainer) -> None:
                     .values(schedule_version=Trainer.schedule_version + 1)
                     .execution_options(synchronize_session=False))
     session.expire(trainer, ["schedule_version"])
-
-
-def count_trainers(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Trainer)).one()
