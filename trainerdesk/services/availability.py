@@ -218,7 +218,7 @@ class _GridCache:
 grid_cache = _GridCache()
 
 
-def _trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer, Preferences]:
+def trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer, Preferences]:
     row = session.exec(
         select(Trainer, BookingPreferences).join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
         .where(Trainer.id == trainer_id)
@@ -235,7 +235,7 @@ def _members(session: Session, lead: Trainer, prefs: Preferences, *, is_team: bo
         return [(lead, prefs)]
     if lead.primary_trainer_id is not None:
         raise NotFound("No team with this id; use the primary trainer's id.")
-    return [_trainer_with_preferences(session, tid) for tid in team_member_ids(session, lead)]
+    return [trainer_with_preferences(session, tid) for tid in team_member_ids(session, lead)]
 
 
 def check_duration(prefs: Preferences, duration: Optional[int]) -> None:
@@ -277,7 +277,7 @@ def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_i
     Returns the zone used (the client's, else the trainer's) and, per
     duration, the slots in order.
     """
-    lead, prefs = _trainer_with_preferences(session, team_id or trainer_id)
+    lead, prefs = trainer_with_preferences(session, team_id or trainer_id)
     zone = client_tz or ZoneInfo(lead.timezone)
     span = local_day_range(day, zone)
     members = _members(session, lead, prefs, is_team=bool(team_id))
@@ -297,7 +297,7 @@ def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team
                      month_first: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime,
                      exclude_booking_id: Optional[str] = None) -> list[date]:
     """Client-zone dates of a month with at least one slot."""
-    lead, prefs = _trainer_with_preferences(session, team_id or trainer_id)
+    lead, prefs = trainer_with_preferences(session, team_id or trainer_id)
     zone = client_tz or ZoneInfo(lead.timezone)
     next_month = (month_first.replace(day=28) + timedelta(days=4)).replace(day=1)
     start, end = wall_to_instant(month_first, 0, zone), wall_to_instant(next_month, 0, zone)

@@ -31,7 +31,7 @@ from ..domain.policy import (
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import is_slot, wall_to_instant
 from ..models import Booking, BookingEvent, BookingToken, Client, OutboxMessage, Trainer, utcnow
-from .availability import _trainer_with_preferences, check_duration, load_schedule
+from .availability import trainer_with_preferences, check_duration, load_schedule
 from .secrets import digest, new_token, same_digest
 from .trainers import bump_schedule_version, can_manage, team_member_ids
 
@@ -209,7 +209,7 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
         raise ValidationFailed("Please accept the privacy notice to book.", {"field": "privacyAccepted"})
 
     begin_write(session)
-    lead, lead_prefs = _trainer_with_preferences(session, team_id or trainer_id)
+    lead, lead_prefs = trainer_with_preferences(session, team_id or trainer_id)
     zone_name = client_timezone or lead.timezone
     parse_zone(zone_name, field_name="clientTimezone")
     if team_id:
@@ -219,7 +219,7 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
     else:
         candidate_ids = [lead.id]
     locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
-    candidates = [_trainer_with_preferences(session, tid) for tid in candidate_ids if tid in locked]
+    candidates = [trainer_with_preferences(session, tid) for tid in candidate_ids if tid in locked]
     if not team_id:
         check_duration(lead_prefs, duration)
     elif not any(duration in p.session_durations for _, p in candidates):
@@ -321,7 +321,7 @@ def _begin_change(session: Session, booking_id: str, caller: Caller) -> tuple[Bo
     booking, trainer, client = load_booking(session, booking_id, caller)
     _lock_trainers(session, [trainer.id])
     session.refresh(booking)
-    _, prefs = _trainer_with_preferences(session, trainer.id)
+    _, prefs = trainer_with_preferences(session, trainer.id)
     return booking, trainer, client, prefs
 
 
@@ -557,6 +557,11 @@ def created_since(session: Session, *, trainer_ids: Sequence[str], since: dateti
                         .where(col(Booking.trainer_id).in_(list(trainer_ids)), Booking.created_at > since)
                         .order_by(col(Booking.created_at).desc()).limit(20)).all()
     return [(b, c) for b, c in rows]
+
+
+def newest_created_at(session: Session, *, trainer_ids: Sequence[str]) -> Optional[datetime]:
+    """When the newest booking of these trainers was made (the dashboard's starting point for toasts)."""
+    return session.exec(select(func.max(Booking.created_at)).where(col(Booking.trainer_id).in_(list(trainer_ids)))).one()
 
 
 def allowed_actions(booking: Booking, *, now: datetime) -> set[str]:

@@ -14,7 +14,7 @@ from ..domain.ranges import Range, intersect
 from ..domain.slots import local_day_range, windows
 from ..domain.team import coverage
 from ..models import Booking, Client, Trainer
-from .availability import _trainer_with_preferences, load_schedule
+from .availability import trainer_with_preferences, load_schedule
 from .trainers import managed_trainer, team_members
 
 
@@ -39,7 +39,7 @@ def week_overview(session: Session, *, actor: Trainer, primary_id: str, week_sta
     end = local_day_range(week_start + timedelta(days=6), zone).end
     hours: dict[str, list[Range]] = {}
     for trainer in members:
-        _, prefs = _trainer_with_preferences(session, trainer.id)
+        _, prefs = trainer_with_preferences(session, trainer.id)
         schedule = load_schedule(session, trainer, prefs, start=start, end=end)
         tz = ZoneInfo(trainer.timezone)
         first = start.astimezone(tz).date() - timedelta(days=1)

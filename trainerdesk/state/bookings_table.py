@@ -69,9 +69,8 @@ class BookingsState(AuthState):
         self.selected, self.error = [], ""
         self._reload()
         with session_scope() as session:
-            newest = bookings.created_since(session, trainer_ids=self._viewed_ids(),
-                                            since=datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
-        self.seen_created = newest[0][0].created_at.isoformat() if newest else utcnow().isoformat()
+            newest = bookings.newest_created_at(session, trainer_ids=self._viewed_ids())
+        self.seen_created = (newest or utcnow()).isoformat()
 
     def _spec(self) -> bookings.BookingQuery:
         return bookings.parse_query(view=self.view, date_from=self.date_from or None, date_to=self.date_to or None,
