@@ -1,10 +1,11 @@
-"""Reflex configuration: app name, database, plugins; Redis comes from REFLEX_REDIS_URL when set."""
+"""Reflex configuration: app name, database, plugins, CORS; Redis comes from REFLEX_REDIS_URL when set."""
 
 import os
 
 import reflex as rx
 
 from trainerdesk.config import settings
+from trainerdesk.http import allowed_origins, install_cors_policy
 
 config = rx.Config(
     app_name="trainerdesk",
@@ -20,4 +21,13 @@ config = rx.Config(
     backend_port=int(os.environ.get("PORT", "3000")),
     # Behind a load balancer the pages must call back to its public address, not to this process's port.
     **({"api_url": os.environ["PUBLIC_URL"]} if os.environ.get("PUBLIC_URL") else {}),
+    # Only the app's own pages (PUBLIC_URL's origin; loopback aliases of localhost) may use the /_event
+    # socket or read responses with credentials. Reflex's default "*" let any site open a socket and
+    # read any response with the visitor's cookies. The socket.io server takes this list as is.
+    cors_allowed_origins=allowed_origins(settings().public_url),
 )
+
+# Reflex's own CORS layer sends Access-Control-Allow-Credentials on every response and answers every
+# preflight; trainerdesk.http.CorsPolicy replaces it: the list above with credentials, the embed
+# snippet open to any origin without credentials, nothing for anyone else (see its docstring).
+install_cors_policy()

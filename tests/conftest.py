@@ -90,11 +90,11 @@ def db_url(request, monkeypatch) -> str:
     clean(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "0")
-    from trainerdesk.api.deps import rate_limiter
+    from trainerdesk.services import throttle
     from trainerdesk.services.availability import grid_cache
 
     grid_cache.clear()
-    rate_limiter.reset()
+    throttle.reset()
     return url
 
 

@@ -225,3 +225,18 @@ class LoginSession(SQLModel, table=True):
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     created_at: datetime = _instant(default_factory=utcnow)
     expires_at: datetime = _instant()
+
+
+class LoginTicket(SQLModel, table=True):
+    """A one-time, one-minute ticket that turns a successful log-in into a login session.
+
+    The log-in form runs over the websocket, which cannot set an HttpOnly cookie;
+    the page trades this ticket over plain HTTP for the session cookie, so the
+    session token itself never passes through script or client state.
+    """
+
+    __tablename__ = "login_ticket"
+
+    ticket_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    expires_at: datetime = _instant()

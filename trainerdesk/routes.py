@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 HOME = "/"
@@ -17,8 +18,12 @@ EMBED = "/embed/[slug]"
 RESCHEDULE = "/reschedule/[booking_id]"
 CANCEL = "/cancel/[booking_id]"
 
-# Pages that may be framed by other sites (the booking widget); all others may not.
-FRAMEABLE_PREFIXES = ("/embed/",)
+# The one page other sites may frame: the booking widget, exactly /embed/<slug> (one segment of plain
+# characters, as embed_url builds it; an optional trailing slash). Every other path may not be framed,
+# also one that only normalises to an embed page (/embed/..%2Fdashboard, /embed//x, %2e%2e, backslashes):
+# http.py matches this against the path both as sent and as decoded. The widget's scripts, styles and
+# socket are subresources, to which frame-ancestors does not apply, so none of them needs to be listed.
+FRAMEABLE_PATH = re.compile(r"/embed/[A-Za-z0-9_-]+/?")
 
 
 def book_url(slug: str, base: str = "") -> str:
@@ -39,3 +44,8 @@ def cancel_url(booking_id: str, token: str, base: str = "") -> str:
 
 def ics_url(booking_id: str, token: str, base: str = "") -> str:
     return f"{base}/api/bookings/{quote(booking_id)}/ics?token={quote(token)}"
+
+# The dashboard's login cookie (HttpOnly: set and cleared only by these two HTTP endpoints, never by script).
+SESSION_COOKIE = "td_session"
+SESSION_START = "/auth/session"
+SESSION_END = "/auth/logout"

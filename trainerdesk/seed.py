@@ -12,7 +12,7 @@ from .models import Trainer
 from .services import availability, trainers
 
 DEMO_EMAIL = "demo@trainerdesk.localhost"
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "kettlebell-sunrise"
 
 
 def seed_demo() -> Trainer:

@@ -14,8 +14,9 @@ from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
 from .pages.preferences import preferences_page
 from .pages.team import team_page
+from .domain.errors import DomainError
 from .services.notifications import run_sender
-from .state.auth import AuthState
+from .state.auth import AuthState, NotLoggedIn
 from .state.availability import AvailabilityState
 from .state.booking import BookingPageState
 from .state.bookings_table import BookingsState
@@ -48,8 +49,22 @@ STORAGE_GUARD = """
 })();
 """
 
+def handler_error(exception: Exception):
+    """What the browser gets when an event handler raises.
+
+    No login session: back to the log-in page. A refused action (another tenant's id, a rule): its
+    sentence, as a toast, without a stack trace in the log. Anything else: Reflex's own handling.
+    """
+    if isinstance(exception, NotLoggedIn):
+        return rx.redirect(routes.LOGIN)
+    if isinstance(exception, DomainError):
+        return rx.toast.error(exception.message, id="refused")
+    return rx.app.default_backend_exception_handler(exception)
+
+
 app = rx.App(
     api_transformer=[build_api(), security_headers],
+    backend_exception_handler=handler_error,
     stylesheets=["/styles.css"],
     head_components=[rx.script(STORAGE_GUARD)],
 )

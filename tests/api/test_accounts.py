@@ -55,7 +55,7 @@ def test_openapi_document_lists_the_contract(client):
 # ---------------------------------------------------------------- signup
 
 def test_signup_returns_id_slug_and_a_working_key(client):
-    r = client.post("/api/auth/signup", json={"email": "Ann@Example.com", "password": "12345678",
+    r = client.post("/api/auth/signup", json={"email": "Ann@Example.com", "password": "vq8-Lm2z",
                                               "name": "Ann Trainer", "timezone": "Europe/Berlin"})
     assert r.status_code == 201, r.text
     body = r.json()

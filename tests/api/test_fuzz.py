@@ -4,16 +4,21 @@ Two passes per database:
 - a fixed pass: a valid request for every operation (valid key, real ids) with
   one body field, query parameter or path parameter at a time replaced by a
   nasty value (NUL and a lone surrogate, a huge number, a nested list), so
-  each value reaches the code behind the earlier checks; plus bodies that are
-  not JSON, too deep, or not UTF-8 (about 270 requests);
+  each value reaches the code behind the earlier checks; then dates, months,
+  instants and whole numbers at the ends of what Python holds (9999-12-31,
+  0001-01-01, an offset of +14:00, a number of more than 4,300 digits) in every
+  query parameter, path parameter and body field; plus bodies that are not
+  JSON, too deep, or not UTF-8 (about 750 requests);
 - a hypothesis-driven pass of random operations, credentials, query strings
-  and bodies (JSON of any shape, or arbitrary bytes): 80 requests.
+  and bodies (JSON of any shape, or arbitrary bytes, extreme dates and huge
+  numbers among the values): 80 requests.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+from datetime import timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -34,6 +39,16 @@ BAD_TEXT = "a\x00\ud800b"
 FIELD_NASTY: list[Any] = [BAD_TEXT, 10 ** 40, [["x"]]]
 QUERY_NASTY = [BAD_TEXT, "9" * 40]
 PATH_NASTY = [BAD_TEXT]
+# Beyond domain.inputs.SUPPORTED_DATES and Python's datetime (years 1..9999), or past int()'s 4,300 digits.
+HUGE_DIGITS = "9" * 5000
+EXTREME_DATES = ["9999-12-31", "0001-01-01", "9999-12", "0001-01"]
+EXTREME_INSTANTS = ["9999-12-31T23:59:59+14:00", "9999-12-31T23:00:00Z", "0001-01-01T00:00:00Z",
+                    "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-12:00"]
+QUERY_EXTREME = EXTREME_DATES + [EXTREME_INSTANTS[0], HUGE_DIGITS]
+PATH_EXTREME = ["9999-12-31", "0001-01-01"]
+TEXT_EXTREME = EXTREME_INSTANTS[:3] + ["9999-12-31", HUGE_DIGITS]  # in place of a text field (a time, a date)
+HUGE_LITERAL = "__huge_int_literal__"  # replaced by 5,000 digits in the encoded body (json.dumps refuses them)
+ANY_EXTREME: list[Any] = [10 ** 4000, HUGE_LITERAL]  # in place of any field
 RAW_BODIES = [b"\xff\xfe{", b'{"a": "\\ud800", "b": NaN}', b"[" * 50_000 + b"]" * 50_000,
               b'{"a": 1' + b"0" * 5000 + b"}"]
 NASTY_STRINGS = [BAD_TEXT, "\x00", "a\x00b", "\ud800", "\udfff tail", "\U0001f4a5" * 50, "x" * 5000, "", " ", "null",
@@ -119,7 +134,7 @@ class Target:
 
 
 def encode(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=True).encode("ascii")
+    return json.dumps(value, ensure_ascii=True).encode("ascii").replace(f'"{HUGE_LITERAL}"'.encode(), HUGE_DIGITS.encode())
 
 
 @pytest.fixture
@@ -180,6 +195,16 @@ def leaves(body: Any, prefix: tuple = ()) -> list[tuple]:
     return out
 
 
+def value_at(body: Any, where: tuple) -> Any:
+    node = body
+    for key in where:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
 def replaced(body: Any, where: tuple, value: Any) -> Any:
     body = json.loads(json.dumps(body))
     node = body
@@ -200,15 +225,20 @@ def test_nasty_values_everywhere(target):
                     path_values, query, body = baseline(target, op)
                     target.send(op, path_values=path_values, query=query, body=encode(replaced(body, where, value)),
                                 headers=key)
+            for where in spots:  # extreme dates and instants for text, huge numbers (as JSON, too long to parse)
+                for value in (TEXT_EXTREME if isinstance(value_at(body, where), str) else []) + ANY_EXTREME:
+                    path_values, query, body = baseline(target, op)
+                    target.send(op, path_values=path_values, query=query, body=encode(replaced(body, where, value)),
+                                headers=key)
         for raw in RAW_BODIES if op["has_body"] else RAW_BODIES[2:3]:  # a body where none is expected, too
             target.send(op, path_values=path_values, query=query, body=raw, headers=key)
         for name in op["query"]:
-            for value in QUERY_NASTY:
+            for value in QUERY_NASTY + QUERY_EXTREME:
                 path_values, query, body = baseline(target, op)
                 target.send(op, path_values=path_values, query={**query, name: value},
                             body=None if body is None else encode(body), headers=key)
         for name in op["path_params"]:
-            for value in PATH_NASTY:
+            for value in PATH_NASTY + PATH_EXTREME:
                 path_values, query, body = baseline(target, op)
                 target.send(op, path_values={**path_values, name: value}, query=query,
                             body=None if body is None else encode(body), headers=key)
@@ -224,10 +254,17 @@ text_values = st.one_of(
     st.dates().map(lambda d: d.isoformat()),
     st.sampled_from(["2027-03", "2027-03-14T09:00:00+01:00", "Europe/Berlin", "60", "30", "CONFIRMED", "upcoming",
                      "-startTime", "1", "200"]),
+    # The ends of the calendar and of int(): any instant with any offset up to +-14:00 (years 1..9999), months,
+    # the fixed extremes, and digit strings around Python's 4,300-digit limit.
+    st.datetimes(timezones=st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-14 * 60, 14 * 60)))
+    .map(lambda d: d.isoformat()),
+    st.dates().map(lambda d: d.isoformat()[:7]),
+    st.sampled_from(EXTREME_DATES + EXTREME_INSTANTS),
+    st.integers(min_value=4290, max_value=6000).map(lambda n: "9" * n),
 )
 json_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10 ** 40), max_value=10 ** 40),
-    st.floats(allow_nan=False, allow_infinity=False), text_values,
+    st.floats(allow_nan=False, allow_infinity=False), text_values, st.just(HUGE_LITERAL), st.just(10 ** 4000),
 )
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
                            | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)

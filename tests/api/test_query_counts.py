@@ -39,7 +39,7 @@ def _counts(client, trainer) -> dict[str, int]:
         with session_scope() as session:
             me = trainers.get_trainer(session, tid)
             trainers.team_members(session, me)
-            bookings.list_bookings(session, trainer_ids=[tid], spec=bookings.parse_query(view="upcoming"),
+            bookings.list_bookings(session, actor=me, trainer_ids=[tid], spec=bookings.parse_query(view="upcoming"),
                                    tz=ZoneInfo(me.timezone), page=1, page_size=20)
     out["dashboard"] = len(seen)
     return out

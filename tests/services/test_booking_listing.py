@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -42,7 +42,7 @@ def calendar(db_url):
 def listing(trainer, *, page=1, page_size=20, trainer_ids=None, **filters):
     spec = bookings.parse_query(**filters)
     with session_scope() as s:
-        rows, total = bookings.list_bookings(s, trainer_ids=trainer_ids or [trainer.id], spec=spec, tz=ZONE,
+        rows, total = bookings.list_bookings(s, actor=trainer, trainer_ids=trainer_ids or [trainer.id], spec=spec, tz=ZONE,
                                              page=page, page_size=page_size, now=LIST_NOW)
     return [b.id for b, _ in rows], total
 
@@ -105,17 +105,38 @@ def test_export_iterates_the_same_filtered_list(db_url, calendar):
     trainer, ids = calendar
     spec = bookings.parse_query(view="all", q="example.com", sort="-startTime")
     with session_scope() as s:
-        exported = [b.id for b, _ in bookings.iter_bookings(s, trainer_ids=[trainer.id], spec=spec, tz=ZONE, now=LIST_NOW)]
+        exported = [b.id for b, _ in bookings.iter_bookings(s, actor=trainer, trainer_ids=[trainer.id], spec=spec, tz=ZONE, now=LIST_NOW)]
     assert exported == names(ids, ["dan", "cooper", "carol", "alice"])
 
 
 def test_listing_is_per_trainer_and_covers_a_team_when_asked(db_url, calendar):
     trainer, ids = calendar
-    other = make_trainer(hours=ROUND_THE_CLOCK)
-    theirs = book(other, local(date(2027, 3, 1), "09:00"), name="Alice Other", email="alice@other.com")
+    sub = make_trainer(hours=ROUND_THE_CLOCK, primary=trainer)
+    theirs = book(sub, local(date(2027, 3, 1), "09:00"), name="Alice Other", email="alice@other.com")
     assert listing(trainer, q="alice") == (names(ids, ["alice", "cooper"]), 2)
-    both, total = listing(trainer, q="alice", trainer_ids=[trainer.id, other.id])
+    both, total = listing(trainer, q="alice", trainer_ids=[trainer.id, sub.id])
     assert total == 3 and set(both) == {ids["alice"], ids["cooper"], theirs.booking.id}
+
+
+def test_listing_never_returns_what_the_actor_does_not_manage(db_url, calendar):
+    """The read services check the actor: handed another tenant's id (or the primary's, by a sub-trainer),
+    they return nothing of it, whoever built the list of ids."""
+    trainer, ids = calendar
+    stranger = make_trainer(hours=ROUND_THE_CLOCK)
+    book(stranger, local(date(2027, 3, 1), "09:00"), name="Alice Stranger", email="alice@stranger.com")
+    sub = make_trainer(hours=ROUND_THE_CLOCK, primary=trainer)
+    spec = bookings.parse_query(view="all")
+    long_ago = LIST_NOW - timedelta(days=3650)
+    with session_scope() as s:
+        for actor, asked in ((stranger, [trainer.id]), (trainer, [stranger.id]), (sub, [trainer.id])):
+            rows, total = bookings.list_bookings(s, actor=actor, trainer_ids=asked, spec=spec, tz=ZONE, now=LIST_NOW)
+            assert (rows, total) == ([], 0)
+            assert list(bookings.iter_bookings(s, actor=actor, trainer_ids=asked, spec=spec, tz=ZONE)) == []
+            assert bookings.created_since(s, actor=actor, trainer_ids=asked, since=long_ago) == []
+            assert bookings.newest_created_at(s, actor=actor, trainer_ids=asked) is None
+        # ... while the primary still sees its sub-trainer's (a team is one tenant).
+        rows, total = bookings.list_bookings(s, actor=trainer, trainer_ids=[trainer.id, sub.id], spec=spec, tz=ZONE)
+        assert total == len(ids)
 
 
 @pytest.mark.parametrize("bad", [

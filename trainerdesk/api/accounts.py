@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Body as BodyParam
+from fastapi import APIRouter, Body as BodyParam, Request
 from pydantic.alias_generators import to_camel
 
-from ..domain.errors import ValidationFailed
+from ..domain.errors import Unauthorized, ValidationFailed
 from ..domain.preferences import PREFERENCE_FIELDS, Preferences
-from ..services import trainers
-from .deps import RateLimit, SessionDep, TrainerDep
+from ..services import throttle, trainers
+from .deps import RateLimit, SessionDep, TrainerDep, client_address
 from .schemas import LoginBody, SignupBody, trainer_json
 
 router = APIRouter(tags=["accounts"])
@@ -27,8 +27,16 @@ def signup(body: SignupBody, session: SessionDep):
 
 
 @router.post("/api/auth/login", dependencies=[RateLimit])
-def login(body: LoginBody, session: SessionDep):
-    trainer, key = trainers.login(session, email=body.email, password=body.password)
+def login(body: LoginBody, request: Request, session: SessionDep):
+    # Throttled per account and per address (services/throttle): refused before the password is checked.
+    address = client_address(request)
+    throttle.check_login_allowed(body.email, address)
+    try:
+        trainer, key = trainers.login(session, email=body.email, password=body.password)
+    except Unauthorized:
+        throttle.record_login_failure(body.email, address)
+        raise
+    throttle.record_login_success(body.email, address)
     return {"trainerId": trainer.id, "apiKey": key}
 
 

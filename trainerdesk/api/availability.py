@@ -7,6 +7,7 @@ from typing import Optional
 
 from fastapi import APIRouter, Query, Response
 
+from ..domain import inputs
 from ..domain.errors import ValidationFailed
 from ..domain.preferences import parse_zone
 from ..models import utcnow
@@ -19,22 +20,15 @@ router = APIRouter(tags=["availability"])
 
 
 def parse_date(value: Optional[str], *, field: str) -> date:
-    try:
-        return date.fromisoformat(value) if value and len(value) == 10 else _bad_date(field)
-    except ValueError:
-        return _bad_date(field)
-
-
-def _bad_date(field: str):
-    raise ValidationFailed(f"{field} must be a date like 2027-03-14.", {"field": field})
+    """``YYYY-MM-DD`` within ``inputs.SUPPORTED_DATES`` (422 naming ``field`` otherwise)."""
+    return inputs.parse_date(value, field=field)
 
 
 def parse_duration(value: Optional[str]) -> Optional[int]:
     if value in (None, ""):
         return None
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 1440:  # isdigit alone admits '²'
-        raise ValidationFailed("duration must be a whole number of minutes, such as 60.", {"field": "duration"})
-    return int(value)
+    return inputs.parse_whole_number(value, field="duration", low=1, high=1440,
+                                     message="duration must be a whole number of minutes, such as 60.")
 
 
 # ---------------------------------------------------------------- weekly hours
@@ -119,9 +113,7 @@ def slots(session: SessionDep, date: Optional[str] = None, trainerId: Optional[s
 def dates(session: SessionDep, month: Optional[str] = None, trainerId: Optional[str] = None,  # noqa: N803
           teamId: Optional[str] = None, duration: Optional[str] = None, clientTimezone: Optional[str] = None):  # noqa: N803
     _who(trainerId, teamId)
-    if not month or len(month) != 7:
-        raise ValidationFailed("month must look like 2027-03.", {"field": "month"})
-    month_first = parse_date(f"{month}-01", field="month")
+    month_first = inputs.parse_month(month, field="month")
     wanted = parse_duration(duration)
     zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
     found = svc.dates_with_slots(session, trainer_id=trainerId, team_id=teamId, month_first=month_first,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
-from ..domain.errors import ValidationFailed
+from ..domain.inputs import parse_whole_number
 from ..models import utcnow
 from ..services import bookings as svc
 from ..services.exports import csv_chunks
@@ -84,9 +84,7 @@ def _fresh(session, booking_id: str, caller: svc.Caller) -> dict:
 def _page(value: Optional[str], *, field: str, default: int, high: int) -> int:
     if value in (None, ""):
         return default
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= high:  # isdigit alone admits '²'
-        raise ValidationFailed(f"{field} must be a whole number from 1 to {high}.", {"field": field})
-    return int(value)
+    return parse_whole_number(value, field=field, low=1, high=high)  # length-checked before int()
 
 
 def _query(from_: Optional[str], to: Optional[str], view: Optional[str], status: Optional[str], q: Optional[str],
@@ -104,7 +102,7 @@ def list_bookings(trainer_id: str, session: SessionDep, actor: TrainerDep, view:
     spec = _query(from_, to, view, status, q, sort)
     page_no = _page(page, field="page", default=1, high=1_000_000)
     size = _page(pageSize, field="pageSize", default=20, high=200)
-    rows, total = svc.list_bookings(session, trainer_ids=[trainer.id], spec=spec, tz=ZoneInfo(trainer.timezone),
+    rows, total = svc.list_bookings(session, actor=actor, trainer_ids=[trainer.id], spec=spec, tz=ZoneInfo(trainer.timezone),
                                     page=page_no, page_size=size)
     return {"items": [booking_json(b, trainer, c) for b, c in rows], "total": total, "page": page_no, "pageSize": size}
 
@@ -118,7 +116,9 @@ def export_csv(trainer_id: str, session: SessionDep, actor: TrainerDep, view: Op
     spec = _query(from_, to, view, status, q, sort)
     id_list = [i for i in ids.split(",") if i] if ids else None
     filename = f"bookings-{trainer.slug}-{utcnow().date().isoformat()}.csv"
-    return StreamingResponse(csv_chunks([trainer.id], trainer.timezone, spec, id_list), media_type="text/csv; charset=utf-8",
+    # csv_chunks checks everything and runs its query before it returns: an error is a JSON answer, never a
+    # CSV that breaks off after its header.
+    return StreamingResponse(csv_chunks(actor, [trainer.id], trainer.timezone, spec, id_list), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Annotated, Any, Iterator, Optional
 
 from fastapi import Depends, Header, Request
 from pydantic.alias_generators import to_camel
 from sqlmodel import Session
 
-from ..config import settings
 from ..db import session_scope
 from ..domain.preferences import unstorable
-from ..domain.errors import RateLimited, ValidationFailed
+from ..domain.errors import ValidationFailed
 from ..models import Trainer
-from ..services import trainers
+from ..services import throttle, trainers
 
 
 def get_session() -> Iterator[Session]:
@@ -49,42 +46,14 @@ TrainerDep = Annotated[Trainer, Depends(current_trainer)]
 OptionalTrainerDep = Annotated[Optional[Trainer], Depends(optional_trainer)]
 
 
-class RateLimiter:
-    """Fixed one-minute windows per client address, per process.
-
-    Per process is a deliberate simplification: behind N processes a client
-    gets up to N times the limit, which still stops floods from one address.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._hits: dict[tuple[str, int], int] = {}
-
-    def check(self, address: str, limit: int, *, now: Optional[float] = None) -> None:
-        if limit <= 0:
-            return
-        now = time.time() if now is None else now
-        window = int(now // 60)
-        with self._lock:
-            if len(self._hits) > 10_000:
-                self._hits = {k: v for k, v in self._hits.items() if k[1] >= window}
-            count = self._hits.get((address, window), 0) + 1
-            self._hits[(address, window)] = count
-        if count > limit:
-            raise RateLimited("Too many requests from your address; please wait a minute and try again.",
-                              {"retryAfter": 60 - int(now % 60)})
-
-    def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
-
-
-rate_limiter = RateLimiter()
+def client_address(request: Request) -> str:
+    """The caller's address as the rate limits count it."""
+    return request.client.host if request.client else "unknown"
 
 
 def rate_limited(request: Request) -> None:
-    address = request.client.host if request.client else "unknown"
-    rate_limiter.check(address, settings().rate_limit_per_minute)
+    """A public write: counted per address by ``services/throttle`` (shared through Redis when configured)."""
+    throttle.check_write(client_address(request))
 
 
 RateLimit = Depends(rate_limited)

@@ -1,4 +1,9 @@
-"""``GET /api/embed/calendar/{trainerId}``: the snippet a trainer pastes into their site, with CORS."""
+"""``GET /api/embed/calendar/{trainerId}``: the snippet a trainer pastes into their site, with CORS.
+
+Any site may read it, never with credentials: ``Access-Control-Allow-Origin: *`` here, and in the
+served app ``trainerdesk.http.CorsPolicy`` (which knows this path as ``OPEN_CORS_PATH``) answers its
+preflight the same way and keeps Reflex's ``Access-Control-Allow-Credentials`` off it.
+"""
 
 from __future__ import annotations
 

@@ -19,16 +19,20 @@ Vocabulary (SCHEDULING.md):
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from .errors import Overlap, ValidationFailed
+from .inputs import SUPPORTED_INSTANTS, clamp_instant
 from .ranges import Range, containing, merge, subtract
 
 UTC = timezone.utc
 MINUTES_PER_DAY = 24 * 60
+_EARLIEST = datetime.min.replace(tzinfo=UTC)  # stand-ins for instants before/after what datetime holds
+_LATEST = datetime.max.replace(tzinfo=UTC)
 _WALL_TIME = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])")  # fullmatch: ASCII digits, no trailing "\n"
 
 
@@ -59,16 +63,29 @@ def wall_to_instant(day: date, minutes: int, tz: ZoneInfo) -> datetime:
     RFC 5545 3.3.5: a time in a spring-forward gap takes the offset from
     before the gap, a repeated time means its first occurrence; ``fold=0`` is
     exactly that in ``zoneinfo``. ``minutes == 1440`` is 00:00 of the next day.
+
+    At the very ends of ``datetime`` (0001-01-01 east of UTC, 9999-12-31's end)
+    the instant does not exist; the earliest or latest one stands in for it.
     """
-    if minutes >= MINUTES_PER_DAY:
-        day, minutes = day + timedelta(days=minutes // MINUTES_PER_DAY), minutes % MINUTES_PER_DAY
-    local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
-    return local.astimezone(UTC)
+    try:
+        if minutes >= MINUTES_PER_DAY:
+            day, minutes = day + timedelta(days=minutes // MINUTES_PER_DAY), minutes % MINUTES_PER_DAY
+        local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
+        return local.astimezone(UTC)
+    except OverflowError:
+        return _EARLIEST if day.year < 5000 else _LATEST
 
 
 def local_day_range(day: date, tz: ZoneInfo) -> Range:
     """The instants of one calendar date in ``tz``: ``[day 00:00, day+1 00:00)``."""
-    return Range(wall_to_instant(day, 0, tz), wall_to_instant(day + timedelta(days=1), 0, tz))
+    return Range(wall_to_instant(day, 0, tz), wall_to_instant(day, MINUTES_PER_DAY, tz))
+
+
+def month_range(month_first: date, tz: ZoneInfo) -> Range:
+    """The instants of one calendar month in ``tz``: ``[first 00:00, next month's first 00:00)``."""
+    first = month_first.replace(day=1)
+    last = first.replace(day=monthrange(first.year, first.month)[1])
+    return Range(wall_to_instant(first, 0, tz), wall_to_instant(last, MINUTES_PER_DAY, tz))
 
 
 # --------------------------------------------------------------------------
@@ -190,10 +207,12 @@ def lookaround(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[date, date
     """Trainer-local dates whose windows can yield or complete a slot in [start, end).
 
     One date either side: a previous date's window may start its grid before
-    ``start``, and a session may run on into the next date's window.
+    ``start``, and a session may run on into the next date's window. Only
+    dates around ``inputs.SUPPORTED_INSTANTS`` are ever looked at: beyond it
+    there are no slots (and no dates to compute with, near year 1 or 9999).
     """
-    first = start.astimezone(tz).date() - timedelta(days=1)
-    last = end.astimezone(tz).date() + timedelta(days=1)
+    first = clamp_instant(start).astimezone(tz).date() - timedelta(days=1)
+    last = clamp_instant(end).astimezone(tz).date() + timedelta(days=1)
     return first, last
 
 
@@ -215,8 +234,16 @@ def windows(schedule: TrainerSchedule, first: date, last: date) -> list[Range]:
 def booking_window(rules: SlotRules, now: datetime) -> Range:
     """SCHEDULING.md rule 4: starts from ``now + minNotice`` up to and including ``now + maxAdvance``."""
     now = now.astimezone(UTC)  # instant arithmetic: in a DST zone, aware now + 24h would be wall-clock
-    return Range(now + timedelta(hours=rules.min_notice_hours),
-                 now + timedelta(days=rules.max_advance_days, microseconds=1))
+    return Range(_later(now, timedelta(hours=rules.min_notice_hours)),
+                 _later(now, timedelta(days=rules.max_advance_days, microseconds=1)))
+
+
+def _later(instant: datetime, delta: timedelta) -> datetime:
+    """``instant + delta`` (``delta`` >= 0), or the latest instant there is."""
+    try:
+        return instant + delta
+    except OverflowError:
+        return _LATEST
 
 
 class SlotFinder:
@@ -232,7 +259,7 @@ class SlotFinder:
     def __init__(self, schedule: TrainerSchedule, *, start: datetime, end: datetime, now: datetime | None = None):
         self.schedule = schedule
         self.buffer = timedelta(minutes=schedule.rules.buffer_minutes)
-        self.start, self.latest = start, end - timedelta(microseconds=1)
+        self.start, self.latest = start, (end - timedelta(microseconds=1) if end > _EARLIEST else end)
         if now is not None:
             allowed = booking_window(schedule.rules, now)
             self.start = max(self.start, allowed.start)
@@ -288,6 +315,8 @@ def is_slot(schedule: TrainerSchedule, *, duration: int, now: datetime, start: d
     """Whether ``start`` is offered for ``duration`` (the check made before every booking write)."""
     if duration not in schedule.rules.session_durations:
         return False
+    if not SUPPORTED_INSTANTS[0] <= start < SUPPORTED_INSTANTS[1]:
+        return False
     found = generate_slots(schedule, duration=duration, now=now, start=start, end=start + timedelta(minutes=1))
     return any(s.start == start for s in found)
 
@@ -305,10 +334,8 @@ def bookable_dates(
     schedule: TrainerSchedule, *, durations: Sequence[int], now: datetime, month_first: date, client_tz: ZoneInfo
 ) -> list[date]:
     """Client-zone dates of the month starting ``month_first`` with at least one slot."""
-    next_month = (month_first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    span_start = wall_to_instant(month_first, 0, client_tz)
-    span_end = wall_to_instant(next_month, 0, client_tz)
-    finder = SlotFinder(schedule, start=span_start, end=span_end, now=now)
+    span = month_range(month_first, client_tz)
+    finder = SlotFinder(schedule, start=span.start, end=span.end, now=now)
     days: set[date] = set()
     for d in durations:
         days.update(s.astimezone(client_tz).date() for s in finder.starts(d))

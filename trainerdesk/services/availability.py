@@ -22,12 +22,13 @@ from sqlmodel import Session, col, delete, select
 
 from ..db import begin_write
 from ..domain.errors import NotFound, ValidationFailed
+from ..domain.inputs import check_date, check_month
 from ..domain.policy import ACTIVE_STATUSES
 from ..domain.preferences import Preferences
 from ..domain.ranges import Range
 from ..domain.slots import (
     HoursBlock, Slot, SlotFinder, TrainerSchedule, WeeklyBlock, booking_window, check_no_overlap,
-    check_no_overlap_hours, local_day_range, lookaround, parse_wall_time, team_union, wall_to_instant,
+    check_no_overlap_hours, local_day_range, lookaround, month_range, parse_wall_time, team_union, wall_to_instant,
 )
 from ..models import AvailabilityBlock, Booking, BookingPreferences, DateOverride, Trainer
 from .trainers import bump_schedule_version, managed_trainer, preferences_from_row, team_member_ids
@@ -108,14 +109,15 @@ def delete_weekly_block(session: Session, *, actor: Trainer, trainer_id: str, bl
 def list_overrides(session: Session, trainer_id: str, first: Optional[date] = None, last: Optional[date] = None) -> list[DateOverride]:
     query = select(DateOverride).where(DateOverride.trainer_id == trainer_id)
     if first:
-        query = query.where(DateOverride.day >= first)
+        query = query.where(DateOverride.day >= check_date(first, field="from"))
     if last:
-        query = query.where(DateOverride.day <= last)
+        query = query.where(DateOverride.day <= check_date(last, field="to"))
     return list(session.exec(query.order_by(DateOverride.day)).all())
 
 
 def set_override(session: Session, *, actor: Trainer, trainer_id: str, day: date, blocks: Sequence[HoursBlock]) -> DateOverride:
     """Hours for one date that replace the weekly ones; no blocks closes the date."""
+    check_date(day, field="date")
     check_no_overlap_hours(blocks, day_label=day.isoformat())
     begin_write(session)
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
@@ -129,6 +131,7 @@ def set_override(session: Session, *, actor: Trainer, trainer_id: str, day: date
 
 
 def delete_override(session: Session, *, actor: Trainer, trainer_id: str, day: date) -> None:
+    check_date(day, field="date")
     begin_write(session)
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
     row = session.exec(select(DateOverride).where(DateOverride.trainer_id == trainer.id, DateOverride.day == day)).first()
@@ -275,8 +278,9 @@ def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_i
     """Slots on one client date, per duration, for a trainer or a team (their union).
 
     Returns the zone used (the client's, else the trainer's) and, per
-    duration, the slots in order.
+    duration, the slots in order. ``day`` must lie in ``inputs.SUPPORTED_DATES``.
     """
+    check_date(day, field="date")
     lead, prefs = trainer_with_preferences(session, team_id or trainer_id)
     zone = client_tz or ZoneInfo(lead.timezone)
     span = local_day_range(day, zone)
@@ -296,11 +300,11 @@ def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_i
 def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
                      month_first: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime,
                      exclude_booking_id: Optional[str] = None) -> list[date]:
-    """Client-zone dates of a month with at least one slot."""
+    """Client-zone dates of a month (in ``inputs.SUPPORTED_DATES``) with at least one slot."""
+    month_first = check_month(month_first, field="month")
     lead, prefs = trainer_with_preferences(session, team_id or trainer_id)
     zone = client_tz or ZoneInfo(lead.timezone)
-    next_month = (month_first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    start, end = wall_to_instant(month_first, 0, zone), wall_to_instant(next_month, 0, zone)
+    start, end = month_range(month_first, zone)
     members = _members(session, lead, prefs, is_team=bool(team_id))
     if not team_id and duration:
         check_duration(prefs, duration)

@@ -12,7 +12,7 @@ one :class:`SlotUnavailable`; on PostgreSQL an exclusion constraint backs this u
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from .. import routes
 from ..config import settings
 from ..db import begin_write
+from ..domain import inputs
 from ..domain.errors import DomainError, Forbidden, InvalidTransition, NotFound, SlotUnavailable, Unauthorized, ValidationFailed
 from ..domain.ics import CalendarEntry, booking_calendar
 from ..domain.policy import (
@@ -33,7 +34,7 @@ from ..domain.slots import is_slot, wall_to_instant
 from ..models import Booking, BookingEvent, BookingToken, Client, OutboxMessage, Trainer, utcnow
 from .availability import trainer_with_preferences, check_duration, load_schedule
 from .secrets import digest, new_token, same_digest
-from .trainers import bump_schedule_version, can_manage, team_member_ids
+from .trainers import bump_schedule_version, can_manage, managed_ids_clause, team_member_ids
 
 @dataclass(frozen=True)
 class Caller:
@@ -54,15 +55,8 @@ def _text(value: Any, *, field: str, limit: int, required: bool = False, label: 
 
 
 def parse_instant(value: Any, *, field: str = "startTime") -> datetime:
-    """An ISO 8601 instant with an explicit offset -> aware datetime."""
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise ValidationFailed(f"{field} must be an ISO 8601 time with an offset, like 2027-03-14T09:00:00-04:00.",
-                               {"field": field})
-    return parsed.astimezone(timezone.utc)
+    """An ISO 8601 instant with an explicit offset, within ``inputs.SUPPORTED_DATES`` -> aware UTC datetime."""
+    return inputs.parse_instant(value, field=field)
 
 
 def _check_phone(value: Any) -> str:
@@ -490,19 +484,17 @@ def parse_query(*, view: Any = "all", status: Any = None, date_from: Any = None,
     if sort not in SORTS:
         raise ValidationFailed("sort must be startTime or -startTime.", {"field": "sort"})
     parsed_status = parse_status(status) if status else None
-    dates = []
-    for label, value in (("from", date_from), ("to", date_to)):
-        try:
-            dates.append(date.fromisoformat(value) if value else None)
-        except (TypeError, ValueError):
-            raise ValidationFailed(f"{label} must be a date like 2027-03-14.", {"field": label}) from None
+    # YYYY-MM-DD within inputs.SUPPORTED_DATES, so the filter's bounds (and a CSV export's) always compute.
+    dates = [inputs.parse_date(value, field=label) if value else None
+             for label, value in (("from", date_from), ("to", date_to))]
     if dates[0] and dates[1] and dates[1] < dates[0]:
         raise ValidationFailed("to must not be before from.", {"field": "to"})
     return BookingQuery(view, parsed_status, dates[0], dates[1], _text(q, field="q", limit=200), sort)
 
 
-def _filtered(query, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo, now: datetime):
-    query = query.where(col(Booking.trainer_id).in_(list(trainer_ids)))
+def _filtered(query, actor: Trainer, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo, now: datetime):
+    query = query.where(col(Booking.trainer_id).in_(list(trainer_ids)),
+                        col(Booking.trainer_id).in_(managed_ids_clause(actor)))
     active = [s.value for s in ACTIVE_STATUSES]
     if spec.view == "upcoming":
         query = query.where(Booking.start_at >= now, col(Booking.status).in_(active))
@@ -525,43 +517,46 @@ def _filtered(query, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInf
     return query
 
 
-def list_bookings(session: Session, *, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
+def list_bookings(session: Session, *, actor: Trainer, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
                   page: int = 1, page_size: int = 20, now: Optional[datetime] = None
                   ) -> tuple[list[tuple[Booking, Client]], int]:
-    """One page of a trainer's bookings (two queries: the page, and the count)."""
+    """One page of the bookings of ``trainer_ids`` that ``actor`` manages (two queries: the page, and the count)."""
     now = now or utcnow()
     base = select(Booking, Client).join(Client, Client.id == Booking.client_id)
     order = col(Booking.start_at).desc() if spec.sort == "-startTime" else col(Booking.start_at).asc()
-    rows = session.exec(_filtered(base, trainer_ids, spec, tz, now).order_by(order, Booking.id)
+    rows = session.exec(_filtered(base, actor, trainer_ids, spec, tz, now).order_by(order, Booking.id)
                         .offset((page - 1) * page_size).limit(page_size)).all()
     total = session.exec(_filtered(select(func.count()).select_from(Booking).join(Client, Client.id == Booking.client_id),
-                                   trainer_ids, spec, tz, now)).one()
+                                   actor, trainer_ids, spec, tz, now)).one()
     return [(b, c) for b, c in rows], total
 
 
-def iter_bookings(session: Session, *, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
+def iter_bookings(session: Session, *, actor: Trainer, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
                   ids: Optional[Iterable[str]] = None, now: Optional[datetime] = None, batch: int = 500):
-    """Every booking of the filtered list (or just ``ids``), in batches, for CSV export."""
+    """Every booking of the filtered list (or just ``ids``) that ``actor`` manages, in batches, for CSV export."""
     now = now or utcnow()
     base = select(Booking, Client).join(Client, Client.id == Booking.client_id)
-    query = _filtered(base, trainer_ids, spec, tz, now)
+    query = _filtered(base, actor, trainer_ids, spec, tz, now)
     if ids is not None:
         query = query.where(col(Booking.id).in_(list(ids)))
     order = col(Booking.start_at).desc() if spec.sort == "-startTime" else col(Booking.start_at).asc()
     yield from session.exec(query.order_by(order, Booking.id).execution_options(yield_per=batch))
 
 
-def created_since(session: Session, *, trainer_ids: Sequence[str], since: datetime) -> list[tuple[Booking, Client]]:
-    """Bookings made after ``since`` (newest first), for the dashboard's "new booking" toasts."""
+def created_since(session: Session, *, actor: Trainer, trainer_ids: Sequence[str], since: datetime
+                  ) -> list[tuple[Booking, Client]]:
+    """Bookings ``actor`` manages made after ``since`` (newest first), for the dashboard's "new booking" toasts."""
     rows = session.exec(select(Booking, Client).join(Client, Client.id == Booking.client_id)
-                        .where(col(Booking.trainer_id).in_(list(trainer_ids)), Booking.created_at > since)
+                        .where(col(Booking.trainer_id).in_(list(trainer_ids)),
+                               col(Booking.trainer_id).in_(managed_ids_clause(actor)), Booking.created_at > since)
                         .order_by(col(Booking.created_at).desc()).limit(20)).all()
     return [(b, c) for b, c in rows]
 
 
-def newest_created_at(session: Session, *, trainer_ids: Sequence[str]) -> Optional[datetime]:
-    """When the newest booking of these trainers was made (the dashboard's starting point for toasts)."""
-    return session.exec(select(func.max(Booking.created_at)).where(col(Booking.trainer_id).in_(list(trainer_ids)))).one()
+def newest_created_at(session: Session, *, actor: Trainer, trainer_ids: Sequence[str]) -> Optional[datetime]:
+    """When the newest booking of these trainers (that ``actor`` manages) was made: where toasts start."""
+    return session.exec(select(func.max(Booking.created_at)).where(
+        col(Booking.trainer_id).in_(list(trainer_ids)), col(Booking.trainer_id).in_(managed_ids_clause(actor)))).one()
 
 
 def allowed_actions(booking: Booking, *, now: datetime) -> set[str]:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from typing import Iterator, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from ..db import session_scope
+from ..domain.errors import ValidationFailed
+from ..domain.inputs import check_date
+from ..models import Trainer
 from .bookings import BookingQuery, iter_bookings
 
 CSV_COLUMNS = ["id", "startTime", "endTime", "duration", "status", "clientName", "clientEmail", "clientPhone",
                "notes", "trainerNotes", "clientTimezone", "rescheduleCount", "lateCancellation", "cancellationReason",
                "createdAt"]
+MAX_EXPORT_IDS = 1000  # ``ids`` become one bound parameter each (SQLite and PostgreSQL cap those)
 
 
 def _iso(instant, zone: Optional[str] = None) -> str:
@@ -33,16 +38,37 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def csv_chunks(trainer_ids: Sequence[str], trainer_zone: str, spec: BookingQuery,
+def csv_chunks(actor: Trainer, trainer_ids: Sequence[str], trainer_zone: str, spec: BookingQuery,
                ids: Optional[list[str]] = None) -> Iterator[str]:
-    """The CSV text a chunk at a time, from its own session (a streamed response outlives the request's)."""
+    """The CSV text a chunk at a time, from its own session (a streamed response outlives the request's).
+
+    Only bookings of trainers that ``actor`` manages are written, whatever ``trainer_ids`` says.
+
+    Everything that can fail runs before this returns: the inputs are checked
+    (:class:`ValidationFailed` naming the field), the query runs and its first
+    row is fetched. So the API answers an error as JSON instead of a CSV that
+    breaks off after its header.
+    """
+    if ids is not None and len(ids) > MAX_EXPORT_IDS:
+        raise ValidationFailed(f"Export at most {MAX_EXPORT_IDS} bookings by id at once.", {"field": "ids"})
+    for label, day in (("from", spec.first), ("to", spec.last)):
+        if day is not None:
+            check_date(day, field=label)
+    chunks = _chunks(actor, trainer_ids, trainer_zone, spec, ids)
+    header = next(chunks)  # runs up to the header: the query has run and its first row is in hand
+    return itertools.chain([header], chunks)
+
+
+def _chunks(actor: Trainer, trainer_ids: Sequence[str], trainer_zone: str, spec: BookingQuery,
+            ids: list[str] | None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield _drain(buffer)
     with session_scope() as session:
-        rows = iter_bookings(session, trainer_ids=trainer_ids, spec=spec, tz=ZoneInfo(trainer_zone), ids=ids)
-        for n, (b, c) in enumerate(rows, start=1):
+        rows = iter_bookings(session, actor=actor, trainer_ids=trainer_ids, spec=spec, tz=ZoneInfo(trainer_zone), ids=ids)
+        first = next(rows, None)
+        writer.writerow(CSV_COLUMNS)
+        yield _drain(buffer)
+        for n, (b, c) in enumerate(itertools.chain([first] if first is not None else [], rows), start=1):
             writer.writerow([b.id, _iso(b.start_at, trainer_zone), _iso(b.end_at, trainer_zone), b.duration_minutes,
                              str(b.status), _cell(c.name), _cell(c.email), _cell(c.phone), _cell(b.notes),
                              _cell(b.trainer_notes), b.client_timezone, b.reschedule_count,

@@ -8,17 +8,19 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Optional
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from ..db import begin_write
-from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized, ValidationFailed
-from ..domain.preferences import Preferences, apply_changes, check_text, normalise_email, parse_zone, unstorable
-from ..models import ApiKey, BookingPreferences, LoginSession, Trainer, utcnow
+from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized
+from ..domain.preferences import Preferences, apply_changes, check_text, normalise_email, parse_zone
+from ..models import ApiKey, BookingPreferences, LoginSession, LoginTicket, Trainer, utcnow
+from .passwords import check_password
 from .secrets import digest, hash_password, new_token, verify_password
 
 API_KEY_PREFIX = "td_"
 LOGIN_SESSION_DAYS = 14
+LOGIN_TICKET_SECONDS = 60
 
 
 # ---------------------------------------------------------------- accounts
@@ -42,10 +44,7 @@ def _unique_slug(session: Session, name: str) -> str:
 
 def _check_account_fields(email: Any, password: Any, name: Any, timezone: Any) -> tuple[str, str, str]:
     email = normalise_email(email)
-    if not isinstance(password, str) or len(password) < 8:
-        raise ValidationFailed("Choose a password of at least 8 characters.", {"field": "password"})
-    if len(password) > 1024 or unstorable(password):
-        raise ValidationFailed("That password is too long.", {"field": "password"})
+    check_password(password, email=email, name=name)  # length, storable, not common, not the email or name
     name = check_text(name, field="name", limit=120, label="name", required=True)
     parse_zone(timezone)
     return email, name, timezone
@@ -147,12 +146,45 @@ def trainer_for_login_session(session: Session, token: Optional[str], *, now: Op
     ).first()
 
 
-def end_login_session(session: Session, *, token: str) -> None:
+def end_login_session(session: Session, *, token: Optional[str]) -> None:
+    if not token:
+        return
     begin_write(session)
     row = session.exec(select(LoginSession).where(LoginSession.token_hash == digest(token))).first()
     if row:
         session.delete(row)
     session.commit()
+
+
+def issue_login_ticket(session: Session, *, trainer_id: str, now: Optional[datetime] = None) -> str:
+    """A one-time ticket, valid for a minute, that :func:`redeem_login_ticket` turns into a login session."""
+    now = now or utcnow()
+    ticket = new_token()
+    begin_write(session)
+    session.execute(delete(LoginTicket).where(LoginTicket.expires_at <= now))  # tidy up unredeemed ones
+    session.add(LoginTicket(ticket_hash=digest(ticket), trainer_id=trainer_id,
+                            expires_at=now + timedelta(seconds=LOGIN_TICKET_SECONDS)))
+    session.commit()
+    return ticket
+
+
+def redeem_login_ticket(session: Session, ticket: Any, *, now: Optional[datetime] = None) -> str:
+    """Trade a ticket (once, before it expires) for a new login session token; Unauthorized otherwise."""
+    now = now or utcnow()
+    if not isinstance(ticket, str) or not 20 <= len(ticket) <= 200:
+        raise Unauthorized("This log-in link is not valid; please log in again.")
+    begin_write(session)
+    row = session.get(LoginTicket, digest(ticket))
+    if row is None or row.expires_at <= now:
+        session.rollback()
+        raise Unauthorized("This log-in link is not valid; please log in again.")
+    trainer_id = row.trainer_id
+    session.delete(row)
+    token = new_token()
+    session.add(LoginSession(trainer_id=trainer_id, token_hash=digest(token),
+                             expires_at=now + timedelta(days=LOGIN_SESSION_DAYS)))
+    session.commit()
+    return token
 
 
 # ---------------------------------------------------------------- who may act on whom
@@ -182,6 +214,32 @@ def managed_trainer(session: Session, *, actor: Trainer, trainer_id: str) -> Tra
     if not can_manage(actor, target):
         raise Forbidden("This key cannot access that trainer.")
     return target
+
+
+def managed_ids_clause(actor: Trainer):
+    """SQL condition "this trainer id is one ``actor`` manages", for read queries to filter by.
+
+    Read services put it into their own statement, so they cannot return another tenant's rows
+    whatever ids they are handed, at no extra round trip.
+    """
+    return select(Trainer.id).where(or_(Trainer.id == actor.id, Trainer.primary_trainer_id == actor.id))
+
+
+def viewed_trainers(session: Session, *, actor: Trainer, viewing: Any) -> list[Trainer]:
+    """Whose calendar ``actor`` sees for a dashboard switcher value, checked against the database.
+
+    ``""`` is the actor; ``"all"`` their whole team (a primary trainer's); a sub-trainer's id that one
+    sub-trainer. Anything else (another tenant, the primary seen from a sub-trainer) is Forbidden.
+    """
+    if viewing in ("", None):
+        return [actor]
+    if viewing == "all":
+        return team_members(session, actor)
+    if isinstance(viewing, str):
+        target = session.get(Trainer, viewing)
+        if target is not None and can_manage(actor, target):
+            return [target]
+    raise Forbidden("You cannot view that trainer's calendar.")
 
 
 def team_members(session: Session, trainer: Trainer) -> list[Trainer]:

@@ -1,23 +1,62 @@
-"""Trainer sign-up, log-in and the session that guards dashboard pages.
+"""Trainer sign-up, log-in, and the one authorisation rule of every dashboard event handler.
 
-The browser keeps a random session token in a first-party cookie; the server
-keeps only its hash (``LoginSession``), with an expiry.
+Every Reflex event handler is a public endpoint: the browser can call any of them with any
+arguments. So no handler trusts a state var for *who* is acting. The login session lives in an
+HttpOnly cookie (``routes.SESSION_COOKIE``) that only HTTP endpoints set (``api/dashboard_login.py``);
+the browser sends it when it opens the websocket, and :meth:`AuthState._actor` looks the session up
+again on every event. Logging out (in any tab) or expiry therefore stops every handler at once.
+Which trainers the dashboard shows (``viewing``) is re-checked against the database on every use,
+and the services filter their reads by what the actor manages.
 """
 
 from __future__ import annotations
 
+import json
+from http.cookies import CookieError, SimpleCookie
+
 import reflex as rx
+from sqlmodel import Session
 
 from .. import routes
 from ..db import session_scope
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, Forbidden, RateLimited, Unauthorized
 from ..domain.preferences import all_zones
-from ..services import trainers
+from ..models import Trainer
+from ..services import throttle, trainers
 from .common import field_of, friendly
 
 
+class NotLoggedIn(Unauthorized):
+    """No valid login session on this connection: the app's exception handler sends the page to log-in."""
+
+
+def session_cookie(cookie_header: str) -> str:
+    """The login token from a ``Cookie:`` header ('' when absent or unreadable)."""
+    try:
+        jar = SimpleCookie(cookie_header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(routes.SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+def _enter_dashboard_script(ticket: str) -> str:
+    """Trade the one-time ticket for the HttpOnly session cookie, then load the dashboard afresh (a new
+    websocket, which carries the cookie)."""
+    body = json.dumps({"ticket": ticket})
+    return (f"fetch({json.dumps(routes.SESSION_START)}, {{method: 'POST', credentials: 'same-origin', "
+            f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})"
+            f".then(function (r) {{ window.location.assign(r.ok ? {json.dumps(routes.DASHBOARD)} "
+            f": {json.dumps(routes.LOGIN)}); }})")
+
+
+LEAVE_SCRIPT = (f"fetch({json.dumps(routes.SESSION_END)}, {{method: 'POST', credentials: 'same-origin'}})"
+                f".finally(function () {{ window.location.assign({json.dumps(routes.HOME)}); }})")
+
+
 class AuthState(rx.State):
-    session_token: str = rx.Cookie("", name="td_session", same_site="strict", max_age=14 * 24 * 3600)
+    # What the dashboard shows about the logged-in trainer. For display only: handlers never read
+    # them to decide anything (the browser can call any handler); see the module docstring.
     trainer_id: str = ""
     trainer_name: str = ""
     trainer_slug: str = ""
@@ -34,40 +73,57 @@ class AuthState(rx.State):
     def logged_in(self) -> bool:
         return self.trainer_id != ""
 
+    # ------------------------------------------------------------ who is acting
+
+    def _session_token(self) -> str:
+        return session_cookie(self.router.headers.cookie)
+
+    def _actor(self, session: Session) -> Trainer:
+        """The trainer acting in this event, from the server-side login session; NotLoggedIn without one."""
+        actor = trainers.trainer_for_login_session(session, self._session_token())
+        if actor is None:
+            self.trainer_id, self.team, self.viewing = "", [], ""
+            raise NotLoggedIn("Please log in again.")
+        return actor
+
+    def _viewed(self, session: Session, actor: Trainer) -> list[Trainer]:
+        """The trainers whose calendar is shown, checked against the actor's team on every use."""
+        try:
+            return trainers.viewed_trainers(session, actor=actor, viewing=self.viewing)
+        except Forbidden:
+            self.viewing = ""
+            return [actor]
+
+    def _viewed_ids(self, session: Session, actor: Trainer) -> list[str]:
+        return [t.id for t in self._viewed(session, actor)]
+
+    def _target(self, session: Session, actor: Trainer) -> Trainer:
+        """The one trainer whose hours and preferences are edited ("all trainers" edits my own)."""
+        viewed = self._viewed(session, actor)
+        return viewed[0] if len(viewed) == 1 else actor
+
     def _load_trainer(self) -> bool:
+        """Refresh what the page shows about the logged-in trainer; False without a valid session."""
         with session_scope() as session:
-            trainer = trainers.trainer_for_login_session(session, self.session_token)
-            if trainer is None:
-                self.trainer_id = ""
+            try:
+                actor = self._actor(session)
+            except NotLoggedIn:
                 return False
-            members = trainers.team_members(session, trainer) if trainer.primary_trainer_id is None else [trainer]
-        self.trainer_id, self.trainer_name = trainer.id, trainer.name
-        self.trainer_slug, self.trainer_zone = trainer.slug, trainer.timezone
+            members = trainers.team_members(session, actor)
+            self._viewed(session, actor)
+        self.trainer_id, self.trainer_name = actor.id, actor.name
+        self.trainer_slug, self.trainer_zone = actor.slug, actor.timezone
         self.team = [{"id": t.id, "name": t.name, "zone": t.timezone, "slug": t.slug}
                      for t in members] if len(members) > 1 else []
-        if self.viewing not in {"", *(["all", *[m["id"] for m in self.team]] if self.team else [])}:
-            self.viewing = ""
         return True
 
     @rx.event
     def set_viewing(self, value: str):
         """The calendar switcher: change whose calendar is shown and load the page again."""
+        with session_scope() as session:
+            trainers.viewed_trainers(session, actor=self._actor(session), viewing=value)
         self.viewing = value
         return rx.redirect(self.router.page.path)
-
-    def _viewed_ids(self) -> list[str]:
-        """The trainers whose calendar the dashboard shows now."""
-        if self.viewing == "all" and self.team:
-            return [m["id"] for m in self.team]
-        return [self._target_id()]
-
-    def _target_id(self) -> str:
-        """The one trainer whose hours and preferences are edited ("all" edits my own)."""
-        return self.viewing if self.viewing not in ("", "all") else self.trainer_id
-
-    def _target_zone(self) -> str:
-        member = next((m for m in self.team if m["id"] == self._target_id()), None)
-        return member["zone"] if member else self.trainer_zone
 
     @rx.var
     def viewing_label(self) -> str:
@@ -82,51 +138,59 @@ class AuthState(rx.State):
         if not self._load_trainer():
             return rx.redirect(routes.LOGIN)
 
+    # ------------------------------------------------------------ sign-up, log-in, log-out
+
     @rx.event
     def detect_zone(self):
         return rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AuthState.set_browser_zone)
 
     @rx.event
     def set_browser_zone(self, zone: str):
-        self.browser_zone = zone if zone in all_zones() else "UTC"
+        self.browser_zone = zone if isinstance(zone, str) and zone in all_zones() else "UTC"
 
-    def _start(self, trainer_id: str):
+    def _enter(self, trainer_id: str):
         with session_scope() as session:
-            self.session_token = trainers.start_login_session(session, trainer_id=trainer_id)
-        self._load_trainer()
-        return rx.redirect(routes.DASHBOARD)
+            ticket = trainers.issue_login_ticket(session, trainer_id=trainer_id)
+        return rx.call_script(_enter_dashboard_script(ticket))
 
     @rx.event
     def signup(self, form: dict):
         self.errors, self.busy = {}, True
         yield
+        form = form if isinstance(form, dict) else {}
         try:
+            throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
                 trainer, _key = trainers.signup(session, email=form.get("email"), password=form.get("password"),
                                                 name=form.get("name"), timezone=form.get("timezone"))
         except DomainError as exc:
             self.errors, self.busy = {field_of(exc) or "form": friendly(exc)}, False
             return
-        self.busy = False
-        yield self._start(trainer.id)
+        yield self._enter(trainer.id)
 
     @rx.event
     def login(self, form: dict):
         self.errors, self.busy = {}, True
         yield
+        form = form if isinstance(form, dict) else {}
+        email, address = form.get("email"), self.router.session.client_ip
         try:
+            throttle.check_login_allowed(email, address)
             with session_scope() as session:
-                trainer = trainers.authenticate(session, email=form.get("email"), password=form.get("password"))
-        except DomainError as exc:
+                trainer = trainers.authenticate(session, email=email, password=form.get("password"))
+        except RateLimited as exc:
             self.errors, self.busy = {"form": friendly(exc)}, False
             return
-        self.busy = False
-        yield self._start(trainer.id)
+        except DomainError as exc:
+            throttle.record_login_failure(email, address)
+            self.errors, self.busy = {"form": friendly(exc)}, False
+            return
+        throttle.record_login_success(email, address)
+        yield self._enter(trainer.id)
 
     @rx.event
     def logout(self):
-        if self.session_token:
-            with session_scope() as session:
-                trainers.end_login_session(session, token=self.session_token)
-        self.session_token, self.trainer_id = "", ""
-        return rx.redirect(routes.HOME)
+        with session_scope() as session:
+            trainers.end_login_session(session, token=self._session_token())
+        self.trainer_id, self.team, self.viewing = "", [], ""
+        return rx.call_script(LEAVE_SCRIPT)

@@ -12,7 +12,7 @@ from ..db import session_scope
 from ..domain.errors import DomainError
 from ..domain.slots import DAY_NAMES, HoursBlock, WeeklyBlock, format_wall_time
 from ..models import utcnow
-from ..services import availability, trainers
+from ..services import availability
 from .auth import AuthState
 from .common import friendly
 
@@ -47,17 +47,14 @@ class AvailabilityState(AuthState):
         self.error = ""
         self._reload()
 
-    def _actor(self, session):
-        return trainers.get_trainer(session, self.trainer_id)
-
     def _reload(self):
-        self.shown_zone = self._target_zone()
-        tz = ZoneInfo(self.shown_zone)
-        today = utcnow().astimezone(tz).date()
-        last = today + timedelta(days=DAYS_SHOWN - 1)
         with session_scope() as session:
-            rows = availability.list_weekly(session, self._target_id())
-            overrides = {o.day: o.blocks for o in availability.list_overrides(session, self._target_id(), today, last)}
+            target = self._target(session, self._actor(session))
+            self.shown_zone = target.timezone
+            today = utcnow().astimezone(ZoneInfo(target.timezone)).date()
+            last = today + timedelta(days=DAYS_SHOWN - 1)
+            rows = availability.list_weekly(session, target.id)
+            overrides = {o.day: o.blocks for o in availability.list_overrides(session, target.id, today, last)}
         week: list[list[dict[str, str]]] = [[] for _ in range(7)]
         for r in rows:
             week[r.day_of_week].append(_bar(r.id, r.day_of_week, r.start_minute, r.end_minute))
@@ -76,6 +73,11 @@ class AvailabilityState(AuthState):
                         "long": day.strftime("%A %d %B %Y"), "hours": hours, "kind": kind})
         self.dates = out
 
+    def _acting(self, session) -> dict:
+        """``actor`` and ``trainer_id`` for a write service: the logged-in trainer, on the trainer they edit."""
+        actor = self._actor(session)
+        return {"actor": actor, "trainer_id": self._target(session, actor).id}
+
     # ------------------------------------------------------------ weekly
 
     @rx.event
@@ -85,7 +87,7 @@ class AvailabilityState(AuthState):
     def _add(self, block: WeeklyBlock):
         try:
             with session_scope() as session:
-                availability.add_weekly_block(session, actor=self._actor(session), trainer_id=self._target_id(),
+                availability.add_weekly_block(session, **self._acting(session),
                                               block=block)
         except DomainError as exc:
             self.error = friendly(exc)
@@ -123,7 +125,7 @@ class AvailabilityState(AuthState):
     def remove_block(self, block_id: str):
         try:
             with session_scope() as session:
-                availability.delete_weekly_block(session, actor=self._actor(session), trainer_id=self._target_id(),
+                availability.delete_weekly_block(session, **self._acting(session),
                                                  block_id=block_id)
         except DomainError as exc:
             self.error = friendly(exc)
@@ -141,7 +143,7 @@ class AvailabilityState(AuthState):
     def use_weekly(self, iso: str):
         try:
             with session_scope() as session:
-                availability.delete_override(session, actor=self._actor(session), trainer_id=self._target_id(),
+                availability.delete_override(session, **self._acting(session),
                                              day=date.fromisoformat(iso))
         except DomainError as exc:
             self.error = friendly(exc)
@@ -187,7 +189,7 @@ class AvailabilityState(AuthState):
     def _save_override(self, iso: str, blocks: list[HoursBlock], in_dialog: bool = False) -> bool:
         try:
             with session_scope() as session:
-                availability.set_override(session, actor=self._actor(session), trainer_id=self._target_id(),
+                availability.set_override(session, **self._acting(session),
                                           day=date.fromisoformat(iso), blocks=blocks)
         except (DomainError, ValueError) as exc:
             message = friendly(exc) if isinstance(exc, DomainError) else "Choose a date."

@@ -8,7 +8,7 @@ from .. import routes
 from ..config import settings
 from ..db import session_scope
 from ..domain.errors import DomainError, SlotUnavailable
-from ..services import bookings, trainers
+from ..services import bookings, throttle, trainers
 from .common import field_of, friendly, long_label
 from .slot_picker import SlotPicker
 
@@ -59,6 +59,7 @@ class BookingPageState(SlotPicker, rx.State):
         self.errors = {}
         yield
         try:
+            throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
                 made = bookings.create_booking(
                     session, **self._whose(), start_time=self.selected_start, duration=self.duration,

@@ -3,7 +3,7 @@ CSV export, and live updates (a toast for each new booking, made anywhere, witho
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Optional
 from zoneinfo import ZoneInfo
 
@@ -12,13 +12,15 @@ import reflex as rx
 from .. import routes
 from ..db import session_scope
 from ..domain.errors import DomainError
+from ..domain.inputs import parse_date
 from ..domain.policy import client_cancellation_is_late
 from ..models import utcnow
 from ..services import availability, bookings, exports, trainers
-from .auth import AuthState
+from .auth import AuthState, NotLoggedIn
 from .common import friendly, long_label, time_label
 
 PAGE_SIZE = 20
+ACTIONS = ("complete", "cancel", "reschedule")
 HISTORY_WORDS = {"created": "Booked", "confirmed": "Confirmed", "rescheduled": "Rescheduled",
                  "cancelled": "Cancelled", "completed": "Completed", "no_show": "Marked no-show",
                  "status_changed": "Status changed"}
@@ -69,7 +71,8 @@ class BookingsState(AuthState):
         self.selected, self.error = [], ""
         self._reload()
         with session_scope() as session:
-            newest = bookings.newest_created_at(session, trainer_ids=self._viewed_ids())
+            actor = self._actor(session)
+            newest = bookings.newest_created_at(session, actor=actor, trainer_ids=self._viewed_ids(session, actor))
         self.seen_created = (newest or utcnow()).isoformat()
 
     def _spec(self) -> bookings.BookingQuery:
@@ -83,18 +86,21 @@ class BookingsState(AuthState):
             self.error = friendly(exc)
             return
         now = utcnow()
-        zone = self.trainer_zone
         with session_scope() as session:
-            self.seen_version = availability.schedule_version(session, self._viewed_ids())
-            rows, total = bookings.list_bookings(session, trainer_ids=self._viewed_ids(), spec=spec,
+            actor = self._actor(session)
+            viewed = self._viewed(session, actor)
+            ids = [t.id for t in viewed]
+            zone = actor.timezone
+            self.seen_version = availability.schedule_version(session, ids)
+            rows, total = bookings.list_bookings(session, actor=actor, trainer_ids=ids, spec=spec,
                                                  tz=ZoneInfo(zone), page=self.page, page_size=PAGE_SIZE, now=now)
         if rows == [] and total and self.page > 1:
             self.page = max(1, -(-total // PAGE_SIZE))
             return self._reload()
         self.total, self.error = total, ""
-        names = {m["id"]: m["name"] for m in self.team}
+        names = {t.id: t.name for t in viewed}
         self.rows = [{
-            "trainer": names.get(b.trainer_id, self.trainer_name),
+            "trainer": names.get(b.trainer_id, ""),
             "id": b.id,
             "date": b.start_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y"),
             "time": f"{time_label(b.start_at, zone)}–{time_label(b.end_at, zone)}",
@@ -170,8 +176,9 @@ class BookingsState(AuthState):
         if not self.selected:
             return
         with session_scope() as session:
-            actor = trainers.get_trainer(session, self.trainer_id)
-            updated, failed = bookings.bulk_change_status(session, trainer=actor, trainer_ids=self._viewed_ids(),
+            actor = self._actor(session)
+            updated, failed = bookings.bulk_change_status(session, trainer=actor,
+                                                          trainer_ids=self._viewed_ids(session, actor),
                                                           booking_ids=list(self.selected), status=self.bulk_status)
         self.selected = [i for i, _ in failed]
         self._reload()
@@ -183,8 +190,11 @@ class BookingsState(AuthState):
 
     def _csv(self, ids: Optional[list[str]]):
         spec = self._spec()
-        text = "".join(exports.csv_chunks(self._viewed_ids(), self.trainer_zone, spec, ids))
-        return rx.download(data=text, filename=f"bookings-{self.trainer_slug}-{utcnow().date().isoformat()}.csv",
+        with session_scope() as session:
+            actor = self._actor(session)
+            viewed = self._viewed_ids(session, actor)
+        text = "".join(exports.csv_chunks(actor, viewed, actor.timezone, spec, ids))
+        return rx.download(data=text, filename=f"bookings-{actor.slug}-{utcnow().date().isoformat()}.csv",
                            mime_type="text/csv")
 
     @rx.event
@@ -203,15 +213,20 @@ class BookingsState(AuthState):
         if not self.trainer_id:
             return
         with session_scope() as session:
-            version = availability.schedule_version(session, self._viewed_ids())
+            actor = self._actor(session)
+            ids = self._viewed_ids(session, actor)
+            version = availability.schedule_version(session, ids)
             if version == self.seen_version:
                 return
-            fresh = bookings.created_since(session, trainer_ids=self._viewed_ids(),
-                                           since=datetime.fromisoformat(self.seen_created))
+            try:
+                since = datetime.fromisoformat(self.seen_created)
+            except (TypeError, ValueError):
+                since = utcnow()
+            fresh = bookings.created_since(session, actor=actor, trainer_ids=ids, since=since)
         self._reload()
         if fresh:
             self.seen_created = fresh[0][0].created_at.isoformat()
-            return [rx.toast.info(f"New booking: {c.name}, {long_label(b.start_at, self.trainer_zone)}",
+            return [rx.toast.info(f"New booking: {c.name}, {long_label(b.start_at, actor.timezone)}",
                                   duration=8000) for b, c in reversed(fresh)]
 
     # ------------------------------------------------------------ row actions
@@ -219,7 +234,7 @@ class BookingsState(AuthState):
     def _run(self, change) -> bool:
         try:
             with session_scope() as session:
-                change(session, trainers.get_trainer(session, self.trainer_id))
+                change(session, self._actor(session))
         except DomainError as exc:
             self.error = friendly(exc)
             self.action_error = friendly(exc)
@@ -242,20 +257,23 @@ class BookingsState(AuthState):
     def open_action(self, action: str, booking_id: str):
         self.action, self.action_id, self.action_text, self.action_error = action, booking_id, "", ""
         self.action_warning, self.action_date, self.action_slots, self.action_start = "", "", [], ""
+        if action not in ACTIONS:
+            self.action = ""
+            return
         if action == "cancel":
             with session_scope() as session:
                 booking, trainer, _ = bookings.get_booking(session, booking_id=booking_id,
-                                                           caller=bookings.Caller(trainer=trainers.get_trainer(
-                                                               session, self.trainer_id)))
+                                                           caller=bookings.Caller(trainer=self._actor(session)))
                 prefs = trainers.load_preferences(session, trainer.id)
             if client_cancellation_is_late(prefs.client_policy, start=booking.start_at, now=utcnow()):
                 self.action_warning = (f"This session starts within your {prefs.cancellation_notice_hours}-hour "
                                        "cancellation notice. The client will be told it is cancelled at short notice.")
         if action == "reschedule":
             with session_scope() as session:
-                booking, _, _ = bookings.get_booking(session, booking_id=booking_id, caller=bookings.Caller(
-                    trainer=trainers.get_trainer(session, self.trainer_id)))
-            self.action_date = booking.start_at.astimezone(ZoneInfo(self.trainer_zone)).date().isoformat()
+                actor = self._actor(session)
+                booking, _, _ = bookings.get_booking(session, booking_id=booking_id,
+                                                     caller=bookings.Caller(trainer=actor))
+            self.action_date = booking.start_at.astimezone(ZoneInfo(actor.timezone)).date().isoformat()
             self._load_action_slots()
 
     @rx.event
@@ -278,18 +296,21 @@ class BookingsState(AuthState):
 
     def _load_action_slots(self):
         try:
-            day = date.fromisoformat(self.action_date)
-        except ValueError:
-            self.action_slots = []
+            day = parse_date(self.action_date)
+            with session_scope() as session:
+                actor = self._actor(session)
+                booking, _, _ = bookings.get_booking(session, booking_id=self.action_id,
+                                                     caller=bookings.Caller(trainer=actor))
+                _, per = availability.slots_for_date(session, trainer_id=booking.trainer_id, day=day,
+                                                     client_tz=ZoneInfo(actor.timezone),
+                                                     duration=booking.duration_minutes, now=utcnow(),
+                                                     exclude_booking_id=booking.id)
+        except NotLoggedIn:
+            raise
+        except DomainError as exc:
+            self.action_slots, self.action_error = [], friendly(exc)
             return
-        with session_scope() as session:
-            booking, _, _ = bookings.get_booking(session, booking_id=self.action_id, caller=bookings.Caller(
-                trainer=trainers.get_trainer(session, self.trainer_id)))
-            _, per = availability.slots_for_date(session, trainer_id=booking.trainer_id, day=day,
-                                                 client_tz=ZoneInfo(self.trainer_zone),
-                                                 duration=booking.duration_minutes, now=utcnow(),
-                                                 exclude_booking_id=booking.id)
-        self.action_slots = [{"start": s.start.isoformat(), "label": time_label(s.start, self.trainer_zone)}
+        self.action_slots = [{"start": s.start.isoformat(), "label": time_label(s.start, actor.timezone)}
                              for s in per.get(booking.duration_minutes, [])]
 
     @rx.event
@@ -319,10 +340,10 @@ class BookingsState(AuthState):
 
     @rx.event
     def show_details(self, booking_id: str):
-        zone = self.trainer_zone
         with session_scope() as session:
-            trainer = trainers.get_trainer(session, self.trainer_id)
-            caller = bookings.Caller(trainer=trainer)
+            actor = self._actor(session)
+            zone = actor.timezone
+            caller = bookings.Caller(trainer=actor)
             booking, _, client = bookings.get_booking(session, booking_id=booking_id, caller=caller)
             events = bookings.history(session, booking_id=booking_id, caller=caller)
         self.detail = {

@@ -36,14 +36,15 @@ class DashboardState(AuthState):
         self.new_api_key = ""
         spec = bookings.parse_query(view="upcoming")
         with session_scope() as session:
-            rows, total = bookings.list_bookings(session, trainer_ids=[self.trainer_id], spec=spec,
-                                                 tz=ZoneInfo(self.trainer_zone), page=1, page_size=10)
+            actor = self._actor(session)
+            rows, total = bookings.list_bookings(session, actor=actor, trainer_ids=[actor.id], spec=spec,
+                                                 tz=ZoneInfo(actor.timezone), page=1, page_size=10)
         self.upcoming_total = total
-        self.upcoming = [{"id": b.id, "when": long_label(b.start_at, self.trainer_zone),
+        self.upcoming = [{"id": b.id, "when": long_label(b.start_at, actor.timezone),
                           "client": c.name, "email": c.email, "duration": f"{b.duration_minutes} min",
                           "status": str(b.status)} for b, c in rows]
 
     @rx.event
     def rotate_api_key(self):
         with session_scope() as session:
-            self.new_api_key = trainers.rotate_api_keys(session, trainer_id=self.trainer_id)
+            self.new_api_key = trainers.rotate_api_keys(session, trainer_id=self._actor(session).id)

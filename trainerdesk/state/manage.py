@@ -14,7 +14,7 @@ from ..db import session_scope
 from ..domain.errors import DomainError, LateCancellation, SlotUnavailable
 from ..domain.policy import ACTIVE_STATUSES, BookingStatus, client_cancellation_is_late
 from ..models import utcnow
-from ..services import bookings, trainers
+from ..services import bookings, throttle, trainers
 from .common import friendly, long_label
 from .slot_picker import SlotPicker
 
@@ -102,6 +102,7 @@ class ManageBookingState(SlotPicker, rx.State):
         self.working, self.error = True, ""
         yield
         try:
+            throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
                 bookings.cancel_booking(session, booking_id=self.booking_id, caller=bookings.Caller(token=self._token),
                                         reason=text, acknowledge_late=form.get("acknowledge") in ("on", True, "true"))
@@ -144,6 +145,7 @@ class ManageBookingState(SlotPicker, rx.State):
         self.working, self.error = True, ""
         yield
         try:
+            throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
                 booking = bookings.reschedule_booking(session, booking_id=self.booking_id,
                                                       caller=bookings.Caller(token=self._token),

@@ -39,7 +39,7 @@ class PreferencesState(AuthState):
         if not self._load_trainer():
             return rx.redirect(routes.LOGIN)
         with session_scope() as session:
-            prefs = trainers.load_preferences(session, self._target_id())
+            prefs = trainers.load_preferences(session, self._target(session, self._actor(session)).id)
         self._show(prefs)
         self.field_errors, self.saved = {}, False
 
@@ -79,14 +79,14 @@ class PreferencesState(AuthState):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit():
+            if not (part.isascii() and part.isdigit()) or len(part) > 4:
                 errors["session_durations"] = f"“{part}” is not a number of minutes."
                 break
             custom.append(int(part))
         changes["session_durations"] = sorted(set(self.durations) | set(custom))
         for name in INT_FIELDS:
             raw = self.values.get(name, "").strip()
-            if not raw.lstrip("-").isdigit():
+            if not (raw.lstrip("-").isascii() and raw.lstrip("-").isdigit()) or len(raw) > 9:
                 errors[name] = "Enter a whole number."
             else:
                 changes[name] = int(raw)
@@ -96,7 +96,9 @@ class PreferencesState(AuthState):
             return
         # Validate field by field so each message lands next to its own field.
         with session_scope() as session:
-            current = trainers.load_preferences(session, self._target_id())
+            actor = self._actor(session)
+            target_id = self._target(session, actor).id
+            current = trainers.load_preferences(session, target_id)
         for name, value in changes.items():
             try:
                 apply_changes(current, {name: value}, names=LABELS)
@@ -107,8 +109,7 @@ class PreferencesState(AuthState):
             return
         try:
             with session_scope() as session:
-                actor = trainers.get_trainer(session, self.trainer_id)
-                _, prefs = trainers.update_preferences(session, actor=actor, trainer_id=self._target_id(),
+                _, prefs = trainers.update_preferences(session, actor=self._actor(session), trainer_id=target_id,
                                                        changes=changes)
         except DomainError as exc:
             self.field_errors = {field_of(exc) or "form": friendly(exc)}

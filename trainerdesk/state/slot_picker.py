@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from ..db import session_scope
+from ..domain.errors import DomainError
+from ..domain.inputs import SUPPORTED_DATES, parse_date, parse_month
 from ..domain.preferences import all_zones
 from ..models import utcnow
 from ..services import availability
-from .common import long_label, month_grid, time_label, zone_label
+from .common import friendly, long_label, month_grid, time_label, zone_label
 
 
 class SlotPicker(rx.State, mixin=True):
@@ -101,19 +103,24 @@ class SlotPicker(rx.State, mixin=True):
         """Reload the month's bookable dates and the chosen date's slots."""
         if not self.trainer_id or not self.month or not self.client_zone:
             return
-        first = date.fromisoformat(self.month + "-01")
         zone = ZoneInfo(self.client_zone)
         exclude: Optional[str] = self._exclude_booking_id or None
         whose = self._whose()
-        with session_scope() as session:
-            self.seen_version = availability.schedule_version(session, self._watched())
-            found = availability.dates_with_slots(session, **whose, month_first=first, client_tz=zone,
-                                                  duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
-            per_duration: dict = {}
-            if self.selected_date:
-                _, per_duration = availability.slots_for_date(
-                    session, **whose, day=date.fromisoformat(self.selected_date),
-                    client_tz=zone, duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
+        try:
+            first = parse_month(self.month)
+            day = parse_date(self.selected_date) if self.selected_date else None
+            with session_scope() as session:
+                self.seen_version = availability.schedule_version(session, self._watched())
+                found = availability.dates_with_slots(session, **whose, month_first=first, client_tz=zone,
+                                                      duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
+                per_duration: dict = {}
+                if day is not None:
+                    _, per_duration = availability.slots_for_date(
+                        session, **whose, day=day,
+                        client_tz=zone, duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
+        except DomainError as exc:
+            self.notice = friendly(exc)
+            return
         self.weeks = month_grid(first.year, first.month, {d.isoformat() for d in found}, self._today())
         self.slots = [{"start": s.start.isoformat(), "label": time_label(s.start, self.client_zone),
                        "aria": f"{long_label(s.start, self.client_zone)} {self.client_zone}"}
@@ -138,13 +145,15 @@ class SlotPicker(rx.State, mixin=True):
 
     @rx.event
     def previous_month(self):
-        first = date.fromisoformat(self.month + "-01")
-        self._open_month((first - timedelta(days=1)).replace(day=1))
+        first = parse_month(self.month)
+        if first > SUPPORTED_DATES.first:
+            self._open_month((first - timedelta(days=1)).replace(day=1))
 
     @rx.event
     def next_month(self):
-        first = date.fromisoformat(self.month + "-01")
-        self._open_month((first + timedelta(days=32)).replace(day=1))
+        first = parse_month(self.month)
+        if first.replace(day=28) + timedelta(days=4) <= SUPPORTED_DATES.last:
+            self._open_month((first + timedelta(days=32)).replace(day=1))
 
     @rx.event
     def set_client_zone(self, zone: str):
@@ -154,7 +163,8 @@ class SlotPicker(rx.State, mixin=True):
 
     @rx.event
     def set_duration(self, value: str):
-        if value.isdigit() and int(value) in self.durations:
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 4 \
+                and int(value) in self.durations:
             self.duration, self.selected_start = int(value), ""
             self._refresh()
 

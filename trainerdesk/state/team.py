@@ -11,6 +11,7 @@ from .. import routes
 from ..config import settings
 from ..db import session_scope
 from ..domain.errors import DomainError
+from ..domain.inputs import check_date
 from ..models import utcnow
 from ..services import team as team_service
 from ..services import trainers
@@ -34,26 +35,26 @@ class TeamState(AuthState):
             return rx.redirect(routes.LOGIN)
         self.form_errors, self.added = {}, ""
         with session_scope() as session:
-            me = trainers.get_trainer(session, self.trainer_id)
+            me = self._actor(session)
             self.is_primary = me.primary_trainer_id is None
             members = trainers.team_members(session, me)
         base = settings().public_url
         self.members = [{"id": t.id, "name": t.name, "email": t.email, "zone": t.timezone,
-                         "url": routes.book_url(t.slug, base), "role": "Primary" if t.id == self.trainer_id else "Sub-trainer"}
+                         "url": routes.book_url(t.slug, base), "role": "Primary" if t.id == me.id else "Sub-trainer"}
                         for t in members]
         if not self.week_start:
-            today = utcnow().astimezone(ZoneInfo(self.trainer_zone)).date()
+            today = utcnow().astimezone(ZoneInfo(me.timezone)).date()
             self.week_start = (today - timedelta(days=today.weekday())).isoformat()
         self._load_week()
 
     def _load_week(self):
-        if not self.is_primary:
-            self.days, self.columns = [], []
-            return
-        start = date.fromisoformat(self.week_start)
-        zone = self.trainer_zone
         with session_scope() as session:
-            me = trainers.get_trainer(session, self.trainer_id)
+            me = self._actor(session)
+            if me.primary_trainer_id is not None:
+                self.days, self.columns = [], []
+                return
+            start = date.fromisoformat(self.week_start)
+            zone = me.timezone
             members, days = team_service.week_overview(session, actor=me, primary_id=me.id, week_start=start)
         span = lambda ranges: ", ".join(f"{time_label(r.start, zone)}–{time_label(r.end, zone)}" for r in ranges)  # noqa: E731
         self.week_label = f"{start.strftime('%d %b')} – {(start + timedelta(days=6)).strftime('%d %b %Y')}"
@@ -69,12 +70,19 @@ class TeamState(AuthState):
 
     @rx.event
     def previous_week(self):
-        self.week_start = (date.fromisoformat(self.week_start) - timedelta(days=7)).isoformat()
-        self._load_week()
+        return self._move_week(-7)
 
     @rx.event
     def next_week(self):
-        self.week_start = (date.fromisoformat(self.week_start) + timedelta(days=7)).isoformat()
+        return self._move_week(7)
+
+    def _move_week(self, days: int):
+        try:
+            week = check_date(date.fromisoformat(self.week_start) + timedelta(days=days), field="week")
+            check_date(week + timedelta(days=6), field="week")
+        except (ValueError, OverflowError, DomainError):
+            return rx.toast.warning("There is no week to show beyond this one.")
+        self.week_start = week.isoformat()
         self._load_week()
 
     @rx.event
@@ -82,7 +90,7 @@ class TeamState(AuthState):
         self.form_errors, self.added = {}, ""
         try:
             with session_scope() as session:
-                me = trainers.get_trainer(session, self.trainer_id)
+                me = self._actor(session)
                 trainer, _key = trainers.add_sub_trainer(session, actor=me, primary_id=me.id, email=form.get("email"),
                                                          password=form.get("password"), name=form.get("name"),
                                                          timezone=form.get("timezone"))
