@@ -10,7 +10,6 @@ socket and the API), which only exists in the app Reflex serves.
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 
 import httpx
@@ -232,23 +231,18 @@ def test_allowed_origins_are_the_public_origin_and_loopback_aliases_of_localhost
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The production server (as ``make run`` serves it) on a throw-away SQLite database, and a trainer on it."""
-    from scripts.live_server import LiveServer, ServerFailed, free_port
     from tests.api.helpers import PASSWORD
-    from trainerdesk.migrations import upgrade
+    from tests.live import running_server
 
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('cors') / 'app.db'}"
-    upgrade(db_url)
-    env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0"}
-    live = LiveServer(free_port(), env, tmp_path_factory.mktemp("cors-log") / "server.log")
-    try:
-        live.start()
-    except ServerFailed as exc:
-        pytest.fail(str(exc))
+    with running_server(tmp_path_factory, "cors") as (live, _db_url):
+        yield from _with_trainer(live, PASSWORD)
+
+
+def _with_trainer(live, password):
     made = httpx.post(f"{live.base}/api/auth/signup", json={
-        "email": "cors@example.com", "password": PASSWORD, "name": "Cora Coach", "timezone": "UTC"}, timeout=30)
+        "email": "cors@example.com", "password": password, "name": "Cora Coach", "timezone": "UTC"}, timeout=30)
     assert made.status_code == 201, made.text
     yield {"base": live.base, "port": live.port, **made.json()}
-    live.stop()
 
 
 def raw_request(server, method: str, path: str, headers: dict) -> tuple[int, dict, bytes, list]:

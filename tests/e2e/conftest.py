@@ -11,8 +11,7 @@ import os
 
 import pytest
 
-from scripts.live_server import LiveServer, ServerFailed, free_port
-from trainerdesk.migrations import upgrade
+from tests.live import running_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -20,16 +19,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """Base URL and database URL of a running production server."""
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'app.db'}"
-    upgrade(db_url)
-    env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0"}
-    server = LiveServer(free_port(), env, tmp_path_factory.mktemp("e2e-log") / "server.log")
-    try:
-        server.start()
-    except ServerFailed as exc:
-        pytest.fail(str(exc))
-    yield {"base": server.base, "db_url": db_url}
-    server.stop()
+    with running_server(tmp_path_factory, "e2e") as (server, db_url):
+        yield {"base": server.base, "db_url": db_url}
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import threading
 import typing
 import uuid
@@ -33,11 +32,10 @@ import socketio
 from sqlalchemy import text
 from sqlmodel import Session
 
-from scripts.live_server import LiveServer, ServerFailed, free_port
 from tests.e2e.helpers import first_slot, make_trainer
+from tests.live import running_server
 from trainerdesk import routes
 from trainerdesk.db import engine_for
-from trainerdesk.migrations import upgrade
 
 
 
@@ -185,14 +183,11 @@ class Tab:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A live server of its own (attacks should not throttle other tests) with a victim and attackers."""
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'app.db'}"
-    upgrade(db_url)
-    env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0"}
-    server = LiveServer(free_port(), env, tmp_path_factory.mktemp("matrix-log") / "server.log")
-    try:
-        server.start()
-    except ServerFailed as exc:
-        pytest.fail(str(exc))
+    with running_server(tmp_path_factory, "matrix") as (server, db_url):
+        yield from _populate(server, db_url)
+
+
+def _populate(server, db_url):
     base = server.base
     victim = make_trainer(base, "victim-primary@example.com", name="Vera Victim")
     slot = first_slot(base, victim["trainerId"])
@@ -212,7 +207,6 @@ def world(tmp_path_factory):
                       "slug": victim.get("slug") or "vera-victim",
                       "date": slot["date"]},
            "sub": sub.json()["trainerId"], "other": other["trainerId"]}
-    server.stop()
 
 
 def login_cookie(engine, trainer_id: str) -> str:
