@@ -5,7 +5,7 @@ PORT ?= 3000
 export PORT
 ENV := source scripts/env.sh &&
 
-.PHONY: run test setup setup-browser migrate seed clean bench bench-load bench-dashboard
+.PHONY: run test lint setup setup-browser migrate seed clean bench bench-load bench-dashboard
 
 .venv/.installed: requirements.txt
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -30,7 +30,11 @@ run: seed
 	$(ENV) exec scripts/serve.sh
 
 test: setup setup-browser
+	$(ENV) ruff check .
 	$(ENV) python -m pytest --basetemp=.pytest-tmp $(PYTEST_ARGS)
+
+lint: setup
+	$(ENV) ruff check .
 
 clean:
 	rm -rf .web .states data

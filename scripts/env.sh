@@ -1,5 +1,5 @@
 # Environment that keeps Reflex and bun off the network (sourced by the Makefile's recipes).
-# See ../shared/TOOLCHAIN.md: bun comes from the npm registry into .tools/.
+# See docs/toolchain.md: bun comes from the npm registry into .tools/.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$ROOT/.venv/bin:$ROOT/.tools/node_modules/.bin:$PATH"
 export REFLEX_USE_SYSTEM_BUN=1

@@ -16,12 +16,12 @@ place, which grants
 
 - the app's own origin(s) (``rxconfig.cors_allowed_origins``: ``PUBLIC_URL``,
   see :func:`allowed_origins`): the origin reflected, with credentials;
-- the embed snippet ``GET /api/embed/calendar/{trainerId}`` (API.md: "served
+- the embed snippet ``GET /api/embed/calendar/{trainerId}`` (docs/api.md: "served
   with CORS headers"; a trainer's own site fetches it): any origin, as ``*``
   and never with credentials, preflight included;
 - every other origin: nothing. No ``Access-Control-Allow-*`` header at all, and
   preflights are refused. The API takes Bearer keys, not cookies, so a
-  cross-origin read could not act as the visitor anyway; but API.md grants
+  cross-origin read could not act as the visitor anyway; but docs/api.md grants
   CORS to the embed snippet only (the widget is an iframe of our own origin
   and integrations call the API from servers), and the dashboard's login
   cookie lives on the same origin, so nothing else is opened up.

@@ -40,7 +40,7 @@ class Trainer:
 
 
 def assert_error(response, status: int, code: Optional[str] = None, field: Optional[str] = None) -> dict:
-    """The response is API.md's error format with this status (and code, and ``details.field``)."""
+    """The response is docs/api.md's error format with this status (and code, and ``details.field``)."""
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"}, body

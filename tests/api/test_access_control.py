@@ -1,4 +1,4 @@
-"""Who reaches what (API.md): keys reach their own trainer, a primary also its sub-trainers; tokens their booking.
+"""Who reaches what (docs/api.md): keys reach their own trainer, a primary also its sub-trainers; tokens their booking.
 
 Each test sets up one small world, tries every endpoint with the wrong
 credentials, collects every deviation (so one run shows them all) and then
@@ -45,7 +45,7 @@ class World:
         self.bookings = {self.ann.id: self.ann_booking, self.sam.id: self.sam_booking, self.bob.id: self.bob_booking}
 
     def endpoints(self, target):
-        """Every trainer endpoint of API.md aimed at ``target``'s resources: (method, path, body)."""
+        """Every trainer endpoint of docs/api.md aimed at ``target``'s resources: (method, path, body)."""
         tid, booking = target.id, self.bookings[target.id]
         day = self.override_day.isoformat()
         return [
@@ -103,7 +103,7 @@ def request(client, method, path, body, headers):
 
 
 def refused(response, statuses) -> str | None:
-    """None when the response is an error of one of ``statuses`` in API.md's format, else what is wrong."""
+    """None when the response is an error of one of ``statuses`` in docs/api.md's format, else what is wrong."""
     try:
         assert_error(response, response.status_code)
     except AssertionError as exc:

@@ -1,4 +1,4 @@
-"""API.md "Process", "Accounts" and "Preferences": health, signup, login, sub-trainers, preferences, OpenAPI."""
+"""docs/api.md "Process", "Accounts" and "Preferences": health, signup, login, sub-trainers, preferences, OpenAPI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API.md "Availability" and "Slots (public)": weekly hours, date overrides, slots and bookable dates."""
+"""docs/api.md "Availability" and "Slots (public)": weekly hours, date overrides, slots and bookable dates."""
 
 from __future__ import annotations
 

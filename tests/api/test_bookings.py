@@ -1,4 +1,4 @@
-"""API.md "Bookings": create, read, .ics, status, cancel, reschedule, history, list, CSV, bulk status."""
+"""docs/api.md "Bookings": create, read, .ics, status, cancel, reschedule, history, list, CSV, bulk status."""
 
 from __future__ import annotations
 

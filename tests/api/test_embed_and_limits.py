@@ -1,4 +1,4 @@
-"""API.md "Embedding" (the snippet endpoint), the rate limit of public write endpoints and log-in throttling."""
+"""docs/api.md "Embedding" (the snippet endpoint), the rate limit of public write endpoints and log-in throttling."""
 
 from __future__ import annotations
 

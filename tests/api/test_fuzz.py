@@ -1,4 +1,4 @@
-"""Fuzzing every operation of /api/openapi.json: no input gives a 500, every 4xx is API.md's error format.
+"""Fuzzing every operation of /api/openapi.json: no input gives a 500, every 4xx is docs/api.md's error format.
 
 Two passes per database:
 - a fixed pass: a valid request for every operation (valid key, real ids) with

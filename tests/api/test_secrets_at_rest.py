@@ -1,4 +1,4 @@
-"""Secrets at rest: no API key, booking token or password is stored in clear (API.md "Bookings", models.py).
+"""Secrets at rest: no API key, booking token or password is stored in clear (docs/api.md "Bookings", models.py).
 
 After a signup, a login (a second key) and a booking (its token) the test
 reads what the database holds: on SQLite the raw bytes of the database file

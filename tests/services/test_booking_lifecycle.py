@@ -1,6 +1,6 @@
 """The booking lifecycle through the services, on SQLite and PostgreSQL, with an explicit ``now`` everywhere.
 
-SCHEDULING.md "Lifecycle" and "Accepting a booking"; API.md's history,
+docs/scheduling-rules.md "Lifecycle" and "Accepting a booking"; docs/api.md's history,
 token and ICS rules; the outbox row written in the same transaction as the
 change (and none when the change fails).
 """
@@ -94,10 +94,10 @@ def test_create_gives_a_pending_booking_with_history_a_hashed_token_and_one_outb
     assert schedule_version(trainer.id) == version + 1
     # The token opens the booking; a wrong token does not (and says nothing more).
     with session_scope() as s:
-        assert bookings.get_booking(s, booking_id=b.id, caller=client(nb))[0].id == b.id
-        assert bookings.get_booking(s, booking_id=b.id, caller=Caller(token=emailed_token))[0].id == b.id
+        assert bookings.load_booking(s, booking_id=b.id, caller=client(nb))[0].id == b.id
+        assert bookings.load_booking(s, booking_id=b.id, caller=Caller(token=emailed_token))[0].id == b.id
         with pytest.raises(NotFound):
-            bookings.get_booking(s, booking_id=b.id, caller=Caller(token=nb.token + "x"))
+            bookings.load_booking(s, booking_id=b.id, caller=Caller(token=nb.token + "x"))
 
 
 def test_auto_confirm_creates_a_confirmed_booking(db_url):

@@ -1,4 +1,4 @@
-"""Real races on real databases (SQLite file and PostgreSQL): SCHEDULING.md "Accepting a booking".
+"""Real races on real databases (SQLite file and PostgreSQL): docs/scheduling-rules.md "Accepting a booking".
 
 Every racer is a thread (or a spawned process) with its own session and
 connection, lined up on a barrier, calling the service exactly as the API

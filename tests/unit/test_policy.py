@@ -1,4 +1,4 @@
-"""Booking lifecycle (SCHEDULING.md "Lifecycle") and the client self-service policy."""
+"""Booking lifecycle (docs/scheduling-rules.md "Lifecycle") and the client self-service policy."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ MOMENTS = {"before": BEFORE, "just-before": JUST_BEFORE, "at-start": AT, "after"
 
 
 def spec_allows(current: BookingStatus, target: BookingStatus, started: bool) -> bool:
-    """SCHEDULING.md, written out independently of the implementation's table."""
+    """docs/scheduling-rules.md, written out independently of the implementation's table."""
     if current == target:
         return False
     if current == P and target == C:

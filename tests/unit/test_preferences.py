@@ -1,4 +1,4 @@
-"""Preference validation (SCHEDULING.md's table) and the small shared input rules."""
+"""Preference validation (docs/scheduling-rules.md's table) and the small shared input rules."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_durations_refused(value):
 
 # --------------------------------------------------------------------------- the integer fields
 
-BOUNDS = {  # field: (low, high, step) straight from SCHEDULING.md
+BOUNDS = {  # field: (low, high, step) straight from docs/scheduling-rules.md
     "buffer_minutes": (0, 120, 5),
     "min_notice_hours": (0, 720, 1),
     "max_advance_days": (1, 730, 1),

@@ -1,4 +1,4 @@
-"""Named, table-driven cases of SCHEDULING.md's slot rules, each with an explicit ``now``.
+"""Named, table-driven cases of docs/scheduling-rules.md's slot rules, each with an explicit ``now``.
 
 Expected slots are written by hand as ISO 8601 instants with the offset in
 force at that moment (so a DST shift is visible in the table itself).

@@ -1,4 +1,4 @@
-"""Property tests: slot generation against a brute-force model of SCHEDULING.md.
+"""Property tests: slot generation against a brute-force model of docs/scheduling-rules.md.
 
 The model below shares no code with ``trainerdesk.domain``: it works on a grid
 of 5-minute units (every input is a multiple of 5 minutes, and so is every UTC

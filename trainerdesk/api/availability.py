@@ -14,7 +14,20 @@ from ..models import utcnow
 from ..services import availability as svc
 from ..services.trainers import managed_trainer
 from .deps import SessionDep, TrainerDep
-from .schemas import BlockBody, OverrideBody, WeekBody, block_json, iso, override_json
+from .schemas import (
+    BLOCK_LINKS,
+    BlockBody,
+    BlockOut,
+    OverrideBody,
+    OverrideOut,
+    SlotOut,
+    WeekBody,
+    block_json,
+    errors,
+    iso,
+    ok,
+    override_json,
+)
 
 router = APIRouter(tags=["availability"])
 
@@ -27,31 +40,51 @@ def parse_date(value: Optional[str], *, field: str) -> date:
 def parse_duration(value: Optional[str]) -> Optional[int]:
     if value in (None, ""):
         return None
-    return inputs.parse_whole_number(value, field="duration", low=1, high=1440,
-                                     message="duration must be a whole number of minutes, such as 60.")
+    return inputs.parse_whole_number(
+        value, field="duration", low=1, high=1440, message="duration must be a whole number of minutes, such as 60."
+    )
 
 
 # ---------------------------------------------------------------- weekly hours
 
-@router.get("/api/trainers/{trainer_id}/availability")
+
+@router.get(
+    "/api/trainers/{trainer_id}/availability",
+    summary="Weekly hours",
+    responses={**ok(200, list[BlockOut]), **errors(401, 403, 404, 422)},
+)
 def get_week(trainer_id: str, session: SessionDep, actor: TrainerDep):
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
     return [block_json(r) for r in svc.list_weekly(session, trainer.id)]
 
 
-@router.post("/api/trainers/{trainer_id}/availability", status_code=201)
+@router.post(
+    "/api/trainers/{trainer_id}/availability",
+    status_code=201,
+    summary="Add a weekly block",
+    responses={**ok(201, BlockOut, "The new block.", BLOCK_LINKS), **errors(400, 401, 403, 404, 409, 422)},
+)
 def add_block(trainer_id: str, body: BlockBody, session: SessionDep, actor: TrainerDep):
     block = svc.parse_weekly_block(body.day_of_week, body.start_time, body.end_time)
     return block_json(svc.add_weekly_block(session, actor=actor, trainer_id=trainer_id, block=block))
 
 
-@router.put("/api/trainers/{trainer_id}/availability")
+@router.put(
+    "/api/trainers/{trainer_id}/availability",
+    summary="Replace the whole week atomically",
+    responses={**ok(200, list[BlockOut]), **errors(400, 401, 403, 404, 409, 422)},
+)
 def replace_week(trainer_id: str, body: WeekBody, session: SessionDep, actor: TrainerDep):
     blocks = [svc.parse_weekly_block(b.day_of_week, b.start_time, b.end_time) for b in body.blocks]
     return [block_json(r) for r in svc.replace_week(session, actor=actor, trainer_id=trainer_id, blocks=blocks)]
 
 
-@router.delete("/api/trainers/{trainer_id}/availability/{block_id}", status_code=204)
+@router.delete(
+    "/api/trainers/{trainer_id}/availability/{block_id}",
+    status_code=204,
+    summary="Delete a weekly block",
+    responses={204: {"description": "Deleted."}, **errors(401, 403, 404, 422)},
+)
 def delete_block(trainer_id: str, block_id: str, session: SessionDep, actor: TrainerDep):
     svc.delete_weekly_block(session, actor=actor, trainer_id=trainer_id, block_id=block_id)
     return Response(status_code=204)
@@ -59,23 +92,42 @@ def delete_block(trainer_id: str, block_id: str, session: SessionDep, actor: Tra
 
 # ---------------------------------------------------------------- date overrides
 
-@router.get("/api/trainers/{trainer_id}/overrides")
-def get_overrides(trainer_id: str, session: SessionDep, actor: TrainerDep,
-                  from_: Optional[str] = Query(None, alias="from"), to: Optional[str] = None):
+
+@router.get(
+    "/api/trainers/{trainer_id}/overrides",
+    summary="Date overrides",
+    responses={**ok(200, list[OverrideOut]), **errors(401, 403, 404, 422)},
+)
+def get_overrides(
+    trainer_id: str,
+    session: SessionDep,
+    actor: TrainerDep,
+    from_: Optional[str] = Query(None, alias="from", description="First date, YYYY-MM-DD."),
+    to: Optional[str] = Query(None, description="Last date, YYYY-MM-DD."),
+):
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
     first = parse_date(from_, field="from") if from_ else None
     last = parse_date(to, field="to") if to else None
     return [override_json(r) for r in svc.list_overrides(session, trainer.id, first, last)]
 
 
-@router.put("/api/trainers/{trainer_id}/overrides/{day}")
+@router.put(
+    "/api/trainers/{trainer_id}/overrides/{day}",
+    summary="Set the hours of one date ([] blocks it)",
+    responses={**ok(200, OverrideOut), **errors(400, 401, 403, 404, 409, 422)},
+)
 def put_override(trainer_id: str, day: str, body: OverrideBody, session: SessionDep, actor: TrainerDep):
     parsed = parse_date(day, field="date")
     blocks = [svc.parse_hours_block(b.start_time, b.end_time) for b in body.blocks]
     return override_json(svc.set_override(session, actor=actor, trainer_id=trainer_id, day=parsed, blocks=blocks))
 
 
-@router.delete("/api/trainers/{trainer_id}/overrides/{day}", status_code=204)
+@router.delete(
+    "/api/trainers/{trainer_id}/overrides/{day}",
+    status_code=204,
+    summary="Remove a date override",
+    responses={204: {"description": "Deleted: weekly hours again."}, **errors(401, 403, 404, 422)},
+)
 def delete_override(trainer_id: str, day: str, session: SessionDep, actor: TrainerDep):
     svc.delete_override(session, actor=actor, trainer_id=trainer_id, day=parse_date(day, field="date"))
     return Response(status_code=204)
@@ -83,20 +135,45 @@ def delete_override(trainer_id: str, day: str, session: SessionDep, actor: Train
 
 # ---------------------------------------------------------------- slots (public)
 
+
 def _who(trainer_id: Optional[str], team_id: Optional[str]) -> None:
     if not trainer_id and not team_id:
         raise ValidationFailed("Give trainerId (or teamId for a team).", {"field": "trainerId"})
 
 
-@router.get("/api/bookings/availability")
-def slots(session: SessionDep, date: Optional[str] = None, trainerId: Optional[str] = None,  # noqa: N803
-          teamId: Optional[str] = None, duration: Optional[str] = None, clientTimezone: Optional[str] = None):  # noqa: N803
+# Query parameters are strings that the services parse (their 422 names the parameter); documented here.
+TRAINER_ID = Query(None, description="The trainer (or teamId).")
+TEAM_ID = Query(None, description="A primary trainer's id: the union of the team's slots, with trainerIds.")
+DURATION = Query(
+    None, description="Minutes (one of the trainer's session durations); all durations when absent.", examples=["60"]
+)
+CLIENT_ZONE = Query(
+    None, description="IANA zone the times are given in (default: the trainer's).", examples=["America/New_York"]
+)
+
+
+@router.get(
+    "/api/bookings/availability",
+    summary="Bookable slots of a date (public)",
+    responses={**ok(200, list[SlotOut]), **errors(404, 422)},
+)
+def slots(
+    session: SessionDep,
+    date: Optional[str] = Query(
+        None, description="Required: the date, YYYY-MM-DD, in clientTimezone.", examples=["2027-03-15"]
+    ),
+    trainerId: Optional[str] = TRAINER_ID,
+    teamId: Optional[str] = TEAM_ID,  # noqa: N803
+    duration: Optional[str] = DURATION,
+    clientTimezone: Optional[str] = CLIENT_ZONE,
+):  # noqa: N803
     _who(trainerId, teamId)
     day = parse_date(date, field="date")
     wanted = parse_duration(duration)
     zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
-    used, per_duration = svc.slots_for_date(session, trainer_id=trainerId, team_id=teamId, day=day,
-                                            client_tz=zone, duration=wanted, now=utcnow())
+    used, per_duration = svc.slots_for_date(
+        session, trainer_id=trainerId, team_id=teamId, day=day, client_tz=zone, duration=wanted, now=utcnow()
+    )
     ordered = sorted((s.start, d, s) for d, found in per_duration.items() for s in found)
     out = []
     for _, d, s in ordered:
@@ -109,14 +186,30 @@ def slots(session: SessionDep, date: Optional[str] = None, trainerId: Optional[s
     return out
 
 
-@router.get("/api/bookings/availability/dates")
-def dates(session: SessionDep, month: Optional[str] = None, trainerId: Optional[str] = None,  # noqa: N803
-          teamId: Optional[str] = None, duration: Optional[str] = None, clientTimezone: Optional[str] = None):  # noqa: N803
+@router.get(
+    "/api/bookings/availability/dates",
+    summary="Dates of a month with slots (public)",
+    responses={**ok(200, list[date], "Client-zone dates, YYYY-MM-DD."), **errors(404, 422)},
+)
+def dates(
+    session: SessionDep,
+    month: Optional[str] = Query(None, description="Required: YYYY-MM.", examples=["2027-03"]),
+    trainerId: Optional[str] = TRAINER_ID,
+    teamId: Optional[str] = TEAM_ID,  # noqa: N803
+    duration: Optional[str] = DURATION,
+    clientTimezone: Optional[str] = CLIENT_ZONE,
+):  # noqa: N803
     _who(trainerId, teamId)
     month_first = inputs.parse_month(month, field="month")
     wanted = parse_duration(duration)
     zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
-    found = svc.dates_with_slots(session, trainer_id=trainerId, team_id=teamId, month_first=month_first,
-                                 client_tz=zone, duration=wanted, now=utcnow())
+    found = svc.dates_with_slots(
+        session,
+        trainer_id=trainerId,
+        team_id=teamId,
+        month_first=month_first,
+        client_tz=zone,
+        duration=wanted,
+        now=utcnow(),
+    )
     return [d.isoformat() for d in found]
-

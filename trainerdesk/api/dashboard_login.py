@@ -42,8 +42,15 @@ def start_session(request: Request, session: SessionDep, body: Any = Body(None))
     ticket: Optional[str] = body.get("ticket") if isinstance(body, dict) else None
     token = trainers.redeem_login_ticket(session, ticket)
     response = Response(status_code=204)
-    response.set_cookie(routes.SESSION_COOKIE, token, max_age=trainers.LOGIN_SESSION_DAYS * 24 * 3600, path="/",
-                        httponly=True, samesite="strict", secure=_secure())
+    response.set_cookie(
+        routes.SESSION_COOKIE,
+        token,
+        max_age=trainers.LOGIN_SESSION_DAYS * 24 * 3600,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=_secure(),
+    )
     return response
 
 

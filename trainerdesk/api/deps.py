@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Iterator, Optional
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic.alias_generators import to_camel
 from sqlmodel import Session
 
@@ -30,16 +31,22 @@ def _bearer(authorization: Optional[str]) -> Optional[str]:
     return None
 
 
-def current_trainer(session: SessionDep, authorization: Annotated[Optional[str], Header()] = None) -> Trainer:
-    return trainers.trainer_for_api_key(session, _bearer(authorization))
+# The Bearer scheme of the OpenAPI document. auto_error=False: it never answers by itself; the header is read
+# below and ``trainers.trainer_for_api_key`` gives the project's own 401.
+bearer_scheme = HTTPBearer(auto_error=False, description="The trainer's API key: `Authorization: Bearer <apiKey>`.")
+BearerDoc = Annotated[Optional[HTTPAuthorizationCredentials], Depends(bearer_scheme)]
 
 
-def optional_trainer(session: SessionDep, authorization: Annotated[Optional[str], Header()] = None) -> Optional[Trainer]:
+def current_trainer(session: SessionDep, request: Request, _scheme: BearerDoc = None) -> Trainer:
+    return trainers.trainer_for_api_key(session, _bearer(request.headers.get("authorization")))
+
+
+def optional_trainer(session: SessionDep, request: Request, _scheme: BearerDoc = None) -> Optional[Trainer]:
     """The trainer when a key is sent (then it must be valid), else None (a client with a token)."""
-    key = _bearer(authorization)
+    authorization = request.headers.get("authorization")
     if authorization is None:
         return None
-    return trainers.trainer_for_api_key(session, key)
+    return trainers.trainer_for_api_key(session, _bearer(authorization))
 
 
 TrainerDep = Annotated[Trainer, Depends(current_trainer)]
@@ -60,6 +67,7 @@ RateLimit = Depends(rate_limited)
 
 
 # ---------------------------------------------------------------- text the databases cannot store
+
 
 def _first_unstorable(value: Any, where: str) -> Optional[str]:
     if isinstance(value, str):
@@ -85,8 +93,14 @@ async def reject_unstorable_text(request: Request) -> None:
     Installed on the whole API; the error never echoes the text (a surrogate cannot be written out as UTF-8).
     """
     found = next((to_camel(k) for k, v in request.path_params.items() if isinstance(v, str) and unstorable(v)), None)
-    found = found or next((k if not unstorable(k) else "query" for k, v in request.query_params.multi_items()
-                           if unstorable(k) or unstorable(v)), None)
+    found = found or next(
+        (
+            k if not unstorable(k) else "query"
+            for k, v in request.query_params.multi_items()
+            if unstorable(k) or unstorable(v)
+        ),
+        None,
+    )
     if not found:
         raw = await request.body()
         if raw:
@@ -95,5 +109,6 @@ async def reject_unstorable_text(request: Request) -> None:
             except (ValueError, RecursionError):
                 return None  # not JSON we can read: FastAPI's own validation answers, or the route takes no body
     if found:
-        raise ValidationFailed(f"{found} contains a character that cannot be stored (NUL or invalid Unicode).",
-                               {"field": found})
+        raise ValidationFailed(
+            f"{found} contains a character that cannot be stored (NUL or invalid Unicode).", {"field": found}
+        )

@@ -14,11 +14,20 @@ from ..config import settings
 from ..services.embedding import embed_snippet
 from ..services.trainers import get_trainer
 from .deps import SessionDep
+from .schemas import errors
 
 router = APIRouter(tags=["embedding"])
 
 
-@router.get("/api/embed/calendar/{trainer_id}", response_class=HTMLResponse)
+@router.get(
+    "/api/embed/calendar/{trainer_id}",
+    response_class=HTMLResponse,
+    summary="The embed snippet (HTML, CORS)",
+    responses={
+        200: {"description": "An iframe of /embed/{slug}.", "content": {"text/html": {"schema": {"type": "string"}}}},
+        **errors(404, 422, json_route=False),
+    },
+)
 def embed_calendar(trainer_id: str, session: SessionDep):
     trainer = get_trainer(session, trainer_id)
     html = embed_snippet(name=trainer.name, slug=trainer.slug, origin=settings().public_url)

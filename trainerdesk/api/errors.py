@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from ..domain import errors as e
 
@@ -33,8 +34,23 @@ def status_for(exc: e.DomainError) -> int:
 
 
 def error_response(status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "details": details}}, status_code=status,
-                        headers=headers)
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "details": details}}, status_code=status, headers=headers
+    )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods of every route whose path matches this request's (for a 405's ``Allow``)."""
+    methods: set[str] = set()
+    pending = list(request.app.router.routes)
+    while pending:
+        route = pending.pop()
+        included = getattr(route, "original_router", None)  # FastAPI wraps an included router (no prefixes here)
+        if included is not None:
+            pending.extend(included.routes)
+        elif isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 def install_error_handlers(api: FastAPI) -> None:
@@ -54,18 +70,28 @@ def install_error_handlers(api: FastAPI) -> None:
                 loc = []
             problems.append({"field": ".".join(loc) or "body", "problem": err.get("msg", "invalid")})
         first = problems[0] if problems else {"field": "body", "problem": "invalid"}
-        message = f"{first['field']}: {first['problem']}" if first["field"] != "body" else "The request body is not valid JSON of the expected shape."
+        message = (
+            f"{first['field']}: {first['problem']}"
+            if first["field"] != "body"
+            else "The request body is not valid JSON of the expected shape."
+        )
         return error_response(422, "validation", message, {"field": first["field"], "problems": problems})
 
     @api.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(exc.status_code, "error")
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+            exc.status_code, "error"
+        )
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
         if exc.status_code == 400:  # FastAPI: a body it cannot parse (too deep, a number too long, ...)
             return error_response(400, "validation", "The request body is not valid JSON.", {"field": "body"})
-        return error_response(exc.status_code, code, message)
+        headers = getattr(exc, "headers", None)
+        allowed = _allowed_methods(request) if exc.status_code == 405 else None
+        if allowed:  # RFC 9110: list every method of the path, not only those of its first route
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return error_response(exc.status_code, code, message, headers=headers)
 
     @api.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception):  # pragma: no cover - a bug, logged with its trace

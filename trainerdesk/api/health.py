@@ -5,11 +5,12 @@ from sqlalchemy import text
 
 from .deps import SessionDep
 from .errors import error_response
+from .schemas import HealthOut, errors, ok
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/api/health")
+@router.get("/api/health", summary="Is the database answering?", responses={**ok(200, HealthOut), **errors(503)})
 def health(session: SessionDep):
     try:
         session.exec(text("SELECT 1")).one()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from .. import routes
@@ -15,78 +15,427 @@ from ..domain.slots import format_wall_time
 from ..models import AvailabilityBlock, Booking, BookingEvent, Client, DateOverride, Trainer
 
 
+# Request bodies are parsed loosely at run time (every field accepts any JSON value) so that the services stay
+# the one place that checks values and words their errors (422 `validation` naming the field). The OpenAPI
+# document still shows the real types: ``Doc(schema)`` is such a field (pydantic's ``WithJsonSchema``), and
+# ``required`` lists what the services insist on.
+
+
+def _doc(schema: dict) -> Any:
+    return Annotated[Any, WithJsonSchema(schema)]
+
+
+EMAIL = {"type": "string", "format": "email", "maxLength": 320, "examples": ["ann@example.com"]}
+PASSWORD = {"type": "string", "minLength": 8, "maxLength": 200, "examples": ["correct-horse-battery"]}
+NAME = {"type": "string", "minLength": 1, "maxLength": 120, "examples": ["Ann Trainer"]}
+ZONE = {
+    "type": "string",
+    "description": "An IANA time zone.",
+    "minLength": 1,
+    "maxLength": 64,
+    "examples": ["Europe/Berlin"],
+}
+WALL_TIME = {
+    "type": "string",
+    "pattern": "^([01][0-9]|2[0-4]):[0-5][0-9]$",
+    "description": "HH:MM (24:00 as an end).",
+    "examples": ["09:00"],
+}
+INSTANT = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 with an explicit offset.",
+    "examples": ["2027-03-15T09:00:00+01:00"],
+}
+STATUS_WORD = {
+    "type": "string",
+    "enum": ["pending", "confirmed", "cancelled", "completed", "no_show"],
+    "examples": ["confirmed"],
+}
+TOKEN = {"type": "string", "description": "The booking's secret token (from its creation).", "maxLength": 200}
+
+
 class Body(BaseModel):
     """Base of request bodies: camelCase names; unknown fields ignored; types checked by the services."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
 
+def _body_config(required: list[str], example: dict) -> ConfigDict:
+    def document(schema: dict, _cls: Any) -> None:
+        for prop in schema.get("properties", {}).values():
+            if "default" in prop and prop["default"] is None:  # "absent", not a value of the documented type
+                del prop["default"]
+        if required:
+            schema["required"] = required
+        schema["examples"] = [example]
+
+    return ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", json_schema_extra=document)
+
+
 class SignupBody(Body):
-    email: Any = None
-    password: Any = None
-    name: Any = None
-    timezone: Any = None
+    model_config = _body_config(
+        ["email", "password", "name", "timezone"],
+        {
+            "email": "ann@example.com",
+            "password": "correct-horse-battery",
+            "name": "Ann Trainer",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    email: _doc(EMAIL) = None
+    password: _doc(PASSWORD) = None
+    name: _doc(NAME) = None
+    timezone: _doc(ZONE) = None
 
 
 class LoginBody(Body):
-    email: Any = None
-    password: Any = None
+    model_config = _body_config(
+        ["email", "password"], {"email": "ann@example.com", "password": "correct-horse-battery"}
+    )
+    email: _doc(EMAIL) = None
+    password: _doc({"type": "string", "minLength": 1, "maxLength": 200}) = None
 
 
 class BlockBody(Body):
-    day_of_week: Any = None
-    start_time: Any = None
-    end_time: Any = None
+    model_config = _body_config(
+        ["dayOfWeek", "startTime", "endTime"], {"dayOfWeek": 0, "startTime": "09:00", "endTime": "12:00"}
+    )
+    day_of_week: _doc({"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday ... 6 = Sunday."}) = (
+        None
+    )
+    start_time: _doc(WALL_TIME) = None
+    end_time: _doc(WALL_TIME) = None
 
 
 class WeekBody(Body):
+    model_config = _body_config(["blocks"], {"blocks": [{"dayOfWeek": 0, "startTime": "09:00", "endTime": "12:00"}]})
     blocks: list[BlockBody]
 
 
 class HoursBody(Body):
-    start_time: Any = None
-    end_time: Any = None
+    model_config = _body_config(["startTime", "endTime"], {"startTime": "09:00", "endTime": "12:00"})
+    start_time: _doc(WALL_TIME) = None
+    end_time: _doc(WALL_TIME) = None
 
 
 class OverrideBody(Body):
+    model_config = _body_config(["blocks"], {"blocks": [{"startTime": "10:00", "endTime": "14:00"}]})
     blocks: list[HoursBody]
 
 
 class BookingBody(Body):
-    trainer_id: Optional[str] = None
-    team_id: Optional[str] = None
-    start_time: Any = None
-    duration: Any = None
-    name: Any = None
-    email: Any = None
-    phone: Any = ""
-    notes: Any = ""
-    client_timezone: Any = None
-    privacy_accepted: Any = False
+    model_config = _body_config(
+        ["startTime", "duration", "name", "email", "privacyAccepted"],
+        {
+            "trainerId": "3f2a9c0d",
+            "startTime": "2027-03-15T09:00:00+01:00",
+            "duration": 60,
+            "name": "Bea Client",
+            "email": "bea@example.com",
+            "phone": "+49 30 1234567",
+            "notes": "First session",
+            "clientTimezone": "Europe/Berlin",
+            "privacyAccepted": True,
+        },
+    )
+    trainer_id: Optional[str] = Field(None, description="The trainer (or give teamId).")
+    team_id: Optional[str] = Field(None, description="A primary trainer's id: any trainer of the team.")
+    start_time: _doc(INSTANT) = None
+    duration: _doc({"type": "integer", "minimum": 10, "maximum": 480, "examples": [60]}) = None
+    name: _doc(NAME) = None
+    email: _doc(EMAIL) = None
+    phone: _doc({"type": "string", "maxLength": 40}) = ""
+    notes: _doc({"type": "string", "maxLength": 2000}) = ""
+    client_timezone: _doc(ZONE) = None
+    privacy_accepted: _doc({"type": "boolean", "const": True}) = False
 
 
 class StatusBody(Body):
-    status: Any = None
-    notes: Any = ""
+    model_config = _body_config(["status"], {"status": "confirmed", "notes": "Paid in cash"})
+    status: _doc(STATUS_WORD) = None
+    notes: _doc({"type": "string", "maxLength": 2000}) = ""
 
 
 class CancelBody(Body):
-    reason: Any = ""
-    acknowledge_late_cancellation: Any = False
-    token: Optional[str] = None
+    model_config = _body_config([], {"reason": "I am ill.", "acknowledgeLateCancellation": True})
+    reason: _doc({"type": "string", "maxLength": 500}) = ""
+    acknowledge_late_cancellation: _doc({"type": "boolean"}) = False
+    token: Optional[str] = Field(None, description=TOKEN["description"])
 
 
 class RescheduleBody(Body):
-    start_time: Any = None
-    token: Optional[str] = None
+    model_config = _body_config(["startTime"], {"startTime": "2027-03-16T10:00:00+01:00"})
+    start_time: _doc(INSTANT) = None
+    token: Optional[str] = Field(None, description=TOKEN["description"])
 
 
 class BulkStatusBody(Body):
-    booking_ids: Any = None
-    status: Any = None
+    model_config = _body_config(["bookingIds", "status"], {"bookingIds": ["3f2a9c0d"], "status": "completed"})
+    booking_ids: _doc({"type": "array", "items": {"type": "string"}, "maxItems": 500}) = None
+    status: _doc(STATUS_WORD) = None
+
+
+PREFERENCES_PATCH_SCHEMA = {
+    "type": "object",
+    "description": "Any subset of the preferences; the others keep their values.",
+    "properties": {
+        "timezone": ZONE,
+        "sessionDurations": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 8,
+            "items": {"type": "integer", "minimum": 10, "maximum": 480, "multipleOf": 5},
+        },
+        "bufferMinutes": {"type": "integer", "minimum": 0, "maximum": 120, "multipleOf": 5},
+        "minNoticeHours": {"type": "integer", "minimum": 0, "maximum": 720},
+        "maxAdvanceDays": {"type": "integer", "minimum": 1, "maximum": 730},
+        "cancellationNoticeHours": {"type": "integer", "minimum": 0, "maximum": 720},
+        "rescheduleNoticeHours": {"type": "integer", "minimum": 0, "maximum": 720},
+        "maxReschedules": {"type": "integer", "minimum": 0, "maximum": 20},
+        "allowClientCancel": {"type": "boolean"},
+        "allowClientReschedule": {"type": "boolean"},
+        "autoConfirm": {"type": "boolean"},
+    },
+    "examples": [{"sessionDurations": [30, 60], "bufferMinutes": 15, "minNoticeHours": 12}],
+}
+
+
+# ---------------------------------------------------------------- response models (documentation of the JSON below)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class ErrorBody(Out):
+    code: str = Field(
+        examples=["validation"],
+        description="validation, unauthorized, forbidden, not_found, overlap, "
+        "slot_unavailable, policy, late_cancellation, invalid_transition, rate_limited, ...",
+    )
+    message: str = Field(
+        examples=["email must be a valid email address."], description="A sentence a person understands."
+    )
+    details: Optional[Any] = Field(
+        None,
+        description="For `validation`: `{field, ...}` naming the field; for `rate_limited`: `{retryAfter}` in seconds.",
+    )
+
+
+class ErrorResponse(Out):
+    error: ErrorBody
+
+
+class HealthOut(Out):
+    status: str = Field(examples=["ok"])
+
+
+class SignupOut(Out):
+    trainer_id: str
+    slug: str
+    api_key: str = Field(description="The Bearer key of this trainer.")
+
+
+class LoginOut(Out):
+    trainer_id: str
+    api_key: str
+
+
+class TrainerOut(Out):
+    trainer_id: str
+    name: str
+    slug: str
+    timezone: str
+
+
+class PreferencesOut(Out):
+    timezone: str
+    session_durations: list[int]
+    buffer_minutes: int
+    min_notice_hours: int
+    max_advance_days: int
+    cancellation_notice_hours: int
+    reschedule_notice_hours: int
+    max_reschedules: int
+    allow_client_cancel: bool
+    allow_client_reschedule: bool
+    auto_confirm: bool
+
+
+class BlockOut(Out):
+    id: str
+    day_of_week: int = Field(ge=0, le=6)
+    start_time: str = Field(examples=["09:00"])
+    end_time: str = Field(examples=["12:00"])
+    is_recurring: bool = True
+
+
+class HoursOut(Out):
+    start_time: str
+    end_time: str
+
+
+class OverrideOut(Out):
+    date: str = Field(examples=["2027-03-15"])
+    blocks: list[HoursOut]
+    is_recurring: bool = False
+
+
+class SlotOut(Out):
+    start_time: str = Field(examples=["2027-03-15T09:00:00+01:00"])
+    end_time: str = Field(examples=["2027-03-15T10:00:00+01:00"])
+    available: bool = True
+    duration: Optional[int] = Field(None, description="Only when no duration was asked for.")
+    trainer_ids: Optional[list[str]] = Field(None, description="Only for a team (teamId).")
+
+
+class ClientOut(Out):
+    name: str
+    email: str
+    phone: str
+
+
+class BookingOut(Out):
+    id: str
+    trainer_id: str
+    trainer_name: str
+    trainer_timezone: str
+    status: str = Field(examples=["confirmed"])
+    start_time: str = Field(examples=["2027-03-15T09:00:00+01:00"])
+    end_time: str
+    duration: int
+    client_timezone: str
+    client: ClientOut
+    notes: str
+    trainer_notes: str
+    reschedule_count: int
+    late_cancellation: bool
+    cancellation_reason: str
+    created_at: str
+    updated_at: str
+
+
+class CreatedBookingOut(BookingOut):
+    token: str = Field(description="Shown once; the server keeps only a hash.")
+    reschedule_url: str
+    cancel_url: str
+    ics_url: str
+
+
+class EventOut(Out):
+    action: str = Field(examples=["created"])
+    actor: str = Field(examples=["client"])
+    at: str
+    reason: Optional[str] = None
+    from_start_time: Optional[str] = None
+    to_start_time: Optional[str] = None
+    from_status: Optional[str] = None
+    to_status: Optional[str] = None
+
+
+class BookingPageOut(Out):
+    items: list[BookingOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class FailureOut(Out):
+    code: str
+    message: str
+
+
+class BulkFailureOut(Out):
+    id: str
+    error: FailureOut
+
+
+class BulkStatusOut(Out):
+    updated: list[str]
+    failed: list[BulkFailureOut]
+
+
+# ---------------------------------------------------------------- `responses=` of the routes
+
+_ERRORS = {
+    400: "The body is not JSON that can be read.",
+    401: "No valid Bearer key (or booking token).",
+    403: "The key does not reach this trainer.",
+    404: "Not found.",
+    409: "A conflict: `overlap` or `slot_unavailable`.",
+    422: "`validation` (details.field names the field), `policy`, `late_cancellation` or `invalid_transition`.",
+    503: "The database does not answer.",
+    429: "`rate_limited`: too many requests from this address (details.retryAfter, header Retry-After).",
+}
+
+
+def errors(*statuses: int, json_route: bool = True) -> dict:
+    """OpenAPI ``responses`` for these error statuses, all in the error model (``application/json``).
+
+    ``json_route=False`` for routes whose success is not JSON (.ics, CSV, HTML): FastAPI would document a
+    ``model`` in the route's own media type, so there the error schema is referenced explicitly.
+    """
+    out: dict = {}
+    for status in statuses:
+        entry: dict = (
+            {"model": ErrorResponse}
+            if json_route
+            else {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+        )
+        entry["description"] = _ERRORS[status]
+        if status == 429:
+            entry["headers"] = {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}}
+        if status == 401:
+            entry["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+        out[status] = entry
+    return out
+
+
+def ok(status: int, model: Any, description: str = "Success.", links: Optional[dict] = None) -> dict:
+    entry: dict = {"model": model, "description": description}
+    if links:
+        entry["links"] = links
+    return {status: entry}
+
+
+def _link(operation_id: str, **parameters: str) -> dict:
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+# OpenAPI links: where an answer's ids lead (integrators read them; schemathesis' stateful tests follow them).
+BOOKING_LINKS = {
+    "GetBooking": _link(
+        "get_booking_api_bookings__booking_id__get", booking_id="$response.body#/id", token="$response.body#/token"
+    ),
+    "GetBookingIcs": _link(
+        "booking_ics_api_bookings__booking_id__ics_get", booking_id="$response.body#/id", token="$response.body#/token"
+    ),
+    "GetBookingHistory": _link(
+        "booking_history_api_bookings__booking_id__history_get",
+        booking_id="$response.body#/id",
+        token="$response.body#/token",
+    ),
+    "CancelBooking": _link(
+        "cancel_api_bookings__booking_id__cancel_post", booking_id="$response.body#/id", token="$response.body#/token"
+    ),
+    "RescheduleBooking": _link(
+        "reschedule_api_bookings__booking_id__reschedule_post",
+        booking_id="$response.body#/id",
+        token="$response.body#/token",
+    ),
+}
+BLOCK_LINKS = {
+    "DeleteBlock": _link(
+        "delete_block_api_trainers__trainer_id__availability__block_id__delete",
+        trainer_id="$request.path.trainer_id",
+        block_id="$response.body#/id",
+    ),
+}
 
 
 # ---------------------------------------------------------------- responses
+
 
 def iso(instant: Optional[datetime], zone: Optional[str | ZoneInfo] = None) -> Optional[str]:
     """ISO 8601 with an explicit offset, in ``zone`` when given (UTC as ``Z``)."""
@@ -99,13 +448,21 @@ def iso(instant: Optional[datetime], zone: Optional[str | ZoneInfo] = None) -> O
 
 
 def block_json(row: AvailabilityBlock) -> dict:
-    return {"id": row.id, "dayOfWeek": row.day_of_week, "startTime": format_wall_time(row.start_minute),
-            "endTime": format_wall_time(row.end_minute), "isRecurring": True}
+    return {
+        "id": row.id,
+        "dayOfWeek": row.day_of_week,
+        "startTime": format_wall_time(row.start_minute),
+        "endTime": format_wall_time(row.end_minute),
+        "isRecurring": True,
+    }
 
 
 def override_json(row: DateOverride) -> dict:
-    return {"date": row.day.isoformat(), "isRecurring": False,
-            "blocks": [{"startTime": format_wall_time(a), "endTime": format_wall_time(b)} for a, b in row.blocks]}
+    return {
+        "date": row.day.isoformat(),
+        "isRecurring": False,
+        "blocks": [{"startTime": format_wall_time(a), "endTime": format_wall_time(b)} for a, b in row.blocks],
+    }
 
 
 def trainer_json(row: Trainer) -> dict:
@@ -135,13 +492,23 @@ def booking_json(booking: Booking, trainer: Trainer, client: Client, *, token: O
     }
     if token:
         base = settings().public_url
-        out.update(token=token, rescheduleUrl=routes.reschedule_url(booking.id, token, base),
-                   cancelUrl=routes.cancel_url(booking.id, token, base),
-                   icsUrl=routes.ics_url(booking.id, token, base))
+        out.update(
+            token=token,
+            rescheduleUrl=routes.reschedule_url(booking.id, token, base),
+            cancelUrl=routes.cancel_url(booking.id, token, base),
+            icsUrl=routes.ics_url(booking.id, token, base),
+        )
     return out
 
 
 def event_json(row: BookingEvent) -> dict:
-    return {"action": row.action, "actor": row.actor, "at": iso(row.at), "reason": row.reason or None,
-            "fromStartTime": iso(row.from_start), "toStartTime": iso(row.to_start),
-            "fromStatus": row.from_status, "toStatus": row.to_status}
+    return {
+        "action": row.action,
+        "actor": row.actor,
+        "at": iso(row.at),
+        "reason": row.reason or None,
+        "fromStartTime": iso(row.from_start),
+        "toStartTime": iso(row.to_start),
+        "fromStatus": row.from_status,
+        "toStatus": row.to_status,
+    }

@@ -2,8 +2,9 @@
 
 import reflex as rx
 
-STATUS_LABELS = {"PENDING": "Pending", "CONFIRMED": "Confirmed", "COMPLETED": "Completed",
-                 "CANCELLED": "Cancelled", "NO_SHOW": "No-show"}
+from ..domain.policy import STATUS_WORDS
+
+STATUS_LABELS = {status.value: words.label for status, words in STATUS_WORDS.items()}
 STATUS_COLORS = {"PENDING": "yellow", "CONFIRMED": "blue", "COMPLETED": "green", "CANCELLED": "red",
                  "NO_SHOW": "orange"}
 

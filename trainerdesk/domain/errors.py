@@ -10,7 +10,7 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base class; ``code`` is one of the error codes of API.md."""
+    """Base class; ``code`` is one of the error codes of docs/api.md."""
 
     code = "error"
 

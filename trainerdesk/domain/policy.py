@@ -35,13 +35,25 @@ _ALLOWED: dict[BookingStatus, frozenset[BookingStatus]] = {
     BookingStatus.CANCELLED: frozenset(),
 }
 
-_LABEL = {
-    BookingStatus.PENDING: "pending",
-    BookingStatus.CONFIRMED: "confirmed",
-    BookingStatus.CANCELLED: "cancelled",
-    BookingStatus.COMPLETED: "completed",
-    BookingStatus.NO_SHOW: "a no-show",
+@dataclass(frozen=True)
+class StatusWords:
+    """How a status reads to people: the one home of these words (UI and error messages use it)."""
+
+    label: str       # a badge or a menu entry on the trainer's pages: "No-show"
+    phrase: str      # inside a sentence: "A booking that is a no-show ..."
+    for_client: str  # on the client's own manage page: "Missed"
+
+
+# In the order the trainer's menus list them.
+STATUS_WORDS: dict[BookingStatus, StatusWords] = {
+    BookingStatus.PENDING: StatusWords("Pending", "pending", "Requested (waiting for the trainer's confirmation)"),
+    BookingStatus.CONFIRMED: StatusWords("Confirmed", "confirmed", "Confirmed"),
+    BookingStatus.COMPLETED: StatusWords("Completed", "completed", "Completed"),
+    BookingStatus.CANCELLED: StatusWords("Cancelled", "cancelled", "Cancelled"),
+    BookingStatus.NO_SHOW: StatusWords("No-show", "a no-show", "Missed"),
 }
+
+_LABEL = {status: words.phrase for status, words in STATUS_WORDS.items()}
 
 
 def _until(start: datetime, now: datetime) -> timedelta:

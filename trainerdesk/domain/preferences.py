@@ -1,4 +1,4 @@
-"""Booking preferences: their allowed ranges (SCHEDULING.md) and validation.
+"""Booking preferences: their allowed ranges (docs/scheduling-rules.md) and validation.
 
 Also the small input rules shared by every entry point: time-zone names and
 email addresses.

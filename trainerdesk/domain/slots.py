@@ -330,13 +330,25 @@ def team_union(per_trainer: Iterable[Sequence[Slot]]) -> list[Slot]:
     return [Slot(start, end, tuple(sorted(set(ids)))) for (start, end), ids in sorted(who.items())]
 
 
+def pick_any_trainer(free_ids: Sequence[str], *, bookings_that_day: Mapping[str, int],
+                     team_order: Sequence[str]) -> str:
+    """The "any trainer" choice: of the trainers free for a slot, the one with the fewest bookings
+    that day, ties going to the one first in the team's stable order."""
+    if not free_ids:
+        raise ValueError("pick_any_trainer needs at least one free trainer")
+    rank = {tid: n for n, tid in enumerate(team_order)}
+    return min(free_ids, key=lambda tid: (bookings_that_day[tid], rank[tid]))
+
+
 def bookable_dates(
     schedule: TrainerSchedule, *, durations: Sequence[int], now: datetime, month_first: date, client_tz: ZoneInfo
 ) -> list[date]:
     """Client-zone dates of the month starting ``month_first`` with at least one slot."""
     span = month_range(month_first, client_tz)
     finder = SlotFinder(schedule, start=span.start, end=span.end, now=now)
-    days: set[date] = set()
-    for d in durations:
-        days.update(s.astimezone(client_tz).date() for s in finder.starts(d))
-    return sorted(days)
+    return client_dates((s for d in durations for s in finder.starts(d)), client_tz)
+
+
+def client_dates(starts: Iterable[datetime], client_tz: ZoneInfo) -> list[date]:
+    """The client-zone dates on which these slot starts lie, ascending and unique (what a month view highlights)."""
+    return sorted({s.astimezone(client_tz).date() for s in starts})

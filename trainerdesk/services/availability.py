@@ -28,7 +28,8 @@ from ..domain.preferences import Preferences
 from ..domain.ranges import Range
 from ..domain.slots import (
     HoursBlock, Slot, SlotFinder, TrainerSchedule, WeeklyBlock, booking_window, check_no_overlap,
-    check_no_overlap_hours, local_day_range, lookaround, month_range, parse_wall_time, team_union, wall_to_instant,
+    check_no_overlap_hours, client_dates, local_day_range, lookaround, month_range, parse_wall_time, team_union,
+    wall_to_instant,
 )
 from ..models import AvailabilityBlock, Booking, BookingPreferences, DateOverride, Trainer
 from .trainers import bump_schedule_version, managed_trainer, preferences_from_row, team_member_ids
@@ -308,13 +309,14 @@ def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team
     members = _members(session, lead, prefs, is_team=bool(team_id))
     if not team_id and duration:
         check_duration(prefs, duration)
-    days: set[date] = set()
+    starts: list[datetime] = []
     for trainer, p in members:
         offered = [duration] if duration in p.session_durations else ([] if duration else list(p.session_durations))
         for slots in trainer_slots(session, trainer, p, durations=offered, start=start, end=end, now=now,
                                    exclude_booking_id=exclude_booking_id).values():
-            days.update(s.start.astimezone(zone).date() for s in slots)
-    return sorted(days)
+            starts.extend(s.start for s in slots)
+    # The cached grids give the same starts as domain.slots.bookable_dates' finder; the domain turns them into dates.
+    return client_dates(starts, zone)
 
 
 def schedule_version(session: Session, trainer_ids: Sequence[str]) -> int:

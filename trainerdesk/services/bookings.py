@@ -20,18 +20,17 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from .. import routes
-from ..config import settings
 from ..db import begin_write
 from ..domain import inputs
 from ..domain.errors import DomainError, Forbidden, InvalidTransition, NotFound, SlotUnavailable, Unauthorized, ValidationFailed
-from ..domain.ics import CalendarEntry, booking_calendar
+from ..domain.ics import booking_calendar
 from ..domain.policy import (
     ACTIVE_STATUSES, BookingStatus, check_client_cancel, check_client_reschedule, check_transition,
 )
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
-from ..domain.slots import is_slot, wall_to_instant
-from ..models import Booking, BookingEvent, BookingToken, Client, OutboxMessage, Trainer, utcnow
+from ..domain.slots import is_slot, pick_any_trainer, wall_to_instant
+from ..models import Booking, BookingEvent, BookingToken, Client, Trainer, utcnow
+from . import notifications
 from .availability import trainer_with_preferences, check_duration, load_schedule
 from .secrets import digest, new_token, same_digest
 from .trainers import bump_schedule_version, can_manage, managed_ids_clause, team_member_ids
@@ -102,7 +101,7 @@ def _slot_taken() -> SlotUnavailable:
     return SlotUnavailable("Sorry, that time was just booked or is no longer available. Please pick another time.")
 
 
-# ---------------------------------------------------------------- history and notifications
+# ---------------------------------------------------------------- history
 
 def _record(session: Session, booking: Booking, action: str, actor: str, *, reason: str = "",
             from_start: Optional[datetime] = None, to_start: Optional[datetime] = None,
@@ -110,69 +109,6 @@ def _record(session: Session, booking: Booking, action: str, actor: str, *, reas
     session.add(BookingEvent(booking_id=booking.id, action=action, actor=actor, at=now or utcnow(), reason=reason,
                              from_start=from_start, to_start=to_start, from_status=from_status,
                              to_status=booking.status.value if isinstance(booking.status, BookingStatus) else booking.status))
-
-
-def calendar_entry(booking: Booking, trainer: Trainer, client: Client, *, token: Optional[str] = None) -> CalendarEntry:
-    base = settings().public_url
-    links: tuple[tuple[str, str], ...] = ()
-    if token:
-        links = (("Reschedule", routes.reschedule_url(booking.id, token, base)),
-                 ("Cancel", routes.cancel_url(booking.id, token, base)))
-    return CalendarEntry(
-        booking_id=booking.id, sequence=booking.ics_sequence, status=BookingStatus(booking.status).value,
-        start=booking.start_at, end=booking.end_at, trainer_name=trainer.name, trainer_email=trainer.email,
-        client_name=client.name, client_email=client.email, notes=booking.notes, manage_links=links,
-    )
-
-
-_SUBJECTS = {
-    "created": "Your session with {trainer} on {when}",
-    "confirmed": "Confirmed: your session with {trainer} on {when}",
-    "rescheduled": "Moved: your session with {trainer} is now on {when}",
-    "cancelled": "Cancelled: your session with {trainer} on {when}",
-}
-
-
-# Where the sender puts the booking's fresh manage links (tokens are never stored in the outbox).
-MANAGE_LINKS = "[[manage-links]]"
-
-
-def _notify(session: Session, booking: Booking, trainer: Trainer, client: Client, event: str,
-            *, now: datetime) -> None:
-    """Queue the client's email about ``event`` in this transaction (the sender delivers it later)."""
-    if event not in _SUBJECTS:
-        return
-    zone = ZoneInfo(booking.client_timezone)
-    when = booking.start_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M") + f" ({booking.client_timezone})"
-    lines = [f"Hello {client.name},", ""]
-    lines.append({
-        "created": f"your session with {trainer.name} on {when} is "
-                   + ("confirmed." if booking.status == BookingStatus.CONFIRMED else "booked and waiting for the trainer's confirmation."),
-        "confirmed": f"{trainer.name} confirmed your session on {when}.",
-        "rescheduled": f"your session with {trainer.name} has moved to {when}.",
-        "cancelled": f"your session with {trainer.name} on {when} is cancelled."
-                     + (f" Reason: {booking.cancellation_reason}" if booking.cancellation_reason else ""),
-    }[event])
-    if event != "cancelled":
-        lines += ["", MANAGE_LINKS]
-    session.add(OutboxMessage(
-        booking_id=booking.id, event=event, recipient=client.email,
-        subject=_SUBJECTS[event].format(trainer=trainer.name, when=when), body="\n".join(lines), ics="",
-        next_attempt_at=now, created_at=now,
-    ))
-
-
-def mint_link_token(session: Session, booking: Booking) -> str:
-    """A new secret link token for ``booking`` (for an email); only its digest is stored."""
-    token = new_token()
-    session.add(BookingToken(booking_id=booking.id, token_hash=digest(token)))
-    return token
-
-
-def manage_links_text(booking: Booking, token: str) -> str:
-    base = settings().public_url
-    return (f"Reschedule: {routes.reschedule_url(booking.id, token, base)}\n"
-            f"Cancel: {routes.cancel_url(booking.id, token, base)}")
 
 
 # ---------------------------------------------------------------- create
@@ -188,8 +124,42 @@ class NewBooking:
 def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
                    start_time: Any, duration: Any, name: Any, email: Any, phone: Any = "", notes: Any = "",
                    client_timezone: Any = None, privacy_accepted: Any = False, now: Optional[datetime] = None) -> NewBooking:
-    """Book ``start_time`` for a client; :class:`SlotUnavailable` unless it is a slot at commit time."""
+    """Book ``start_time`` for a client; :class:`SlotUnavailable` unless it is a slot at commit time.
+
+    The steps: check the request, take the write lock, resolve who may take it
+    (one trainer, or a team's members, locked), pick the trainer, file the
+    client, insert the booking with its history line and notification.
+    """
     now = now or utcnow()
+    request = _parse_request(trainer_id=trainer_id, team_id=team_id, start_time=start_time, duration=duration,
+                             name=name, email=email, phone=phone, notes=notes, privacy_accepted=privacy_accepted)
+    begin_write(session)
+    lead, lead_prefs = trainer_with_preferences(session, team_id or trainer_id)
+    zone_name = client_timezone or lead.timezone
+    parse_zone(zone_name, field_name="clientTimezone")
+    candidate_ids, candidates = _lock_candidates(session, lead, team_id=team_id)
+    _check_offered(lead_prefs, candidates, request.duration, is_team=bool(team_id))
+    trainer, prefs = _pick_trainer(session, candidates, candidate_ids, request, now=now)
+    client = _upsert_client(session, trainer, request, now=now)
+    booking, token = _insert_booking(session, trainer, prefs, client, request, zone_name=zone_name, now=now)
+    return NewBooking(booking, trainer, client, token)
+
+
+@dataclass(frozen=True)
+class _BookingRequest:
+    """A booking request whose fields have been checked (before any lock is taken)."""
+
+    start: datetime
+    duration: int
+    name: str
+    email: str
+    phone: str
+    notes: str
+
+
+def _parse_request(*, trainer_id: Any, team_id: Any, start_time: Any, duration: Any, name: Any, email: Any,
+                   phone: Any, notes: Any, privacy_accepted: Any) -> _BookingRequest:
+    """Check the client's input; :class:`ValidationFailed` names the first bad field."""
     if not trainer_id and not team_id:
         raise ValidationFailed("Say which trainer (trainerId) or team (teamId) to book.", {"field": "trainerId"})
     start = parse_instant(start_time)
@@ -201,11 +171,15 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
     notes = _text(notes, field="notes", limit=2000, label="notes")
     if privacy_accepted is not True:
         raise ValidationFailed("Please accept the privacy notice to book.", {"field": "privacyAccepted"})
+    return _BookingRequest(start, duration, name, email, phone, notes)
 
-    begin_write(session)
-    lead, lead_prefs = trainer_with_preferences(session, team_id or trainer_id)
-    zone_name = client_timezone or lead.timezone
-    parse_zone(zone_name, field_name="clientTimezone")
+
+def _lock_candidates(session: Session, lead: Trainer, *, team_id: Optional[str]
+                     ) -> tuple[list[str], list[tuple[Trainer, Preferences]]]:
+    """The trainers who could take the booking (``lead``, or the team ``lead`` heads), locked, with preferences.
+
+    Returns the candidates' ids in the team's stable order, and the locked ones with their preferences.
+    """
     if team_id:
         if lead.primary_trainer_id is not None:
             raise NotFound("No team with this id; use the primary trainer's id.")
@@ -213,41 +187,66 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
     else:
         candidate_ids = [lead.id]
     locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
-    candidates = [trainer_with_preferences(session, tid) for tid in candidate_ids if tid in locked]
-    if not team_id:
+    return candidate_ids, [trainer_with_preferences(session, tid) for tid in candidate_ids if tid in locked]
+
+
+def _check_offered(lead_prefs: Preferences, candidates: Sequence[tuple[Trainer, Preferences]], duration: int,
+                   *, is_team: bool) -> None:
+    """Refuse a session length the trainer (or, for a team, every member) does not offer."""
+    if not is_team:
         check_duration(lead_prefs, duration)
     elif not any(duration in p.session_durations for _, p in candidates):
         raise ValidationFailed("No trainer of this team offers sessions of that length.", {"field": "duration"})
 
+
+def _pick_trainer(session: Session, candidates: Sequence[tuple[Trainer, Preferences]], candidate_ids: Sequence[str],
+                  request: _BookingRequest, *, now: datetime) -> tuple[Trainer, Preferences]:
+    """The candidate who takes the booking: among those for whom the start is a free slot now,
+    :func:`domain.slots.pick_any_trainer` decides; :class:`SlotUnavailable` when nobody is free."""
+    start, duration = request.start, request.duration
     free = [(t, p) for t, p in candidates
             if duration in p.session_durations and _is_free_slot(session, t, p, start=start, duration=duration, now=now)]
     if not free:
         raise _slot_taken()
-    # "Any trainer": the one with the fewest bookings that day, then the team's stable order.
-    trainer, prefs = min(free, key=lambda tp: (_bookings_on(session, tp[0], start), candidate_ids.index(tp[0].id)))
+    load = {t.id: _bookings_on(session, t, start) for t, _ in free}
+    chosen = pick_any_trainer([t.id for t, _ in free], bookings_that_day=load, team_order=candidate_ids)
+    return next((t, p) for t, p in free if t.id == chosen)
 
-    client = session.exec(select(Client).where(Client.trainer_id == trainer.id, Client.email == email)).first()
+
+def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest, *, now: datetime) -> Client:
+    """The trainer's client with this email, created or updated with the name (and phone, if given)."""
+    client = session.exec(select(Client).where(Client.trainer_id == trainer.id, Client.email == request.email)).first()
     if client is None:
-        client = Client(trainer_id=trainer.id, email=email, name=name, phone=phone, created_at=now)
+        client = Client(trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone,
+                        created_at=now)
     else:
-        client.name, client.phone = name, phone or client.phone
+        client.name, client.phone = request.name, request.phone or client.phone
     session.add(client)
     session.flush()
+    return client
 
+
+def _insert_booking(session: Session, trainer: Trainer, prefs: Preferences, client: Client, request: _BookingRequest,
+                    *, zone_name: str, now: datetime) -> tuple[Booking, str]:
+    """Insert the booking, its history line and its notification, bump the schedule version and commit.
+
+    Returns the booking and its link token (only the token's digest is stored).
+    """
     token = new_token()
+    start = request.start
     booking = Booking(
-        trainer_id=trainer.id, client_id=client.id, start_at=start, end_at=start + timedelta(minutes=duration),
-        duration_minutes=duration,
+        trainer_id=trainer.id, client_id=client.id, start_at=start, end_at=start + timedelta(minutes=request.duration),
+        duration_minutes=request.duration,
         status=BookingStatus.CONFIRMED if prefs.auto_confirm else BookingStatus.PENDING,
-        token_hash=digest(token), client_timezone=zone_name, notes=notes, created_at=now, updated_at=now,
+        token_hash=digest(token), client_timezone=zone_name, notes=request.notes, created_at=now, updated_at=now,
     )
     session.add(booking)
     _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
     _record(session, booking, "created", "client", to_start=start, now=now)
-    _notify(session, booking, trainer, client, "created", now=now)
+    notifications.queue(session, booking, trainer, client, "created", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
-    return NewBooking(booking, trainer, client, token)
+    return booking, token
 
 
 def _commit(session: Session, *, flush_only: bool = False) -> None:
@@ -262,7 +261,7 @@ def _commit(session: Session, *, flush_only: bool = False) -> None:
 
 # ---------------------------------------------------------------- access
 
-def load_booking(session: Session, booking_id: str, caller: Caller, *, for_update: bool = False) -> tuple[Booking, Trainer, Client]:
+def load_booking(session: Session, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client]:
     """The booking, its trainer and client, if ``caller`` may see it; else NotFound/Unauthorized/Forbidden.
 
     A wrong token and an unknown id give the same answer, so a token reveals
@@ -293,6 +292,7 @@ def _token_opens(session: Session, booking: Booking, token: str) -> bool:
 
 
 def get_booking(session: Session, *, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client]:
+    """Alias of :func:`load_booking`, still called by ``api/bookings.py``; new code calls ``load_booking``."""
     return load_booking(session, booking_id, caller)
 
 
@@ -304,7 +304,7 @@ def history(session: Session, *, booking_id: str, caller: Caller) -> list[Bookin
 
 def calendar_file(session: Session, *, booking_id: str, caller: Caller, now: Optional[datetime] = None) -> bytes:
     booking, trainer, client = load_booking(session, booking_id, caller)
-    return booking_calendar(calendar_entry(booking, trainer, client, token=caller.token), stamp=now or utcnow())
+    return booking_calendar(notifications.calendar_entry(booking, trainer, client, token=caller.token), stamp=now or utcnow())
 
 
 # ---------------------------------------------------------------- changes
@@ -337,7 +337,7 @@ def cancel_booking(session: Session, *, booking_id: str, caller: Caller, reason:
     session.add(booking)
     _record(session, booking, "cancelled", caller.actor, reason=reason + (" (late cancellation)" if late and not reason else ""),
             from_status=str(previous), from_start=booking.start_at, now=now)
-    _notify(session, booking, trainer, client, "cancelled", now=now)
+    notifications.queue(session, booking, trainer, client, "cancelled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
@@ -368,7 +368,7 @@ def reschedule_booking(session: Session, *, booking_id: str, caller: Caller, sta
     session.add(booking)
     _record(session, booking, "rescheduled", caller.actor, from_start=old_start, to_start=new_start,
             from_status=str(booking.status), now=now)
-    _notify(session, booking, trainer, client, "rescheduled", now=now)
+    notifications.queue(session, booking, trainer, client, "rescheduled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
@@ -421,7 +421,7 @@ def change_status(session: Session, *, booking_id: str, trainer: Trainer, status
     action = _ACTION_FOR_STATUS[target] if current in ACTIVE_STATUSES or target == BookingStatus.CONFIRMED else "status_changed"
     _record(session, booking, action, "trainer", reason=notes, from_status=current.value, now=now)
     if target in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
-        _notify(session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now)
+        notifications.queue(session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now)
     bump_schedule_version(session, owner)
     _commit(session)
     return booking

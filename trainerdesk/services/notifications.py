@@ -1,7 +1,9 @@
-"""Delivers the notification outbox: by SMTP when SMTP_URL is set, to the log otherwise.
+"""Client notifications: composes them, queues them in the outbox, and delivers the outbox.
 
-Messages are written by the booking services in the same transaction as the
-change they describe, so none is lost on a crash. This sender claims due
+Composition lives here alone: the booking services only say "notify this
+event" (:func:`queue`), in the same transaction as the change it describes, so
+none is lost on a crash. Delivery is by SMTP when SMTP_URL is set, to the log
+otherwise. This sender claims due
 messages with a lease (``next_attempt_at`` pushed ahead, under row locks that
 other processes skip on PostgreSQL), sends them, and marks them sent; a failed
 send is retried with exponential backoff up to ``MAX_ATTEMPTS``. Each message
@@ -19,14 +21,17 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Callable, Optional
 from urllib.parse import parse_qs, unquote, urlparse
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from .. import routes
 from ..config import settings
 from ..db import begin_write, is_sqlite, session_scope
-from ..domain.ics import booking_calendar
-from ..models import Booking, Client, OutboxMessage, Trainer, utcnow
-from . import bookings
+from ..domain.ics import CalendarEntry, booking_calendar
+from ..domain.policy import BookingStatus
+from ..models import Booking, BookingToken, Client, OutboxMessage, Trainer, utcnow
+from .secrets import digest, new_token
 
 log = logging.getLogger("trainerdesk.notifications")
 
@@ -34,6 +39,86 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 BATCH = 50
 
+
+# ---------------------------------------------------------------- composition
+
+# Where the sender puts the booking's fresh manage links (tokens are never stored in the outbox).
+MANAGE_LINKS = "[[manage-links]]"
+
+_SUBJECTS = {
+    "created": "Your session with {trainer} on {when}",
+    "confirmed": "Confirmed: your session with {trainer} on {when}",
+    "rescheduled": "Moved: your session with {trainer} is now on {when}",
+    "cancelled": "Cancelled: your session with {trainer} on {when}",
+}
+
+
+def calendar_entry(booking: Booking, trainer: Trainer, client: Client, *, token: Optional[str] = None) -> CalendarEntry:
+    """The booking as a calendar entry (for the .ics file), with manage links when a token is given."""
+    base = settings().public_url
+    links: tuple[tuple[str, str], ...] = ()
+    if token:
+        links = (("Reschedule", routes.reschedule_url(booking.id, token, base)),
+                 ("Cancel", routes.cancel_url(booking.id, token, base)))
+    return CalendarEntry(
+        booking_id=booking.id, sequence=booking.ics_sequence, status=BookingStatus(booking.status).value,
+        start=booking.start_at, end=booking.end_at, trainer_name=trainer.name, trainer_email=trainer.email,
+        client_name=client.name, client_email=client.email, notes=booking.notes, manage_links=links,
+    )
+
+
+def mint_link_token(session: Session, booking: Booking) -> str:
+    """A new secret link token for ``booking`` (for an email); only its digest is stored."""
+    token = new_token()
+    session.add(BookingToken(booking_id=booking.id, token_hash=digest(token)))
+    return token
+
+
+def manage_links_text(booking: Booking, token: str) -> str:
+    """The reschedule and cancel links of an email, opened by ``token``."""
+    base = settings().public_url
+    return (f"Reschedule: {routes.reschedule_url(booking.id, token, base)}\n"
+            f"Cancel: {routes.cancel_url(booking.id, token, base)}")
+
+
+def compose(booking: Booking, trainer: Trainer, client: Client, event: str) -> Optional[tuple[str, str]]:
+    """(subject, body) of the client's email about ``event``, or None for events clients are not told about.
+
+    The body holds :data:`MANAGE_LINKS` where the sender puts fresh links.
+    """
+    if event not in _SUBJECTS:
+        return None
+    zone = ZoneInfo(booking.client_timezone)
+    when = booking.start_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M") + f" ({booking.client_timezone})"
+    lines = [f"Hello {client.name},", ""]
+    lines.append({
+        "created": f"your session with {trainer.name} on {when} is "
+                   + ("confirmed." if booking.status == BookingStatus.CONFIRMED
+                      else "booked and waiting for the trainer's confirmation."),
+        "confirmed": f"{trainer.name} confirmed your session on {when}.",
+        "rescheduled": f"your session with {trainer.name} has moved to {when}.",
+        "cancelled": f"your session with {trainer.name} on {when} is cancelled."
+                     + (f" Reason: {booking.cancellation_reason}" if booking.cancellation_reason else ""),
+    }[event])
+    if event != "cancelled":
+        lines += ["", MANAGE_LINKS]
+    return _SUBJECTS[event].format(trainer=trainer.name, when=when), "\n".join(lines)
+
+
+def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, event: str,
+          *, now: datetime) -> None:
+    """Queue the client's email about ``event`` in this transaction (the sender delivers it later)."""
+    composed = compose(booking, trainer, client, event)
+    if composed is None:
+        return
+    subject, body = composed
+    session.add(OutboxMessage(
+        booking_id=booking.id, event=event, recipient=client.email, subject=subject, body=body, ics="",
+        next_attempt_at=now, created_at=now,
+    ))
+
+
+# ---------------------------------------------------------------- delivery
 
 def backoff(attempts: int) -> timedelta:
     """Wait before retry number ``attempts`` (1 min, 2, 4, ... capped at 6 h)."""
@@ -59,10 +144,9 @@ def _render(session: Session, message: OutboxMessage, *, sender: str, now: datet
     booking, trainer, client = session.exec(
         select(Booking, Trainer, Client).join(Trainer, Trainer.id == Booking.trainer_id)
         .join(Client, Client.id == Booking.client_id).where(Booking.id == message.booking_id)).one()
-    token = bookings.mint_link_token(session, booking) if bookings.MANAGE_LINKS in message.body else None
-    body = message.body.replace(bookings.MANAGE_LINKS, bookings.manage_links_text(booking, token)) if token \
-        else message.body
-    ics = booking_calendar(bookings.calendar_entry(booking, trainer, client, token=token), stamp=now)
+    token = mint_link_token(session, booking) if MANAGE_LINKS in message.body else None
+    body = message.body.replace(MANAGE_LINKS, manage_links_text(booking, token)) if token else message.body
+    ics = booking_calendar(calendar_entry(booking, trainer, client, token=token), stamp=now)
     return build_email(message, sender=sender, body=body, ics=ics)
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from ..domain.errors import Forbidden
 from ..domain.policy import ACTIVE_STATUSES
 from ..domain.ranges import Range, intersect
-from ..domain.slots import local_day_range, windows
+from ..domain.slots import local_day_range, lookaround, windows
 from ..domain.team import coverage
 from ..models import Booking, Client, Trainer
 from .availability import trainer_with_preferences, load_schedule
@@ -41,10 +41,7 @@ def week_overview(session: Session, *, actor: Trainer, primary_id: str, week_sta
     for trainer in members:
         _, prefs = trainer_with_preferences(session, trainer.id)
         schedule = load_schedule(session, trainer, prefs, start=start, end=end)
-        tz = ZoneInfo(trainer.timezone)
-        first = start.astimezone(tz).date() - timedelta(days=1)
-        last = end.astimezone(tz).date() + timedelta(days=1)
-        hours[trainer.id] = windows(schedule, first, last)
+        hours[trainer.id] = windows(schedule, *lookaround(start, end, ZoneInfo(trainer.timezone)))
     rows = session.exec(
         select(Booking, Client).join(Client, Client.id == Booking.client_id)
         .where(col(Booking.trainer_id).in_([t.id for t in members]),

@@ -125,13 +125,6 @@ class AuthState(rx.State):
         self.viewing = value
         return rx.redirect(self.router.page.path)
 
-    @rx.var
-    def viewing_label(self) -> str:
-        if self.viewing == "all":
-            return "All trainers"
-        member = next((m for m in self.team if m["id"] == self.viewing), None)
-        return member["name"] if member else "My calendar"
-
     @rx.event
     def require_login(self):
         """on_load of every dashboard page: back to the login page without a valid session."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import reflex as rx
@@ -10,6 +10,7 @@ import reflex as rx
 from .. import routes
 from ..db import session_scope
 from ..domain.errors import DomainError
+from ..domain.inputs import parse_date
 from ..domain.slots import DAY_NAMES, HoursBlock, WeeklyBlock, format_wall_time
 from ..models import utcnow
 from ..services import availability
@@ -31,8 +32,6 @@ class AvailabilityState(AuthState):
     shown_zone: str = ""
     week: list[list[dict[str, str]]] = [[] for _ in range(7)]  # bars per day, Monday first
     error: str = ""
-    # add-hours form
-    form_day: str = "0"
     # specific dates
     dates: list[dict[str, str]] = []
     dialog_open: bool = False
@@ -108,13 +107,9 @@ class AvailabilityState(AuthState):
         return self._add(block)
 
     @rx.event
-    def set_form_day(self, value: str):
-        self.form_day = value
-
-    @rx.event
     def add_from_form(self, form: dict):
         try:
-            block = availability.parse_weekly_block(int(form.get("day", self.form_day)), form.get("start", ""),
+            block = availability.parse_weekly_block(int(form.get("day", "0")), form.get("start", ""),
                                                     form.get("end", ""))
         except (ValueError, DomainError) as exc:
             self.error = friendly(exc) if isinstance(exc, DomainError) else "Choose a day."
@@ -142,9 +137,9 @@ class AvailabilityState(AuthState):
     @rx.event
     def use_weekly(self, iso: str):
         try:
+            day = parse_date(iso)
             with session_scope() as session:
-                availability.delete_override(session, **self._acting(session),
-                                             day=date.fromisoformat(iso))
+                availability.delete_override(session, **self._acting(session), day=day)
         except DomainError as exc:
             self.error = friendly(exc)
             return
@@ -152,6 +147,11 @@ class AvailabilityState(AuthState):
 
     @rx.event
     def open_override(self, iso: str):
+        try:
+            parse_date(iso)
+        except DomainError as exc:
+            self.error = friendly(exc)
+            return
         self.dialog_date, self.dialog_error, self.dialog_open = iso, "", True
         self.dialog_ranges = [["09:00", "17:00"]]
 
@@ -162,6 +162,8 @@ class AvailabilityState(AuthState):
     @rx.event
     def set_range(self, index: int, which: int, value: str):
         ranges = [list(r) for r in self.dialog_ranges]
+        if not (isinstance(index, int) and 0 <= index < len(ranges) and which in (0, 1) and isinstance(value, str)):
+            return
         ranges[index][which] = value
         self.dialog_ranges = ranges
 
@@ -190,9 +192,9 @@ class AvailabilityState(AuthState):
         try:
             with session_scope() as session:
                 availability.set_override(session, **self._acting(session),
-                                          day=date.fromisoformat(iso), blocks=blocks)
-        except (DomainError, ValueError) as exc:
-            message = friendly(exc) if isinstance(exc, DomainError) else "Choose a date."
+                                          day=parse_date(iso), blocks=blocks)
+        except DomainError as exc:
+            message = friendly(exc)
             if in_dialog:
                 self.dialog_error = message
             else:
@@ -206,9 +208,9 @@ class AvailabilityState(AuthState):
     def override_other_date(self, form: dict):
         iso = form.get("date", "")
         try:
-            date.fromisoformat(iso)
-        except ValueError:
-            self.error = "Choose a date."
+            parse_date(iso)
+        except DomainError as exc:
+            self.error = friendly(exc)
             return
         if form.get("kind") == "block":
             self._save_override(iso, [])

@@ -262,7 +262,7 @@ class BookingsState(AuthState):
             return
         if action == "cancel":
             with session_scope() as session:
-                booking, trainer, _ = bookings.get_booking(session, booking_id=booking_id,
+                booking, trainer, _ = bookings.load_booking(session, booking_id=booking_id,
                                                            caller=bookings.Caller(trainer=self._actor(session)))
                 prefs = trainers.load_preferences(session, trainer.id)
             if client_cancellation_is_late(prefs.client_policy, start=booking.start_at, now=utcnow()):
@@ -271,7 +271,7 @@ class BookingsState(AuthState):
         if action == "reschedule":
             with session_scope() as session:
                 actor = self._actor(session)
-                booking, _, _ = bookings.get_booking(session, booking_id=booking_id,
+                booking, _, _ = bookings.load_booking(session, booking_id=booking_id,
                                                      caller=bookings.Caller(trainer=actor))
             self.action_date = booking.start_at.astimezone(ZoneInfo(actor.timezone)).date().isoformat()
             self._load_action_slots()
@@ -299,7 +299,7 @@ class BookingsState(AuthState):
             day = parse_date(self.action_date)
             with session_scope() as session:
                 actor = self._actor(session)
-                booking, _, _ = bookings.get_booking(session, booking_id=self.action_id,
+                booking, _, _ = bookings.load_booking(session, booking_id=self.action_id,
                                                      caller=bookings.Caller(trainer=actor))
                 _, per = availability.slots_for_date(session, trainer_id=booking.trainer_id, day=day,
                                                      client_tz=ZoneInfo(actor.timezone),
@@ -344,7 +344,7 @@ class BookingsState(AuthState):
             actor = self._actor(session)
             zone = actor.timezone
             caller = bookings.Caller(trainer=actor)
-            booking, _, client = bookings.get_booking(session, booking_id=booking_id, caller=caller)
+            booking, _, client = bookings.load_booking(session, booking_id=booking_id, caller=caller)
             events = bookings.history(session, booking_id=booking_id, caller=caller)
         self.detail = {
             "id": booking.id, "client": client.name, "email": client.email, "phone": client.phone,

@@ -6,27 +6,24 @@ token gets one clear refusal that reveals nothing about the booking.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import reflex as rx
 
 from ..db import session_scope
 from ..domain.errors import DomainError, LateCancellation, SlotUnavailable
-from ..domain.policy import ACTIVE_STATUSES, BookingStatus, client_cancellation_is_late
+from ..domain.policy import (
+    ACTIVE_STATUSES,
+    STATUS_WORDS,
+    BookingStatus,
+    check_client_cancel,
+    check_client_reschedule,
+    client_cancellation_is_late,
+)
 from ..models import utcnow
 from ..services import bookings, throttle, trainers
 from .common import friendly, long_label
 from .slot_picker import SlotPicker
 
 CANCEL_REASONS = ("Schedule conflict", "Feeling unwell or injured", "Travelling", "Booked by mistake", "Other")
-
-STATUS_WORDS = {
-    "PENDING": "Requested (waiting for the trainer's confirmation)",
-    "CONFIRMED": "Confirmed",
-    "CANCELLED": "Cancelled",
-    "COMPLETED": "Completed",
-    "NO_SHOW": "Missed",
-}
 
 
 class ManageBookingState(SlotPicker, rx.State):
@@ -52,7 +49,7 @@ class ManageBookingState(SlotPicker, rx.State):
         self.selected_start, self.selected_date, self.slots, self.notice = "", "", [], ""
         try:
             with session_scope() as session:
-                booking, trainer, client = bookings.get_booking(
+                booking, trainer, client = bookings.load_booking(
                     session, booking_id=self.booking_id, caller=bookings.Caller(token=self._token or None))
                 prefs = trainers.load_preferences(session, trainer.id)
         except DomainError:
@@ -71,7 +68,7 @@ class ManageBookingState(SlotPicker, rx.State):
             "when": f"{long_label(booking.start_at, zone)} ({zone})",
             "trainer_when": f"{long_label(booking.start_at, trainer.timezone)} ({trainer.timezone})",
             "duration": f"{booking.duration_minutes} minutes",
-            "status": STATUS_WORDS[status.value],
+            "status": STATUS_WORDS[status].for_client,
             "trainer": trainer.name,
             "client": client.name,
             "reschedules": str(booking.reschedule_count),
@@ -86,11 +83,14 @@ class ManageBookingState(SlotPicker, rx.State):
         loaded = self._load_booking()
         if loaded is None:
             return
-        _, p = loaded
+        booking, p = loaded
         self.policy = (f"Cancelling less than {p.cancellation_notice_hours} hours before the start counts as a "
                        "late cancellation under your trainer's policy.")
-        self.blocked = "" if p.allow_client_cancel else (
-            "Your trainer does not take cancellations online; please contact them directly.")
+        try:  # the domain's rule decides, and its message is what the client reads
+            check_client_cancel(p, start=booking.start_at, now=utcnow(), acknowledged=True)
+            self.blocked = ""
+        except DomainError as exc:
+            self.blocked = friendly(exc)
 
     @rx.event
     def cancel(self, form: dict):
@@ -113,7 +113,7 @@ class ManageBookingState(SlotPicker, rx.State):
             self.working, self.error = False, friendly(exc)
             return
         self.working, self.active = False, False
-        self.details = {**self.details, "status": STATUS_WORDS["CANCELLED"]}
+        self.details = {**self.details, "status": STATUS_WORDS[BookingStatus.CANCELLED].for_client}
         self.done = "Your session is cancelled. We have let your trainer know, and a confirmation is on its way."
 
     # ------------------------------------------------------------ reschedule
@@ -126,17 +126,13 @@ class ManageBookingState(SlotPicker, rx.State):
         booking, p = loaded
         self.policy = (f"You can move a session up to {p.reschedule_notice_hours} hours before it starts, "
                        f"at most {p.max_reschedules} time(s). Moved so far: {booking.reschedule_count}.")
-        now = utcnow()
-        if not p.allow_client_reschedule:
-            self.blocked = "Your trainer does not take reschedules online; please contact them directly."
-        elif booking.start_at - now < timedelta(hours=p.reschedule_notice_hours):
-            self.blocked = (f"This session starts in less than {p.reschedule_notice_hours} hours, too close to move "
-                            "online. Please contact your trainer.")
-        elif booking.reschedule_count >= p.max_reschedules:
-            self.blocked = "This session has been moved as often as your trainer allows. Please contact them."
-        else:
-            self.blocked = ""
-            return self._detect_zone()
+        try:  # the domain's rule decides, and its message is what the client reads
+            check_client_reschedule(p, start=booking.start_at, now=utcnow(), reschedule_count=booking.reschedule_count)
+        except DomainError as exc:
+            self.blocked = friendly(exc)
+            return
+        self.blocked = ""
+        return self._detect_zone()
 
     @rx.event
     def reschedule(self):

@@ -1,4 +1,4 @@
-"""Booking preferences page: every field of SCHEDULING.md's table, validated next to the field."""
+"""Booking preferences page: every field of docs/scheduling-rules.md's table, validated next to the field."""
 
 from __future__ import annotations
 

@@ -170,7 +170,9 @@ class SlotPicker(rx.State, mixin=True):
 
     @rx.event
     def set_trainer(self, trainer_id: str):
-        """A team's page: "" is any trainer, else one member."""
+        """A team's page: "" is any trainer, else one member (only on a team's page)."""
+        if not self.team_members:
+            return
         member = next((m for m in self.team_members if m["id"] == trainer_id), None)
         self.chosen_trainer = member["id"] if member else ""
         self.durations = [int(d) for d in (member or {"durations": self._team_durations()})["durations"].split(",")]
