@@ -404,26 +404,17 @@ def _link(operation_id: str, **parameters: str) -> dict:
 
 
 # OpenAPI links: where an answer's ids lead (integrators read them; schemathesis' stateful tests follow them).
+_BOOKING_OPERATIONS = {
+    "GetBooking": "get_booking_api_bookings__booking_id__get",
+    "GetBookingIcs": "booking_ics_api_bookings__booking_id__ics_get",
+    "GetBookingHistory": "booking_history_api_bookings__booking_id__history_get",
+    "CancelBooking": "cancel_api_bookings__booking_id__cancel_post",
+    "RescheduleBooking": "reschedule_api_bookings__booking_id__reschedule_post",
+}
+# A new booking's id and token open each of its own endpoints.
 BOOKING_LINKS = {
-    "GetBooking": _link(
-        "get_booking_api_bookings__booking_id__get", booking_id="$response.body#/id", token="$response.body#/token"
-    ),
-    "GetBookingIcs": _link(
-        "booking_ics_api_bookings__booking_id__ics_get", booking_id="$response.body#/id", token="$response.body#/token"
-    ),
-    "GetBookingHistory": _link(
-        "booking_history_api_bookings__booking_id__history_get",
-        booking_id="$response.body#/id",
-        token="$response.body#/token",
-    ),
-    "CancelBooking": _link(
-        "cancel_api_bookings__booking_id__cancel_post", booking_id="$response.body#/id", token="$response.body#/token"
-    ),
-    "RescheduleBooking": _link(
-        "reschedule_api_bookings__booking_id__reschedule_post",
-        booking_id="$response.body#/id",
-        token="$response.body#/token",
-    ),
+    name: _link(operation, booking_id="$response.body#/id", token="$response.body#/token")
+    for name, operation in _BOOKING_OPERATIONS.items()
 }
 BLOCK_LINKS = {
     "DeleteBlock": _link(
