@@ -31,10 +31,12 @@ run: seed
 
 test: setup setup-browser
 	$(ENV) ruff check .
+	$(ENV) ruff format --check .
 	$(ENV) python -m pytest --basetemp=.pytest-tmp $(PYTEST_ARGS)
 
 lint: setup
 	$(ENV) ruff check .
+	$(ENV) ruff format --check .
 
 clean:
 	rm -rf .web .states data

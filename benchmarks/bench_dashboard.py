@@ -35,8 +35,10 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0"}
     first, filtered = [], []
     with LiveServer(free_port(), env, workdir / "server.log") as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                                    args=["--no-sandbox", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
         for run in range(RUNS):
             # A fresh browser each run: logged in, then straight to the bookings page.
             context = browser.new_context(base_url=server.base)
@@ -59,10 +61,14 @@ def main() -> None:
             context.close()
         browser.close()
     print(f"10,000 bookings, SQLite, production server, Chromium headless; median of {RUNS}")
-    print(f"  bookings page, navigation to first table page on screen: {statistics.median(first):7.0f} ms "
-          f"(min {min(first):.0f}, max {max(first):.0f})")
-    print(f"  search filter, keystrokes to filtered table on screen:     {statistics.median(filtered):7.0f} ms "
-          f"(min {min(filtered):.0f}, max {max(filtered):.0f}; includes the 300 ms debounce)")
+    print(
+        f"  bookings page, navigation to first table page on screen: {statistics.median(first):7.0f} ms "
+        f"(min {min(first):.0f}, max {max(first):.0f})"
+    )
+    print(
+        f"  search filter, keystrokes to filtered table on screen:     {statistics.median(filtered):7.0f} ms "
+        f"(min {min(filtered):.0f}, max {max(filtered):.0f}; includes the 300 ms debounce)"
+    )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ async def run(name: str, concurrency: int, total: int, make_request, ok=(200, 20
     queue = iter(range(total))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+
         async def worker():
             nonlocal errors
             for i in queue:
@@ -52,10 +53,22 @@ async def run(name: str, concurrency: int, total: int, make_request, ok=(200, 20
     latencies.sort()
     q = lambda p: latencies[min(len(latencies) - 1, int(len(latencies) * p))]  # noqa: E731
     bad = errors + sum(c for s, c in codes.items() if s not in ok)
-    row = {"name": name, "c": concurrency, "n": total, "p50": statistics.median(latencies), "p95": q(0.95),
-           "p99": q(0.99), "rps": total / elapsed, "codes": dict(sorted(codes.items())), "errors": bad}
-    print(f"  {name:8s} c={concurrency:<3d} n={total:<5d} p50 {row['p50']:7.1f} ms  p95 {row['p95']:7.1f} ms  "
-          f"p99 {row['p99']:7.1f} ms  {row['rps']:7.1f} req/s  codes {row['codes']}  errors {bad}", flush=True)
+    row = {
+        "name": name,
+        "c": concurrency,
+        "n": total,
+        "p50": statistics.median(latencies),
+        "p95": q(0.95),
+        "p99": q(0.99),
+        "rps": total / elapsed,
+        "codes": dict(sorted(codes.items())),
+        "errors": bad,
+    }
+    print(
+        f"  {name:8s} c={concurrency:<3d} n={total:<5d} p50 {row['p50']:7.1f} ms  p95 {row['p95']:7.1f} ms  "
+        f"p99 {row['p99']:7.1f} ms  {row['rps']:7.1f} req/s  codes {row['codes']}  errors {bad}",
+        flush=True,
+    )
     return row
 
 
@@ -69,24 +82,54 @@ async def scenarios(base: str, trainers: list[dict]) -> list[dict]:
         free = []
         for t in trainers:
             for day in days[:10]:
-                r = await http.get(f"{base}/api/bookings/availability",
-                                   params={"trainerId": t["id"], "date": day, "duration": 30})
+                r = await http.get(
+                    f"{base}/api/bookings/availability", params={"trainerId": t["id"], "date": day, "duration": 30}
+                )
                 free += [(t["id"], s["startTime"]) for s in r.json()]
     rows = []
     for c in (16, 64):
-        rows.append(await run("slots", c, 2000, lambda http, i: http.get(f"{base}/api/bookings/availability", params={
-            "trainerId": rng.choice(trainers)["id"], "date": rng.choice(days), "duration": rng.choice([30, 60, 90]),
-            "clientTimezone": rng.choice(ZONES)})))
-        rows.append(await run("dates", c, 500, lambda http, i: http.get(f"{base}/api/bookings/availability/dates",
-                                                                        params={"trainerId": rng.choice(trainers)["id"],
-                                                                                "month": rng.choice(months),
-                                                                                "duration": 60})))
+        rows.append(
+            await run(
+                "slots",
+                c,
+                2000,
+                lambda http, i: http.get(
+                    f"{base}/api/bookings/availability",
+                    params={
+                        "trainerId": rng.choice(trainers)["id"],
+                        "date": rng.choice(days),
+                        "duration": rng.choice([30, 60, 90]),
+                        "clientTimezone": rng.choice(ZONES),
+                    },
+                ),
+            )
+        )
+        rows.append(
+            await run(
+                "dates",
+                c,
+                500,
+                lambda http, i: http.get(
+                    f"{base}/api/bookings/availability/dates",
+                    params={"trainerId": rng.choice(trainers)["id"], "month": rng.choice(months), "duration": 60},
+                ),
+            )
+        )
 
         def booking(http, i):
             trainer_id, start = rng.choice(free)
-            return http.post(f"{base}/api/bookings", json={
-                "trainerId": trainer_id, "startTime": start, "duration": 30, "name": f"Load {i}",
-                "email": f"load-{c}-{i}@example.com", "privacyAccepted": True})
+            return http.post(
+                f"{base}/api/bookings",
+                json={
+                    "trainerId": trainer_id,
+                    "startTime": start,
+                    "duration": 30,
+                    "name": f"Load {i}",
+                    "email": f"load-{c}-{i}@example.com",
+                    "privacyAccepted": True,
+                },
+            )
+
         rows.append(await run("bookings", c, 500, booking, ok=(201, 409)))
     return rows
 

@@ -19,7 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trainerdesk.domain.ranges import Range  # noqa: E402
 from trainerdesk.domain.slots import (  # noqa: E402
-    SlotFinder, SlotRules, TrainerSchedule, WeeklyBlock, wall_to_instant,
+    SlotFinder,
+    SlotRules,
+    TrainerSchedule,
+    WeeklyBlock,
+    wall_to_instant,
 )
 
 UTC = timezone.utc
@@ -75,18 +79,37 @@ def bench_service() -> None:
     upgrade()
     schedule = schedule_with_bookings()
     with session_scope() as session:
-        trainer, _ = trainers.signup(session, email="bench@example.com", password="long-enough", name="Bench",
-                                     timezone=TZ.key)
+        trainer, _ = trainers.signup(
+            session, email="bench@example.com", password="long-enough", name="Bench", timezone=TZ.key
+        )
         availability.replace_week(session, actor=trainer, trainer_id=trainer.id, blocks=schedule.weekly)
-        trainers.update_preferences(session, actor=trainer, trainer_id=trainer.id, changes={
-            "session_durations": DURATIONS, "buffer_minutes": 15, "min_notice_hours": 2, "max_advance_days": 365})
+        trainers.update_preferences(
+            session,
+            actor=trainer,
+            trainer_id=trainer.id,
+            changes={
+                "session_durations": DURATIONS,
+                "buffer_minutes": 15,
+                "min_notice_hours": 2,
+                "max_advance_days": 365,
+            },
+        )
         client = Client(trainer_id=trainer.id, email="c@example.com", name="C")
         session.add(client)
         session.flush()
         for b in schedule.busy:
-            session.add(Booking(trainer_id=trainer.id, client_id=client.id, start_at=b.start, end_at=b.end,
-                                duration_minutes=int((b.end - b.start).total_seconds() // 60), status="CONFIRMED",
-                                token_hash="x", client_timezone=TZ.key))
+            session.add(
+                Booking(
+                    trainer_id=trainer.id,
+                    client_id=client.id,
+                    start_at=b.start,
+                    end_at=b.end,
+                    duration_minutes=int((b.end - b.start).total_seconds() // 60),
+                    status="CONFIRMED",
+                    token_hash="x",
+                    client_timezone=TZ.key,
+                )
+            )
         session.commit()
         trainer_id = trainer.id
 
@@ -94,15 +117,17 @@ def bench_service() -> None:
         if clear:
             availability.grid_cache.clear()
         with session_scope() as session:
-            availability.dates_with_slots(session, trainer_id=trainer_id, month_first=date(2027, 3, 1),
-                                          client_tz=TZ, duration=None, now=NOW)
+            availability.dates_with_slots(
+                session, trainer_id=trainer_id, month_first=date(2027, 3, 1), client_tz=TZ, duration=None, now=NOW
+            )
 
     def day(clear: bool):
         if clear:
             availability.grid_cache.clear()
         with session_scope() as session:
-            availability.slots_for_date(session, trainer_id=trainer_id, day=date(2027, 3, 10), client_tz=TZ,
-                                        duration=60, now=NOW)
+            availability.slots_for_date(
+                session, trainer_id=trainer_id, day=date(2027, 3, 10), client_tz=TZ, duration=60, now=NOW
+            )
 
     report("service: month dates, 5 durations, SQLite, cold cache", timeit(lambda: month(True), 50))
     report("service: month dates, 5 durations, SQLite, warm cache", timeit(lambda: month(False), 200))
@@ -113,8 +138,10 @@ def bench_service() -> None:
 def main() -> None:
     schedule = schedule_with_bookings()
     count = month_of_slots(schedule)
-    print(f"Python {sys.version.split()[0]}; a month (March 2027, America/New_York) of slots for durations "
-          f"{DURATIONS}: {count} slots; 3 blocks a day; {len(schedule.busy)} bookings")
+    print(
+        f"Python {sys.version.split()[0]}; a month (March 2027, America/New_York) of slots for durations "
+        f"{DURATIONS}: {count} slots; 3 blocks a day; {len(schedule.busy)} bookings"
+    )
     report("pure: SlotFinder, month x 5 durations, 1,000 bookings", timeit(lambda: month_of_slots(schedule), 200))
     bench_service()
 

@@ -28,15 +28,27 @@ def seed_trainers(db_url: str, count: int, bookings_each: int, *, per_day: int =
         zone = ZONES[n % len(ZONES)]
         email = f"load{n}@example.com"
         with session_scope() as session:
-            trainer, _key = trainers.signup(session, email=email, password=PASSWORD, name=f"Load Trainer {n}",
-                                            timezone=zone)
-            availability.replace_week(session, actor=trainer, trainer_id=trainer.id,
-                                      blocks=[WeeklyBlock(d, 6 * 60, 22 * 60) for d in range(7)])
-            trainers.update_preferences(session, actor=trainer, trainer_id=trainer.id, changes={
-                "session_durations": (30, 60, 90), "buffer_minutes": 0, "min_notice_hours": 0,
-                "max_advance_days": 730})
-            clients = [Client(trainer_id=trainer.id, email=f"c{i}@example.com", name=f"Client {i}")
-                       for i in range(200)]
+            trainer, _key = trainers.signup(
+                session, email=email, password=PASSWORD, name=f"Load Trainer {n}", timezone=zone
+            )
+            availability.replace_week(
+                session,
+                actor=trainer,
+                trainer_id=trainer.id,
+                blocks=[WeeklyBlock(d, 6 * 60, 22 * 60) for d in range(7)],
+            )
+            trainers.update_preferences(
+                session,
+                actor=trainer,
+                trainer_id=trainer.id,
+                changes={
+                    "session_durations": (30, 60, 90),
+                    "buffer_minutes": 0,
+                    "min_notice_hours": 0,
+                    "max_advance_days": 730,
+                },
+            )
+            clients = [Client(trainer_id=trainer.id, email=f"c{i}@example.com", name=f"Client {i}") for i in range(200)]
             session.add_all(clients)
             session.flush()
             tz = ZoneInfo(zone)
@@ -44,9 +56,18 @@ def seed_trainers(db_url: str, count: int, bookings_each: int, *, per_day: int =
             while made < bookings_each:
                 for hour in sorted(rng.sample(range(6, 22), per_day)):
                     start = datetime.combine(day, time(hour), tzinfo=tz).astimezone(timezone.utc)
-                    session.add(Booking(trainer_id=trainer.id, client_id=rng.choice(clients).id, start_at=start,
-                                        end_at=start + timedelta(minutes=60), duration_minutes=60,
-                                        status="CONFIRMED", token_hash=f"seed-{n}-{made}", client_timezone=zone))
+                    session.add(
+                        Booking(
+                            trainer_id=trainer.id,
+                            client_id=rng.choice(clients).id,
+                            start_at=start,
+                            end_at=start + timedelta(minutes=60),
+                            duration_minutes=60,
+                            status="CONFIRMED",
+                            token_hash=f"seed-{n}-{made}",
+                            client_timezone=zone,
+                        )
+                    )
                     made += 1
                     if made == bookings_each:
                         break

@@ -1,7 +1,7 @@
 """Start the production server the way ``make run`` does, for browser tests, crash tests and load benchmarks.
 
-    with LiveServer(port, env, log_path) as server:
-        ...  # server.base is http://localhost:<port>
+with LiveServer(port, env, log_path) as server:
+    ...  # server.base is http://localhost:<port>
 """
 
 from __future__ import annotations
@@ -28,18 +28,26 @@ class LiveServer:
         self.base = f"http://localhost:{port}"
         self.proc: Optional[subprocess.Popen] = None
 
-    def start(self, timeout: float = 300) -> "LiveServer":
+    def start(self, timeout: float = 300) -> LiveServer:
         log = open(self.log_path, "a")
         env = {**self.env, "PORT": str(self.port), "PUBLIC_URL": self.base}
-        self.proc = subprocess.Popen([str(self.app_dir / "scripts" / "serve.sh")], cwd=self.app_dir, env=env,
-                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(self.app_dir / "scripts" / "serve.sh")],
+            cwd=self.app_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise ServerFailed(f"the app stopped while starting:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.base}/api/health", timeout=2).status_code == 200 and \
-                        httpx.get(f"{self.base}/", timeout=5).status_code == 200:
+                if (
+                    httpx.get(f"{self.base}/api/health", timeout=2).status_code == 200
+                    and httpx.get(f"{self.base}/", timeout=5).status_code == 200
+                ):
                     return self
             except httpx.HTTPError:
                 pass
@@ -78,7 +86,7 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import pytest
 
@@ -17,8 +17,11 @@ def running_server(tmp_path_factory, name: str, **env: str) -> Iterator[tuple[Li
     """(server, database URL); rate limits off unless ``env`` says otherwise. Stopped on exit."""
     db_url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'app.db'}"
     upgrade(db_url)
-    server = LiveServer(free_port(), {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0", **env},
-                        tmp_path_factory.mktemp(f"{name}-log") / "server.log")
+    server = LiveServer(
+        free_port(),
+        {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0", **env},
+        tmp_path_factory.mktemp(f"{name}-log") / "server.log",
+    )
     try:
         server.start()
     except ServerFailed as exc:

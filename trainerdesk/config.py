@@ -24,7 +24,7 @@ class Settings:
     mail_from: str
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         port = os.environ.get("PORT", "3000")
         return cls(
             database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,

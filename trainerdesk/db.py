@@ -11,10 +11,10 @@ write transactions lock the trainer rows they book against instead (see
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -63,7 +63,7 @@ def _configure_sqlite(engine: Engine) -> None:
             lock.release()
 
 
-@lru_cache(maxsize=None)  # one engine (one pool, one writer lock) per database, for the process
+@cache  # one engine (one pool, one writer lock) per database, for the process
 def engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

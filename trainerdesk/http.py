@@ -35,7 +35,7 @@ handshake of any other origin itself.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from starlette.responses import PlainTextResponse, Response
@@ -74,8 +74,11 @@ def security_headers(app):
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"x-frame-options", b"content-security-policy")]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in (b"x-frame-options", b"content-security-policy")
+                ]
                 if frameable:
                     headers.append((b"content-security-policy", b"frame-ancestors *"))
                 else:
@@ -92,6 +95,7 @@ def security_headers(app):
 
 
 # ---------------------------------------------------------------- CORS
+
 
 def allowed_origins(public_url: str) -> tuple[str, ...]:
     """The origins the app's own pages are served from: ``PUBLIC_URL``'s origin.
@@ -161,8 +165,10 @@ class CorsPolicy:
     @staticmethod
     def _grant(own: bool, open_to_all: bool, origin: str) -> list[tuple[bytes, bytes]]:
         if own:  # our own pages: the origin itself, with credentials (never for an origin we do not know)
-            return [(b"access-control-allow-origin", origin.encode("latin-1")),
-                    (b"access-control-allow-credentials", b"true")]
+            return [
+                (b"access-control-allow-origin", origin.encode("latin-1")),
+                (b"access-control-allow-credentials", b"true"),
+            ]
         if open_to_all:  # anyone may read it, but no browser sends or exposes credentials with it
             return [(b"access-control-allow-origin", b"*")]
         return []

@@ -45,6 +45,7 @@ def cancel_url(booking_id: str, token: str, base: str = "") -> str:
 def ics_url(booking_id: str, token: str, base: str = "") -> str:
     return f"{base}/api/bookings/{quote(booking_id)}/ics?token={quote(token)}"
 
+
 # The dashboard's login cookie (HttpOnly: set and cleared only by these two HTTP endpoints, never by script).
 SESSION_COOKIE = "td_session"
 SESSION_START = "/auth/session"

@@ -20,15 +20,22 @@ def seed_demo() -> Trainer:
         trainer = session.exec(select(Trainer).where(Trainer.email == DEMO_EMAIL)).first()
         if trainer is not None:
             return trainer
-        trainer, _key = trainers.signup(session, email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo Trainer",
-                                        timezone="Europe/London")
-        week = [WeeklyBlock(day, start * 60, end * 60)
-                for day in range(6) for start, end in ((7, 12), (14, 20))]
+        trainer, _key = trainers.signup(
+            session, email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo Trainer", timezone="Europe/London"
+        )
+        week = [WeeklyBlock(day, start * 60, end * 60) for day in range(6) for start, end in ((7, 12), (14, 20))]
         availability.replace_week(session, actor=trainer, trainer_id=trainer.id, blocks=week)
-        trainers.update_preferences(session, actor=trainer, trainer_id=trainer.id, changes={
-            "session_durations": (30, 60, 90), "buffer_minutes": 15, "min_notice_hours": 2,
-            "auto_confirm": False,
-        })
+        trainers.update_preferences(
+            session,
+            actor=trainer,
+            trainer_id=trainer.id,
+            changes={
+                "session_durations": (30, 60, 90),
+                "buffer_minutes": 15,
+                "min_notice_hours": 2,
+                "auto_confirm": False,
+            },
+        )
         return trainer
 
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from . import routes
 from .api import build_api
+from .domain.errors import DomainError
 from .http import security_headers
 from .pages.auth import login_page, signup_page
 from .pages.availability import availability_page
@@ -14,7 +15,6 @@ from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
 from .pages.preferences import preferences_page
 from .pages.team import team_page
-from .domain.errors import DomainError
 from .services.notifications import run_sender
 from .state.auth import AuthState, NotLoggedIn
 from .state.availability import AvailabilityState
@@ -49,6 +49,7 @@ STORAGE_GUARD = """
 })();
 """
 
+
 def handler_error(exception: Exception):
     """What the browser gets when an event handler raises.
 
@@ -73,17 +74,28 @@ app.add_page(landing, route=routes.HOME, title="TrainerDesk: booking for persona
 app.add_page(signup_page, route=routes.SIGNUP, title="Sign up | TrainerDesk", on_load=AuthState.detect_zone)
 app.add_page(login_page, route=routes.LOGIN, title="Log in | TrainerDesk")
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard | TrainerDesk", on_load=DashboardState.load)
-app.add_page(bookings_page, route=routes.DASHBOARD_BOOKINGS, title="Bookings | TrainerDesk",
-             on_load=BookingsState.load)
-app.add_page(availability_page, route=routes.DASHBOARD_AVAILABILITY, title="Availability | TrainerDesk",
-             on_load=AvailabilityState.load)
-app.add_page(preferences_page, route=routes.DASHBOARD_PREFERENCES, title="Preferences | TrainerDesk",
-             on_load=PreferencesState.load)
+app.add_page(bookings_page, route=routes.DASHBOARD_BOOKINGS, title="Bookings | TrainerDesk", on_load=BookingsState.load)
+app.add_page(
+    availability_page,
+    route=routes.DASHBOARD_AVAILABILITY,
+    title="Availability | TrainerDesk",
+    on_load=AvailabilityState.load,
+)
+app.add_page(
+    preferences_page,
+    route=routes.DASHBOARD_PREFERENCES,
+    title="Preferences | TrainerDesk",
+    on_load=PreferencesState.load,
+)
 app.add_page(team_page, route=routes.DASHBOARD_TEAM, title="Team | TrainerDesk", on_load=TeamState.load)
 app.add_page(book_page, route=routes.BOOK, title="Book a session | TrainerDesk", on_load=BookingPageState.load)
 app.add_page(embed_page, route=routes.EMBED, title="Book a session", on_load=BookingPageState.load)
-app.add_page(reschedule_page, route=routes.RESCHEDULE, title="Reschedule | TrainerDesk",
-             on_load=ManageBookingState.load_reschedule)
+app.add_page(
+    reschedule_page,
+    route=routes.RESCHEDULE,
+    title="Reschedule | TrainerDesk",
+    on_load=ManageBookingState.load_reschedule,
+)
 app.add_page(cancel_page, route=routes.CANCEL, title="Cancel | TrainerDesk", on_load=ManageBookingState.load_cancel)
 
 # Delivers the notification outbox in the background of every backend process.

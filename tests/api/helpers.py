@@ -54,8 +54,14 @@ def assert_error(response, status: int, code: Optional[str] = None, field: Optio
     return error
 
 
-def signup(client: TestClient, *, name: str = "Ann Trainer", email: Optional[str] = None,
-           password: str = PASSWORD, timezone: str = TRAINER_TZ) -> Trainer:
+def signup(
+    client: TestClient,
+    *,
+    name: str = "Ann Trainer",
+    email: Optional[str] = None,
+    password: str = PASSWORD,
+    timezone: str = TRAINER_TZ,
+) -> Trainer:
     email = email or f"trainer{next(_emails)}@example.com"
     r = client.post("/api/auth/signup", json={"email": email, "password": password, "name": name, "timezone": timezone})
     assert r.status_code == 201, r.text
@@ -63,20 +69,33 @@ def signup(client: TestClient, *, name: str = "Ann Trainer", email: Optional[str
     return Trainer(body["trainerId"], body["slug"], body["apiKey"], email, password, name, timezone)
 
 
-def add_sub_trainer(client: TestClient, primary: Trainer, *, name: str = "Sam Sub",
-                    timezone: str = TRAINER_TZ) -> Trainer:
+def add_sub_trainer(
+    client: TestClient, primary: Trainer, *, name: str = "Sam Sub", timezone: str = TRAINER_TZ
+) -> Trainer:
     email = f"sub{next(_emails)}@example.com"
-    r = client.post(f"/api/trainers/{primary.id}/sub-trainers", headers=primary.headers,
-                    json={"email": email, "password": PASSWORD, "name": name, "timezone": timezone})
+    r = client.post(
+        f"/api/trainers/{primary.id}/sub-trainers",
+        headers=primary.headers,
+        json={"email": email, "password": PASSWORD, "name": name, "timezone": timezone},
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     return Trainer(body["trainerId"], body["slug"], body["apiKey"], email, PASSWORD, name, timezone)
 
 
-def set_week(client: TestClient, trainer: Trainer, start: str = "09:00", end: str = "17:00",
-             days=range(7), *, as_: Optional[Trainer] = None) -> list[dict]:
+def set_week(
+    client: TestClient,
+    trainer: Trainer,
+    start: str = "09:00",
+    end: str = "17:00",
+    days=range(7),
+    *,
+    as_: Optional[Trainer] = None,
+) -> list[dict]:
     blocks = [{"dayOfWeek": d, "startTime": start, "endTime": end} for d in days]
-    r = client.put(f"/api/trainers/{trainer.id}/availability", json={"blocks": blocks}, headers=(as_ or trainer).headers)
+    r = client.put(
+        f"/api/trainers/{trainer.id}/availability", json={"blocks": blocks}, headers=(as_ or trainer).headers
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -113,8 +132,9 @@ def instant(text: str) -> datetime:
     return parsed
 
 
-def get_slots(client: TestClient, trainer_id: str, day: date, duration: Optional[int] = 60,
-              client_tz: Optional[str] = None) -> list[dict]:
+def get_slots(
+    client: TestClient, trainer_id: str, day: date, duration: Optional[int] = 60, client_tz: Optional[str] = None
+) -> list[dict]:
     params: dict[str, Any] = {"trainerId": trainer_id, "date": day.isoformat()}
     if duration is not None:
         params["duration"] = str(duration)
@@ -134,9 +154,17 @@ _client_names = itertools.count(1)
 
 def booking_body(trainer_id: str, start: datetime | str, duration: int = 60, **extra: Any) -> dict:
     n = next(_client_names)
-    body = {"trainerId": trainer_id, "startTime": start if isinstance(start, str) else start.isoformat(),
-            "duration": duration, "name": f"Client {n}", "email": f"client{n}@example.org", "phone": "+49 30 1234",
-            "notes": "", "clientTimezone": TRAINER_TZ, "privacyAccepted": True}
+    body = {
+        "trainerId": trainer_id,
+        "startTime": start if isinstance(start, str) else start.isoformat(),
+        "duration": duration,
+        "name": f"Client {n}",
+        "email": f"client{n}@example.org",
+        "phone": "+49 30 1234",
+        "notes": "",
+        "clientTimezone": TRAINER_TZ,
+        "privacyAccepted": True,
+    }
     body.update(extra)
     return body
 

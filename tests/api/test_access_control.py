@@ -11,12 +11,23 @@ import pytest
 from icalendar import Calendar
 
 from tests.api.helpers import (
-    PASSWORD, add_sub_trainer, assert_error, book, future_day, local, open_trainer, set_week,
+    PASSWORD,
+    add_sub_trainer,
+    assert_error,
+    book,
+    future_day,
+    local,
+    open_trainer,
+    set_week,
 )
 
 NO_KEY: dict[str, str] = {}
-BAD_KEYS = [{"Authorization": "Bearer td_not-a-real-key"}, {"Authorization": "Bearer "},
-            {"Authorization": "Basic YW5uOnBhc3N3b3Jk"}, {"Authorization": "td_not-a-real-key"}]
+BAD_KEYS = [
+    {"Authorization": "Bearer td_not-a-real-key"},
+    {"Authorization": "Bearer "},
+    {"Authorization": "Basic YW5uOnBhc3N3b3Jk"},
+    {"Authorization": "td_not-a-real-key"},
+]
 
 
 class World:
@@ -27,21 +38,29 @@ class World:
         self.ann = open_trainer(client, name="Ann Primary")
         self.sam = add_sub_trainer(client, self.ann, name="Sam Sub")
         set_week(client, self.sam)
-        r = client.patch(f"/api/trainers/{self.sam.id}/preferences", headers=self.sam.headers,
-                         json={"minNoticeHours": 0, "maxAdvanceDays": 730})
+        r = client.patch(
+            f"/api/trainers/{self.sam.id}/preferences",
+            headers=self.sam.headers,
+            json={"minNoticeHours": 0, "maxAdvanceDays": 730},
+        )
         assert r.status_code == 200, r.text
         self.bob = open_trainer(client, name="Bob Stranger")
         self.day = future_day(9)
         self.override_day = future_day(20)
         for t in (self.ann, self.sam, self.bob):
-            r = client.put(f"/api/trainers/{t.id}/overrides/{self.override_day.isoformat()}", headers=t.headers,
-                           json={"blocks": [{"startTime": "10:00", "endTime": "12:00"}]})
+            r = client.put(
+                f"/api/trainers/{t.id}/overrides/{self.override_day.isoformat()}",
+                headers=t.headers,
+                json={"blocks": [{"startTime": "10:00", "endTime": "12:00"}]},
+            )
             assert r.status_code == 200, r.text
         self.ann_booking = book(client, self.ann.id, local(self.day, 10))
         self.sam_booking = book(client, self.sam.id, local(self.day, 10))
         self.bob_booking = book(client, self.bob.id, local(self.day, 10))
-        self.blocks = {t.id: client.get(f"/api/trainers/{t.id}/availability", headers=t.headers).json()[0]["id"]
-                       for t in (self.ann, self.sam, self.bob)}
+        self.blocks = {
+            t.id: client.get(f"/api/trainers/{t.id}/availability", headers=t.headers).json()[0]["id"]
+            for t in (self.ann, self.sam, self.bob)
+        }
         self.bookings = {self.ann.id: self.ann_booking, self.sam.id: self.sam_booking, self.bob.id: self.bob_booking}
 
     def endpoints(self, target):
@@ -60,15 +79,26 @@ class World:
             ("DELETE", f"/api/trainers/{tid}/overrides/{day}", None),
             ("GET", f"/api/trainers/{tid}/bookings", None),
             ("GET", f"/api/trainers/{tid}/bookings.csv", None),
-            ("POST", f"/api/trainers/{tid}/bookings/bulk-status", {"bookingIds": [booking["id"]], "status": "CONFIRMED"}),
-            ("POST", f"/api/trainers/{tid}/sub-trainers",
-             {"email": "intruder@example.com", "password": PASSWORD, "name": "Intruder", "timezone": "UTC"}),
+            (
+                "POST",
+                f"/api/trainers/{tid}/bookings/bulk-status",
+                {"bookingIds": [booking["id"]], "status": "CONFIRMED"},
+            ),
+            (
+                "POST",
+                f"/api/trainers/{tid}/sub-trainers",
+                {"email": "intruder@example.com", "password": PASSWORD, "name": "Intruder", "timezone": "UTC"},
+            ),
             ("GET", f"/api/trainers/{tid}/sub-trainers", None),
             ("PATCH", f"/api/bookings/{booking['id']}/status", {"status": "CONFIRMED"}),
             ("GET", f"/api/bookings/{booking['id']}", None),
             ("GET", f"/api/bookings/{booking['id']}/ics", None),
             ("GET", f"/api/bookings/{booking['id']}/history", None),
-            ("POST", f"/api/bookings/{booking['id']}/cancel", {"reason": "not yours", "acknowledgeLateCancellation": True}),
+            (
+                "POST",
+                f"/api/bookings/{booking['id']}/cancel",
+                {"reason": "not yours", "acknowledgeLateCancellation": True},
+            ),
             ("POST", f"/api/bookings/{booking['id']}/reschedule", {"startTime": local(self.day, 14).isoformat()}),
         ]
 
@@ -76,9 +106,13 @@ class World:
         """Everything an owner can read about themselves (compared before and after the attempts)."""
         c, h = self.client, owner.headers
         out = {}
-        for path in (f"/api/trainers/{owner.id}/preferences", f"/api/trainers/{owner.id}/availability",
-                     f"/api/trainers/{owner.id}/overrides", f"/api/trainers/{owner.id}/bookings",
-                     f"/api/trainers/{owner.id}/sub-trainers"):
+        for path in (
+            f"/api/trainers/{owner.id}/preferences",
+            f"/api/trainers/{owner.id}/availability",
+            f"/api/trainers/{owner.id}/overrides",
+            f"/api/trainers/{owner.id}/bookings",
+            f"/api/trainers/{owner.id}/sub-trainers",
+        ):
             r = c.get(path, headers=h)
             assert r.status_code == 200, (path, r.text)
             out[path] = r.json()
@@ -140,8 +174,11 @@ def test_every_trainer_endpoint_needs_a_valid_key(world):
 def test_another_trainers_key_reaches_nothing(world):
     attempts = [("Bob's key on Ann", world.bob.headers, {403, 404})]
     problems = check_all(world, world.ann, attempts)
-    problems += check_all(world, world.bob, [("Ann's key on Bob", world.ann.headers, {403, 404}),
-                                              ("Sam's key on Bob", world.sam.headers, {403, 404})])
+    problems += check_all(
+        world,
+        world.bob,
+        [("Ann's key on Bob", world.ann.headers, {403, 404}), ("Sam's key on Bob", world.sam.headers, {403, 404})],
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -155,8 +192,11 @@ def test_foreign_ids_under_ones_own_trainer_path_are_refused(world):
     before = world.snapshot(world.ann)
     r = c.delete(f"/api/trainers/{bob.id}/availability/{world.blocks[world.ann.id]}", headers=bob.headers)
     assert_error(r, 404)
-    r = c.post(f"/api/trainers/{bob.id}/bookings/bulk-status", headers=bob.headers,
-               json={"bookingIds": [world.ann_booking["id"]], "status": "CONFIRMED"})
+    r = c.post(
+        f"/api/trainers/{bob.id}/bookings/bulk-status",
+        headers=bob.headers,
+        json={"bookingIds": [world.ann_booking["id"]], "status": "CONFIRMED"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["updated"] == [] and [f["id"] for f in r.json()["failed"]] == [world.ann_booking["id"]]
     r = c.get(f"/api/trainers/{bob.id}/bookings.csv", headers=bob.headers, params={"ids": world.ann_booking["id"]})
@@ -172,16 +212,24 @@ def test_a_primary_key_reaches_its_sub_trainer(world):
     r = c.patch(f"/api/trainers/{sam.id}/preferences", headers=h, json={"bufferMinutes": 15})
     assert r.status_code == 200 and r.json()["bufferMinutes"] == 15
     assert c.get(f"/api/trainers/{sam.id}/preferences", headers=sam.headers).json()["bufferMinutes"] == 15
-    r = c.post(f"/api/trainers/{sam.id}/availability", headers=h,
-               json={"dayOfWeek": 0, "startTime": "18:00", "endTime": "20:00"})
+    r = c.post(
+        f"/api/trainers/{sam.id}/availability",
+        headers=h,
+        json={"dayOfWeek": 0, "startTime": "18:00", "endTime": "20:00"},
+    )
     assert r.status_code == 201, r.text
     block_id = r.json()["id"]
     assert block_id in [b["id"] for b in c.get(f"/api/trainers/{sam.id}/availability", headers=sam.headers).json()]
     assert c.delete(f"/api/trainers/{sam.id}/availability/{block_id}", headers=h).status_code == 204
-    r = c.put(f"/api/trainers/{sam.id}/availability", headers=h,
-              json={"blocks": [{"dayOfWeek": 2, "startTime": "08:00", "endTime": "12:00"}]})
+    r = c.put(
+        f"/api/trainers/{sam.id}/availability",
+        headers=h,
+        json={"blocks": [{"dayOfWeek": 2, "startTime": "08:00", "endTime": "12:00"}]},
+    )
     assert r.status_code == 200, r.text
-    assert [(b["dayOfWeek"], b["startTime"]) for b in c.get(f"/api/trainers/{sam.id}/availability", headers=h).json()] == [(2, "08:00")]
+    assert [
+        (b["dayOfWeek"], b["startTime"]) for b in c.get(f"/api/trainers/{sam.id}/availability", headers=h).json()
+    ] == [(2, "08:00")]
     day = world.override_day.isoformat()
     assert c.put(f"/api/trainers/{sam.id}/overrides/{day}", headers=h, json={"blocks": []}).status_code == 200
     assert c.get(f"/api/trainers/{sam.id}/overrides", headers=h).json()[0]["blocks"] == []
@@ -196,6 +244,7 @@ def test_a_primary_key_reaches_its_sub_trainer(world):
 
 # ---------------------------------------------------------------- booking tokens
 
+
 def test_token_endpoints_refuse_a_wrong_token(world):
     c, booking, other = world.client, world.ann_booking, world.bob_booking
     before = {t.id: world.snapshot(t) for t in (world.ann, world.bob)}
@@ -203,9 +252,13 @@ def test_token_endpoints_refuse_a_wrong_token(world):
     target = local(world.day, 14).isoformat()
     problems = []
     for token in wrong_tokens:
-        for method, suffix, body in (("GET", "", None), ("GET", "/ics", None), ("GET", "/history", None),
-                                     ("POST", "/cancel", {"reason": "x", "acknowledgeLateCancellation": True}),
-                                     ("POST", "/reschedule", {"startTime": target})):
+        for method, suffix, body in (
+            ("GET", "", None),
+            ("GET", "/ics", None),
+            ("GET", "/history", None),
+            ("POST", "/cancel", {"reason": "x", "acknowledgeLateCancellation": True}),
+            ("POST", "/reschedule", {"startTime": target}),
+        ):
             path = f"/api/bookings/{booking['id']}{suffix}"
             attempts = [c.request(method, path, params={"token": token}, json=body)]
             if body is not None:
@@ -215,9 +268,21 @@ def test_token_endpoints_refuse_a_wrong_token(world):
                 if problem:
                     problems.append(f"{method} {path} with token {token[:8]}...: {problem}")
     # No token at all.
-    for method, suffix in (("GET", ""), ("GET", "/ics"), ("GET", "/history"), ("POST", "/cancel"), ("POST", "/reschedule")):
-        problem = refused(c.request(method, f"/api/bookings/{booking['id']}{suffix}",
-                                    json={"startTime": target} if method == "POST" else None), {401, 404})
+    for method, suffix in (
+        ("GET", ""),
+        ("GET", "/ics"),
+        ("GET", "/history"),
+        ("POST", "/cancel"),
+        ("POST", "/reschedule"),
+    ):
+        problem = refused(
+            c.request(
+                method,
+                f"/api/bookings/{booking['id']}{suffix}",
+                json={"startTime": target} if method == "POST" else None,
+            ),
+            {401, 404},
+        )
         if problem:
             problems.append(f"{method} {suffix} without a token: {problem}")
     # A right token on an unknown booking id.
@@ -230,8 +295,11 @@ def test_token_endpoints_refuse_a_wrong_token(world):
 
 def test_a_token_does_not_open_trainer_endpoints(world):
     c, booking = world.client, world.ann_booking
-    r = c.patch(f"/api/bookings/{booking['id']}/status", params={"token": booking["token"]},
-                json={"status": "CONFIRMED", "token": booking["token"]})
+    r = c.patch(
+        f"/api/bookings/{booking['id']}/status",
+        params={"token": booking["token"]},
+        json={"status": "CONFIRMED", "token": booking["token"]},
+    )
     assert_error(r, 401)
     r = c.get(f"/api/trainers/{world.ann.id}/bookings", params={"token": booking["token"]})
     assert_error(r, 401)

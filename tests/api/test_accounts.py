@@ -6,9 +6,19 @@ import pytest
 
 from tests.api.helpers import PASSWORD, add_sub_trainer, assert_error, signup
 
-PREF_FIELDS = {"timezone", "sessionDurations", "bufferMinutes", "minNoticeHours", "maxAdvanceDays",
-               "cancellationNoticeHours", "rescheduleNoticeHours", "maxReschedules", "allowClientCancel",
-               "allowClientReschedule", "autoConfirm"}
+PREF_FIELDS = {
+    "timezone",
+    "sessionDurations",
+    "bufferMinutes",
+    "minNoticeHours",
+    "maxAdvanceDays",
+    "cancellationNoticeHours",
+    "rescheduleNoticeHours",
+    "maxReschedules",
+    "allowClientCancel",
+    "allowClientReschedule",
+    "autoConfirm",
+}
 
 
 def test_health_answers_ok(client):
@@ -54,16 +64,20 @@ def test_openapi_document_lists_the_contract(client):
 
 # ---------------------------------------------------------------- signup
 
+
 def test_signup_returns_id_slug_and_a_working_key(client):
-    r = client.post("/api/auth/signup", json={"email": "Ann@Example.com", "password": "vq8-Lm2z",
-                                              "name": "Ann Trainer", "timezone": "Europe/Berlin"})
+    r = client.post(
+        "/api/auth/signup",
+        json={"email": "Ann@Example.com", "password": "vq8-Lm2z", "name": "Ann Trainer", "timezone": "Europe/Berlin"},
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     assert {"trainerId", "slug", "apiKey"} <= set(body)
     assert all(isinstance(body[k], str) and body[k] for k in ("trainerId", "slug", "apiKey"))
     assert body["slug"] == "ann-trainer"
-    r = client.get(f"/api/trainers/{body['trainerId']}/preferences",
-                   headers={"Authorization": f"Bearer {body['apiKey']}"})
+    r = client.get(
+        f"/api/trainers/{body['trainerId']}/preferences", headers={"Authorization": f"Bearer {body['apiKey']}"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["timezone"] == "Europe/Berlin"
 
@@ -77,16 +91,20 @@ def test_signup_gives_distinct_slugs_for_the_same_name(client):
 
 def test_signup_with_an_existing_email_is_409(client):
     signup(client, email="dup@example.com")
-    r = client.post("/api/auth/signup", json={"email": "DUP@example.com", "password": PASSWORD,
-                                              "name": "Other", "timezone": "UTC"})
+    r = client.post(
+        "/api/auth/signup", json={"email": "DUP@example.com", "password": PASSWORD, "name": "Other", "timezone": "UTC"}
+    )
     assert_error(r, 409)
 
 
-@pytest.mark.parametrize("field, values", [
-    ("timezone", ["Mars/Olympus_Mons", "", None, 5, "europe/berlin", ["Europe/Berlin"]]),
-    ("email", ["not-an-email", "a@b", "", None, "two@@example.com", "a b@example.com", 42]),
-    ("password", ["1234567", "", None, 12345678, ["12345678"]]),
-])
+@pytest.mark.parametrize(
+    "field, values",
+    [
+        ("timezone", ["Mars/Olympus_Mons", "", None, 5, "europe/berlin", ["Europe/Berlin"]]),
+        ("email", ["not-an-email", "a@b", "", None, "two@@example.com", "a b@example.com", 42]),
+        ("password", ["1234567", "", None, 12345678, ["12345678"]]),
+    ],
+)
 def test_signup_validation(client, field, values):
     good = {"email": "v@example.com", "password": PASSWORD, "name": "Val Idation", "timezone": "Europe/Berlin"}
     for value in values:
@@ -108,6 +126,7 @@ def test_unreadable_bodies_are_validation_errors(client):
 
 # ---------------------------------------------------------------- login
 
+
 def test_login_returns_a_new_working_key(client):
     trainer = signup(client, email="log@example.com")
     r = client.post("/api/auth/login", json={"email": "Log@Example.com", "password": PASSWORD})
@@ -124,14 +143,21 @@ def test_login_returns_a_new_working_key(client):
 
 def test_login_with_bad_credentials_is_401(client):
     signup(client, email="log@example.com")
-    for email, password in [("log@example.com", "wrong-password"), ("nobody@example.com", PASSWORD),
-                            ("log@example.com", ""), ("log@example.com", None), (None, None), (5, ["x"])]:
+    for email, password in [
+        ("log@example.com", "wrong-password"),
+        ("nobody@example.com", PASSWORD),
+        ("log@example.com", ""),
+        ("log@example.com", None),
+        (None, None),
+        (5, ["x"]),
+    ]:
         r = client.post("/api/auth/login", json={"email": email, "password": password})
         assert_error(r, 401, "unauthorized")
         assert "apiKey" not in r.text
 
 
 # ---------------------------------------------------------------- sub-trainers
+
 
 def test_sub_trainers_are_created_and_listed(client):
     primary = signup(client, name="Pat Primary")
@@ -148,11 +174,17 @@ def test_sub_trainers_are_created_and_listed(client):
 
 def test_sub_trainer_validation_and_duplicate_email(client):
     primary = signup(client)
-    r = client.post(f"/api/trainers/{primary.id}/sub-trainers", headers=primary.headers,
-                    json={"email": "x@example.com", "password": "short", "name": "X", "timezone": "UTC"})
+    r = client.post(
+        f"/api/trainers/{primary.id}/sub-trainers",
+        headers=primary.headers,
+        json={"email": "x@example.com", "password": "short", "name": "X", "timezone": "UTC"},
+    )
     assert_error(r, 422, "validation", "password")
-    r = client.post(f"/api/trainers/{primary.id}/sub-trainers", headers=primary.headers,
-                    json={"email": primary.email, "password": PASSWORD, "name": "X", "timezone": "UTC"})
+    r = client.post(
+        f"/api/trainers/{primary.id}/sub-trainers",
+        headers=primary.headers,
+        json={"email": primary.email, "password": PASSWORD, "name": "X", "timezone": "UTC"},
+    )
     assert_error(r, 409)
     r = client.get(f"/api/trainers/{primary.id}/sub-trainers", headers=primary.headers)
     assert r.json() == []
@@ -161,8 +193,11 @@ def test_sub_trainer_validation_and_duplicate_email(client):
 def test_a_sub_trainer_cannot_add_sub_trainers(client):
     primary = signup(client)
     sub = add_sub_trainer(client, primary)
-    r = client.post(f"/api/trainers/{sub.id}/sub-trainers", headers=sub.headers,
-                    json={"email": "subsub@example.com", "password": PASSWORD, "name": "Sub Sub", "timezone": "UTC"})
+    r = client.post(
+        f"/api/trainers/{sub.id}/sub-trainers",
+        headers=sub.headers,
+        json={"email": "subsub@example.com", "password": PASSWORD, "name": "Sub Sub", "timezone": "UTC"},
+    )
     assert r.status_code in (403, 422), r.text
     assert_error(r, r.status_code)
     r = client.get(f"/api/trainers/{primary.id}/sub-trainers", headers=primary.headers)
@@ -170,6 +205,7 @@ def test_a_sub_trainer_cannot_add_sub_trainers(client):
 
 
 # ---------------------------------------------------------------- preferences
+
 
 def test_preferences_default_object(client):
     trainer = signup(client, timezone="Asia/Tokyo")
@@ -186,8 +222,11 @@ def test_preferences_default_object(client):
 def test_patch_preferences_returns_the_whole_object_and_persists(client):
     trainer = signup(client)
     before = client.get(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers).json()
-    r = client.patch(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers,
-                     json={"bufferMinutes": 15, "autoConfirm": True})
+    r = client.patch(
+        f"/api/trainers/{trainer.id}/preferences",
+        headers=trainer.headers,
+        json={"bufferMinutes": 15, "autoConfirm": True},
+    )
     assert r.status_code == 200, r.text
     after = r.json()
     assert set(after) == PREF_FIELDS
@@ -197,14 +236,30 @@ def test_patch_preferences_returns_the_whole_object_and_persists(client):
 
 def test_patch_preferences_accepts_the_edges_of_every_range(client):
     trainer = signup(client)
-    edges = {"sessionDurations": [10, 15, 30, 45, 60, 90, 120, 480], "bufferMinutes": 120, "minNoticeHours": 720,
-             "maxAdvanceDays": 730, "cancellationNoticeHours": 720, "rescheduleNoticeHours": 720,
-             "maxReschedules": 20, "allowClientCancel": False, "allowClientReschedule": False, "autoConfirm": True}
+    edges = {
+        "sessionDurations": [10, 15, 30, 45, 60, 90, 120, 480],
+        "bufferMinutes": 120,
+        "minNoticeHours": 720,
+        "maxAdvanceDays": 730,
+        "cancellationNoticeHours": 720,
+        "rescheduleNoticeHours": 720,
+        "maxReschedules": 20,
+        "allowClientCancel": False,
+        "allowClientReschedule": False,
+        "autoConfirm": True,
+    }
     r = client.patch(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers, json=edges)
     assert r.status_code == 200, r.text
     assert {k: r.json()[k] for k in edges} == edges
-    low = {"sessionDurations": [10], "bufferMinutes": 0, "minNoticeHours": 0, "maxAdvanceDays": 1,
-           "cancellationNoticeHours": 0, "rescheduleNoticeHours": 0, "maxReschedules": 0}
+    low = {
+        "sessionDurations": [10],
+        "bufferMinutes": 0,
+        "minNoticeHours": 0,
+        "maxAdvanceDays": 1,
+        "cancellationNoticeHours": 0,
+        "rescheduleNoticeHours": 0,
+        "maxReschedules": 0,
+    }
     r = client.patch(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers, json=low)
     assert r.status_code == 200, r.text
     assert {k: r.json()[k] for k in low} == low
@@ -212,31 +267,56 @@ def test_patch_preferences_accepts_the_edges_of_every_range(client):
 
 def test_patch_preferences_can_change_the_timezone(client):
     trainer = signup(client)
-    r = client.patch(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers,
-                     json={"timezone": "America/Chicago"})
+    r = client.patch(
+        f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers, json={"timezone": "America/Chicago"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["timezone"] == "America/Chicago"
-    r = client.patch(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers,
-                     json={"timezone": "Nowhere/Land", "bufferMinutes": 30})
+    r = client.patch(
+        f"/api/trainers/{trainer.id}/preferences",
+        headers=trainer.headers,
+        json={"timezone": "Nowhere/Land", "bufferMinutes": 30},
+    )
     assert_error(r, 422, "validation", "timezone")
     prefs = client.get(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers).json()
     assert prefs["timezone"] == "America/Chicago" and prefs["bufferMinutes"] == 0
 
 
-@pytest.mark.parametrize("field, values", [
-    ("sessionDurations", [[33], [62], [5], [0], [485], [-60], [10, 15, 20, 25, 30, 35, 40, 45, 50], [30, 30], [],
-                          60, "60", ["60"], [60.5], [True], None]),
-    ("bufferMinutes", [7, 125, -5, "15", 15.5, None]),
-    ("minNoticeHours", [721, -1, "0", 1.5]),
-    ("maxAdvanceDays", [0, 731, -1, "30"]),
-    ("cancellationNoticeHours", [721, -1]),
-    ("rescheduleNoticeHours", [721, -1]),
-    ("maxReschedules", [21, -1, None]),
-    ("allowClientCancel", ["true", 1, None]),
-    ("allowClientReschedule", ["false", 0]),
-    ("autoConfirm", ["true", 1, None]),
-    ("notAPreference", [1]),
-])
+@pytest.mark.parametrize(
+    "field, values",
+    [
+        (
+            "sessionDurations",
+            [
+                [33],
+                [62],
+                [5],
+                [0],
+                [485],
+                [-60],
+                [10, 15, 20, 25, 30, 35, 40, 45, 50],
+                [30, 30],
+                [],
+                60,
+                "60",
+                ["60"],
+                [60.5],
+                [True],
+                None,
+            ],
+        ),
+        ("bufferMinutes", [7, 125, -5, "15", 15.5, None]),
+        ("minNoticeHours", [721, -1, "0", 1.5]),
+        ("maxAdvanceDays", [0, 731, -1, "30"]),
+        ("cancellationNoticeHours", [721, -1]),
+        ("rescheduleNoticeHours", [721, -1]),
+        ("maxReschedules", [21, -1, None]),
+        ("allowClientCancel", ["true", 1, None]),
+        ("allowClientReschedule", ["false", 0]),
+        ("autoConfirm", ["true", 1, None]),
+        ("notAPreference", [1]),
+    ],
+)
 def test_patch_preferences_refuses_out_of_range_values(client, field, values):
     trainer = signup(client)
     before = client.get(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers).json()

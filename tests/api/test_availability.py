@@ -8,8 +8,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.api.helpers import (
-    TRAINER_TZ, add_sub_trainer, assert_error, book, booking_body, future_day, get_slots, instant, local, open_trainer,
-    set_prefs, set_week, signup, slot_starts,
+    TRAINER_TZ,
+    add_sub_trainer,
+    assert_error,
+    book,
+    booking_body,
+    future_day,
+    get_slots,
+    instant,
+    local,
+    open_trainer,
+    set_prefs,
+    set_week,
+    signup,
+    slot_starts,
 )
 
 
@@ -29,14 +41,22 @@ def without_ids(blocks):
 
 # ---------------------------------------------------------------- weekly hours
 
+
 def test_weekly_blocks_are_added_listed_and_deleted(client):
     trainer = signup(client)
     assert week(client, trainer) == []
-    r = client.post(f"/api/trainers/{trainer.id}/availability", headers=trainer.headers, json=block(0, "09:00", "12:00"))
+    r = client.post(
+        f"/api/trainers/{trainer.id}/availability", headers=trainer.headers, json=block(0, "09:00", "12:00")
+    )
     assert r.status_code == 201, r.text
     created = r.json()
     assert set(created) >= {"id", "dayOfWeek", "startTime", "endTime", "isRecurring"}
-    assert (created["dayOfWeek"], created["startTime"], created["endTime"], created["isRecurring"]) == (0, "09:00", "12:00", True)
+    assert (created["dayOfWeek"], created["startTime"], created["endTime"], created["isRecurring"]) == (
+        0,
+        "09:00",
+        "12:00",
+        True,
+    )
     assert week(client, trainer) == [created]
 
     r = client.delete(f"/api/trainers/{trainer.id}/availability/{created['id']}", headers=trainer.headers)
@@ -51,7 +71,13 @@ def test_overlapping_block_is_409_overlap_and_touching_is_fine(client):
     trainer = signup(client)
     url = f"/api/trainers/{trainer.id}/availability"
     assert client.post(url, headers=trainer.headers, json=block(2, "09:00", "12:00")).status_code == 201
-    for start, end in (("11:00", "13:00"), ("08:00", "09:30"), ("09:00", "12:00"), ("10:00", "11:00"), ("07:00", "13:00")):
+    for start, end in (
+        ("11:00", "13:00"),
+        ("08:00", "09:30"),
+        ("09:00", "12:00"),
+        ("10:00", "11:00"),
+        ("07:00", "13:00"),
+    ):
         r = client.post(url, headers=trainer.headers, json=block(2, start, end))
         assert_error(r, 409, "overlap")
     # Touching on either side, and the same hours on another day, are accepted.
@@ -59,7 +85,11 @@ def test_overlapping_block_is_409_overlap_and_touching_is_fine(client):
     assert client.post(url, headers=trainer.headers, json=block(2, "07:00", "09:00")).status_code == 201
     assert client.post(url, headers=trainer.headers, json=block(3, "09:00", "12:00")).status_code == 201
     assert without_ids(week(client, trainer)) == [
-        (2, "07:00", "09:00", True), (2, "09:00", "12:00", True), (2, "12:00", "14:00", True), (3, "09:00", "12:00", True)]
+        (2, "07:00", "09:00", True),
+        (2, "09:00", "12:00", True),
+        (2, "12:00", "14:00", True),
+        (3, "09:00", "12:00", True),
+    ]
 
 
 def test_24_00_is_allowed_as_an_end_only(client):
@@ -103,11 +133,18 @@ def test_invalid_block_is_422_naming_the_field(client):
 def test_put_replaces_the_whole_week(client):
     trainer = signup(client)
     set_week(client, trainer, "09:00", "17:00", range(7))
-    r = client.put(f"/api/trainers/{trainer.id}/availability", headers=trainer.headers,
-                   json={"blocks": [block(1, "13:00", "15:00"), block(1, "08:00", "13:00"), block(4, "18:00", "24:00")]})
+    r = client.put(
+        f"/api/trainers/{trainer.id}/availability",
+        headers=trainer.headers,
+        json={"blocks": [block(1, "13:00", "15:00"), block(1, "08:00", "13:00"), block(4, "18:00", "24:00")]},
+    )
     assert r.status_code == 200, r.text
     returned = r.json()
-    assert without_ids(returned) == [(1, "08:00", "13:00", True), (1, "13:00", "15:00", True), (4, "18:00", "24:00", True)]
+    assert without_ids(returned) == [
+        (1, "08:00", "13:00", True),
+        (1, "13:00", "15:00", True),
+        (4, "18:00", "24:00", True),
+    ]
     assert week(client, trainer) == returned
     r = client.put(f"/api/trainers/{trainer.id}/availability", headers=trainer.headers, json={"blocks": []})
     assert r.status_code == 200 and r.json() == []
@@ -149,6 +186,7 @@ def test_delete_of_another_trainers_block_is_refused(client):
 
 # ---------------------------------------------------------------- date overrides
 
+
 def test_overrides_replace_block_and_restore_a_date(client):
     trainer = open_trainer(client)
     day = future_day(10)
@@ -156,14 +194,22 @@ def test_overrides_replace_block_and_restore_a_date(client):
     weekly = [local(day, h) for h in range(9, 17)]
     assert slot_starts(client, trainer.id, day) == weekly
 
-    r = client.put(url, headers=trainer.headers, json={"blocks": [{"startTime": "14:00", "endTime": "16:00"},
-                                                                  {"startTime": "10:00", "endTime": "12:00"}]})
+    r = client.put(
+        url,
+        headers=trainer.headers,
+        json={"blocks": [{"startTime": "14:00", "endTime": "16:00"}, {"startTime": "10:00", "endTime": "12:00"}]},
+    )
     assert r.status_code == 200, r.text
-    assert r.json() == {"date": day.isoformat(), "isRecurring": False,
-                        "blocks": [{"startTime": "10:00", "endTime": "12:00"}, {"startTime": "14:00", "endTime": "16:00"}]}
+    assert r.json() == {
+        "date": day.isoformat(),
+        "isRecurring": False,
+        "blocks": [{"startTime": "10:00", "endTime": "12:00"}, {"startTime": "14:00", "endTime": "16:00"}],
+    }
     assert slot_starts(client, trainer.id, day) == [local(day, 10), local(day, 11), local(day, 14), local(day, 15)]
     # The neighbouring dates keep their weekly hours.
-    assert slot_starts(client, trainer.id, day + timedelta(days=1)) == [local(day + timedelta(days=1), h) for h in range(9, 17)]
+    assert slot_starts(client, trainer.id, day + timedelta(days=1)) == [
+        local(day + timedelta(days=1), h) for h in range(9, 17)
+    ]
 
     r = client.put(url, headers=trainer.headers, json={"blocks": []})
     assert r.status_code == 200, r.text
@@ -180,15 +226,21 @@ def test_overrides_are_listed_between_from_and_to(client):
     trainer = signup(client)
     days = [future_day(n) for n in (5, 6, 9)]
     for n, day in enumerate(days):
-        r = client.put(f"/api/trainers/{trainer.id}/overrides/{day.isoformat()}", headers=trainer.headers,
-                       json={"blocks": [{"startTime": f"{10 + n:02d}:00", "endTime": "24:00"}]})
+        r = client.put(
+            f"/api/trainers/{trainer.id}/overrides/{day.isoformat()}",
+            headers=trainer.headers,
+            json={"blocks": [{"startTime": f"{10 + n:02d}:00", "endTime": "24:00"}]},
+        )
         assert r.status_code == 200, r.text
     url = f"/api/trainers/{trainer.id}/overrides"
     r = client.get(url, headers=trainer.headers)
     assert r.status_code == 200
     assert [o["date"] for o in r.json()] == [d.isoformat() for d in days]
-    assert r.json()[2] == {"date": days[2].isoformat(), "isRecurring": False,
-                           "blocks": [{"startTime": "12:00", "endTime": "24:00"}]}
+    assert r.json()[2] == {
+        "date": days[2].isoformat(),
+        "isRecurring": False,
+        "blocks": [{"startTime": "12:00", "endTime": "24:00"}],
+    }
     r = client.get(url, headers=trainer.headers, params={"from": days[1].isoformat(), "to": days[2].isoformat()})
     assert [o["date"] for o in r.json()] == [d.isoformat() for d in days[1:]]
     r = client.get(url, headers=trainer.headers, params={"from": days[0].isoformat(), "to": days[1].isoformat()})
@@ -205,7 +257,12 @@ def test_bad_override_is_refused_and_changes_nothing(client):
         ("2027-02-30", [], 422, "validation"),
         ("tomorrow", [], 422, "validation"),
         ("2027-03-14", [{"startTime": "12:00", "endTime": "10:00"}], 422, "validation"),
-        ("2027-03-14", [{"startTime": "10:00", "endTime": "12:00"}, {"startTime": "11:00", "endTime": "13:00"}], 409, "overlap"),
+        (
+            "2027-03-14",
+            [{"startTime": "10:00", "endTime": "12:00"}, {"startTime": "11:00", "endTime": "13:00"}],
+            409,
+            "overlap",
+        ),
         ("2027-03-14", "all day", 422, "validation"),
     ]:
         r = client.put(f"/api/trainers/{trainer.id}/overrides/{day}", headers=trainer.headers, json={"blocks": blocks})
@@ -214,6 +271,7 @@ def test_bad_override_is_refused_and_changes_nothing(client):
 
 
 # ---------------------------------------------------------------- slots
+
 
 def test_slots_for_one_duration(client):
     trainer = open_trainer(client)
@@ -236,7 +294,8 @@ def test_slots_without_duration_cover_every_duration(client):
     assert {s["duration"] for s in slots} == {30, 60}
     assert sorted((instant(s["startTime"]), s["duration"]) for s in slots) == sorted(
         [(local(day, 9, 0) + timedelta(minutes=30 * i), 30) for i in range(16)]
-        + [(local(day, h), 60) for h in range(9, 17)])
+        + [(local(day, h), 60) for h in range(9, 17)]
+    )
     starts = [instant(s["startTime"]) for s in slots]
     assert starts == sorted(starts)
     for s in slots:
@@ -316,6 +375,7 @@ def test_slot_query_validation(client):
 
 # ---------------------------------------------------------------- bookable dates
 
+
 def first_of_next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
@@ -326,12 +386,16 @@ def test_dates_lists_the_bookable_client_dates_of_a_month(client):
     following = first_of_next_month(first)
     every_day = [(first + timedelta(days=n)).isoformat() for n in range((following - first).days)]
     month = first.strftime("%Y-%m")
-    r = client.get("/api/bookings/availability/dates", params={"trainerId": trainer.id, "month": month, "duration": "60"})
+    r = client.get(
+        "/api/bookings/availability/dates", params={"trainerId": trainer.id, "month": month, "duration": "60"}
+    )
     assert r.status_code == 200, r.text
     assert r.json() == every_day
 
     closed = first + timedelta(days=9)
-    client.put(f"/api/trainers/{trainer.id}/overrides/{closed.isoformat()}", headers=trainer.headers, json={"blocks": []})
+    client.put(
+        f"/api/trainers/{trainer.id}/overrides/{closed.isoformat()}", headers=trainer.headers, json={"blocks": []}
+    )
     set_week(client, trainer, days=range(5))  # weekends off
     r = client.get("/api/bookings/availability/dates", params={"trainerId": trainer.id, "month": month})
     assert r.status_code == 200, r.text
@@ -346,7 +410,9 @@ def test_dates_follow_the_client_zone(client):
     params = {"trainerId": trainer.id, "month": month, "duration": "60"}
     berlin = client.get("/api/bookings/availability/dates", params=params).json()
     assert berlin and all(date.fromisoformat(d).weekday() == 0 for d in berlin)
-    honolulu = client.get("/api/bookings/availability/dates", params={**params, "clientTimezone": "Pacific/Honolulu"}).json()
+    honolulu = client.get(
+        "/api/bookings/availability/dates", params={**params, "clientTimezone": "Pacific/Honolulu"}
+    ).json()
     # Monday 09:00 in Berlin is still Sunday in Honolulu.
     assert honolulu and all(date.fromisoformat(d).weekday() == 6 for d in honolulu)
 
@@ -369,24 +435,34 @@ def test_dates_query_validation(client):
 
 # ---------------------------------------------------------------- teams and clock changes
 
+
 def test_team_slots_are_the_union_and_name_their_trainers(client):
     primary = open_trainer(client)
     sub = add_sub_trainer(client, primary)
     set_week(client, sub, "15:00", "19:00", as_=primary)  # a primary sets its sub-trainer's hours
-    r = client.patch(f"/api/trainers/{sub.id}/preferences", headers=primary.headers,
-                     json={"minNoticeHours": 0, "maxAdvanceDays": 730, "sessionDurations": [60]})
+    r = client.patch(
+        f"/api/trainers/{sub.id}/preferences",
+        headers=primary.headers,
+        json={"minNoticeHours": 0, "maxAdvanceDays": 730, "sessionDurations": [60]},
+    )
     assert r.status_code == 200, r.text
     day = future_day(9)
-    r = client.get("/api/bookings/availability", params={"teamId": primary.id, "date": day.isoformat(), "duration": "60"})
+    r = client.get(
+        "/api/bookings/availability", params={"teamId": primary.id, "date": day.isoformat(), "duration": "60"}
+    )
     assert r.status_code == 200, r.text
     got = [(instant(s["startTime"]), sorted(s["trainerIds"])) for s in r.json()]
     both = sorted([primary.id, sub.id])
     assert got == [(local(day, h), [primary.id] if h < 15 else both if h < 17 else [sub.id]) for h in range(9, 19)]
     # Booking the team at 17:00 gives the booking to the only trainer free then.
-    r = client.post("/api/bookings", json={**booking_body(None, local(day, 17)), "trainerId": None, "teamId": primary.id})
+    r = client.post(
+        "/api/bookings", json={**booking_body(None, local(day, 17)), "trainerId": None, "teamId": primary.id}
+    )
     assert r.status_code == 201, r.text
     assert r.json()["trainerId"] == sub.id
-    r = client.get("/api/bookings/availability", params={"teamId": primary.id, "date": day.isoformat(), "duration": "60"})
+    r = client.get(
+        "/api/bookings/availability", params={"teamId": primary.id, "date": day.isoformat(), "duration": "60"}
+    )
     assert local(day, 17) not in [instant(s["startTime"]) for s in r.json()]
     # A sub-trainer is not a team.
     r = client.get("/api/bookings/availability", params={"teamId": sub.id, "date": day.isoformat(), "duration": "60"})
@@ -406,8 +482,11 @@ def test_a_wall_time_in_the_spring_forward_gap_reads_with_the_offset_before(clie
     trainer = open_trainer(client)
     set_prefs(client, trainer, sessionDurations=[30])
     day = next_spring_forward(TRAINER_TZ)  # Berlin: 02:00 jumps to 03:00
-    r = client.put(f"/api/trainers/{trainer.id}/overrides/{day.isoformat()}", headers=trainer.headers,
-                   json={"blocks": [{"startTime": "02:30", "endTime": "04:00"}]})
+    r = client.put(
+        f"/api/trainers/{trainer.id}/overrides/{day.isoformat()}",
+        headers=trainer.headers,
+        json={"blocks": [{"startTime": "02:30", "endTime": "04:00"}]},
+    )
     assert r.status_code == 200, r.text
     slots = get_slots(client, trainer.id, day, 30)
     # 02:30 does not exist: read with the offset before the gap (+01:00) it is 03:30 (+02:00).

@@ -11,8 +11,20 @@ import pytest
 from icalendar import Calendar
 
 from tests.api.helpers import (
-    TRAINER_TZ, assert_error, book, booking_body, future_day, get_booking, history, instant, local, open_trainer,
-    set_prefs, set_week, signup, slot_starts,
+    TRAINER_TZ,
+    assert_error,
+    book,
+    booking_body,
+    future_day,
+    get_booking,
+    history,
+    instant,
+    local,
+    open_trainer,
+    set_prefs,
+    set_week,
+    signup,
+    slot_starts,
 )
 
 BOOKING_FIELDS = {"id", "trainerId", "status", "startTime", "endTime", "duration", "clientTimezone", "client", "notes"}
@@ -56,24 +68,39 @@ def cancel(client, booking, trainer=None, **body):
 def reschedule(client, booking, start, trainer=None):
     text = start if isinstance(start, str) else start.isoformat()
     if trainer is not None:
-        return client.post(f"/api/bookings/{booking['id']}/reschedule", headers=trainer.headers, json={"startTime": text})
+        return client.post(
+            f"/api/bookings/{booking['id']}/reschedule", headers=trainer.headers, json={"startTime": text}
+        )
     return client.post(f"/api/bookings/{booking['id']}/reschedule", json={"token": booking["token"], "startTime": text})
 
 
 def set_status(client, booking, trainer, status, **extra):
-    return client.patch(f"/api/bookings/{booking['id']}/status", headers=trainer.headers, json={"status": status, **extra})
+    return client.patch(
+        f"/api/bookings/{booking['id']}/status", headers=trainer.headers, json={"status": status, **extra}
+    )
 
 
 # ---------------------------------------------------------------- create
+
 
 def test_create_booking_returns_every_field(client):
     trainer = open_trainer(client)
     day = future_day(9)
     start = local(day, 10)
-    r = client.post("/api/bookings", json={
-        "trainerId": trainer.id, "startTime": start.isoformat(), "duration": 60, "name": "Cleo Client",
-        "email": "Cleo@Example.org", "phone": "+1 (555) 010-2000", "notes": "Knee injury last year",
-        "clientTimezone": "America/New_York", "privacyAccepted": True})
+    r = client.post(
+        "/api/bookings",
+        json={
+            "trainerId": trainer.id,
+            "startTime": start.isoformat(),
+            "duration": 60,
+            "name": "Cleo Client",
+            "email": "Cleo@Example.org",
+            "phone": "+1 (555) 010-2000",
+            "notes": "Knee injury last year",
+            "clientTimezone": "America/New_York",
+            "privacyAccepted": True,
+        },
+    )
     assert r.status_code == 201, r.text
     b = r.json()
     assert CREATED_FIELDS <= set(b)
@@ -143,9 +170,18 @@ def test_cancelled_booking_frees_its_slot(client):
 def test_booking_a_start_never_offered_is_409(client):
     trainer = open_trainer(client)
     day, closed = future_day(9), future_day(10)
-    client.put(f"/api/trainers/{trainer.id}/overrides/{closed.isoformat()}", headers=trainer.headers, json={"blocks": []})
-    for start in (local(day, 8), local(day, 9, 30), local(day, 16, 30), local(day, 17), local(closed, 10),
-                  local(future_day(-3), 10), local(future_day(800), 10)):
+    client.put(
+        f"/api/trainers/{trainer.id}/overrides/{closed.isoformat()}", headers=trainer.headers, json={"blocks": []}
+    )
+    for start in (
+        local(day, 8),
+        local(day, 9, 30),
+        local(day, 16, 30),
+        local(day, 17),
+        local(closed, 10),
+        local(future_day(-3), 10),
+        local(future_day(800), 10),
+    ):
         r = client.post("/api/bookings", json=booking_body(trainer.id, start))
         assert_error(r, 409, "slot_unavailable")
     set_prefs(client, trainer, maxAdvanceDays=5)
@@ -190,6 +226,7 @@ def test_create_booking_for_an_unknown_trainer_is_404(client):
 
 # ---------------------------------------------------------------- read
 
+
 def test_get_booking_with_token_or_key(client):
     trainer = open_trainer(client)
     b = book(client, trainer.id, local(future_day(9), 10), notes="bring a towel")
@@ -208,6 +245,7 @@ def test_get_booking_with_token_or_key(client):
 
 
 # ---------------------------------------------------------------- .ics
+
 
 def test_ics_uid_is_stable_and_sequence_grows(client):
     trainer = open_trainer(client)
@@ -275,6 +313,7 @@ def test_ics_is_cancelled_after_a_trainer_cancels_by_status(client):
 
 # ---------------------------------------------------------------- status
 
+
 def test_status_confirm_then_invalid_transitions(client):
     trainer = open_trainer(client)
     b = book(client, trainer.id, local(future_day(9), 10))
@@ -292,7 +331,10 @@ def test_status_confirm_then_invalid_transitions(client):
         assert_error(set_status(client, b, trainer, target), 422, "invalid_transition")
     assert get_booking(client, b)["status"] == "CANCELLED"
     assert [(e["action"], e["actor"]) for e in history(client, b)] == [
-        ("created", "client"), ("confirmed", "trainer"), ("cancelled", "trainer")]
+        ("created", "client"),
+        ("confirmed", "trainer"),
+        ("cancelled", "trainer"),
+    ]
 
 
 def test_pending_cannot_be_completed_before_the_start(client):
@@ -320,6 +362,7 @@ def test_status_of_an_unknown_booking_is_404(client):
 
 
 # ---------------------------------------------------------------- cancel
+
 
 def test_client_cancel_in_good_time(client):
     trainer = open_trainer(client)
@@ -365,7 +408,11 @@ def test_trainer_cancellation_is_never_late(client):
     r = cancel(client, b, trainer, reason="trainer ill")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "CANCELLED" and r.json()["lateCancellation"] is False
-    assert [(e["action"], e["actor"], e["reason"]) for e in history(client, b)][1] == ("cancelled", "trainer", "trainer ill")
+    assert [(e["action"], e["actor"], e["reason"]) for e in history(client, b)][1] == (
+        "cancelled",
+        "trainer",
+        "trainer ill",
+    )
 
 
 def test_client_cancel_refused_when_the_trainer_disallows_it(client):
@@ -386,6 +433,7 @@ def test_cancel_reason_validation(client):
 
 
 # ---------------------------------------------------------------- reschedule
+
 
 def test_client_reschedule_keeps_the_id_and_counts(client):
     trainer = open_trainer(client)
@@ -413,8 +461,11 @@ def test_reschedule_may_overlap_the_bookings_own_time(client):
     day = future_day(9)
     b = book(client, trainer.id, local(day, 10))
     # The trainer's hours on that date now start at 09:30: the grid is 09:30, 10:30, ...
-    r = client.put(f"/api/trainers/{trainer.id}/overrides/{day.isoformat()}", headers=trainer.headers,
-                   json={"blocks": [{"startTime": "09:30", "endTime": "17:00"}]})
+    r = client.put(
+        f"/api/trainers/{trainer.id}/overrides/{day.isoformat()}",
+        headers=trainer.headers,
+        json={"blocks": [{"startTime": "09:30", "endTime": "17:00"}]},
+    )
     assert r.status_code == 200, r.text
     # 09:30-10:30 overlaps the booking itself: free only because a moved booking is not busy for its own move.
     r = reschedule(client, b, local(day, 9, 30))
@@ -428,7 +479,9 @@ def test_reschedule_to_a_non_slot_is_409_and_changes_nothing(client):
     day, closed = future_day(9), future_day(11)
     b = book(client, trainer.id, local(day, 10))
     book(client, trainer.id, local(day, 13))
-    client.put(f"/api/trainers/{trainer.id}/overrides/{closed.isoformat()}", headers=trainer.headers, json={"blocks": []})
+    client.put(
+        f"/api/trainers/{trainer.id}/overrides/{closed.isoformat()}", headers=trainer.headers, json={"blocks": []}
+    )
     for start in (local(day, 13), local(day, 12, 15), local(closed, 10), local(future_day(-2), 10)):
         for who in (None, trainer):
             assert_error(reschedule(client, b, start, who), 409, "slot_unavailable")
@@ -484,6 +537,7 @@ def test_reschedule_validation(client):
 
 # ---------------------------------------------------------------- history
 
+
 def test_history_is_oldest_first_with_actions_and_actors(client):
     trainer = open_trainer(client)
     day = future_day(9)
@@ -496,8 +550,12 @@ def test_history_is_oldest_first_with_actions_and_actors(client):
     by_key = client.get(f"/api/bookings/{b['id']}/history", headers=trainer.headers)
     assert by_key.status_code == 200 and by_key.json() == events
     assert [(e["action"], e["actor"]) for e in events] == [
-        ("created", "client"), ("confirmed", "trainer"), ("rescheduled", "client"), ("rescheduled", "trainer"),
-        ("cancelled", "client")]
+        ("created", "client"),
+        ("confirmed", "trainer"),
+        ("rescheduled", "client"),
+        ("rescheduled", "trainer"),
+        ("cancelled", "client"),
+    ]
     for e in events:
         assert {"action", "actor", "at", "reason", "fromStartTime", "toStartTime"} <= set(e)
         instant(e["at"])
@@ -512,13 +570,20 @@ def test_history_is_oldest_first_with_actions_and_actors(client):
 
 # ---------------------------------------------------------------- a trainer's list, CSV and bulk status
 
+
 @pytest.fixture
 def three_bookings(client):
     """Alice (day 3), Bob Baker (day 4) and Carol (day 5, cancelled; her email matches "bak")."""
     trainer = open_trainer(client)
     days = [future_day(n) for n in (3, 4, 5)]
-    alice = book(client, trainer.id, local(days[0], 10), name="Alice Able", email="alice@example.org",
-                 notes="=HYPERLINK(\"http://evil\")")
+    alice = book(
+        client,
+        trainer.id,
+        local(days[0], 10),
+        name="Alice Able",
+        email="alice@example.org",
+        notes='=HYPERLINK("http://evil")',
+    )
     bob = book(client, trainer.id, local(days[1], 10), name="Bob Baker", email="bob@example.org", phone="")
     carol = book(client, trainer.id, local(days[2], 10), name="Carol Cook", email="carol@bakery.example")
     assert cancel(client, carol, reason="moving away").status_code == 200
@@ -600,22 +665,38 @@ def test_csv_export(client, three_bookings):
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     header = r.text.splitlines()[0].split(",")
-    assert header[:9] == ["id", "startTime", "endTime", "duration", "status", "clientName", "clientEmail",
-                          "clientPhone", "notes"]
+    assert header[:9] == [
+        "id",
+        "startTime",
+        "endTime",
+        "duration",
+        "status",
+        "clientName",
+        "clientEmail",
+        "clientPhone",
+        "notes",
+    ]
     assert [row["id"] for row in rows] == [alice["id"], bob["id"], carol["id"]]
     first = rows[0]
     assert instant(first["startTime"]) == local(days[0], 10)
     assert instant(first["endTime"]) == local(days[0], 11)
     assert (first["duration"], first["status"], first["clientName"], first["clientEmail"]) == (
-        "60", "PENDING", "Alice Able", "alice@example.org")
+        "60",
+        "PENDING",
+        "Alice Able",
+        "alice@example.org",
+    )
     # A leading "+" may be quoted with an apostrophe against spreadsheet formulas (CSV injection).
     assert first["clientPhone"] in ("+49 30 1234", "'+49 30 1234")
     # A formula typed by a client is neutralised for spreadsheets.
     assert not first["notes"].startswith("=") and "HYPERLINK" in first["notes"]
     assert rows[2]["status"] == "CANCELLED"
     # Same filters as the list.
-    r = client.get(f"/api/trainers/{trainer.id}/bookings.csv", headers=trainer.headers,
-                   params={"view": "upcoming", "q": "bob", "sort": "-startTime"})
+    r = client.get(
+        f"/api/trainers/{trainer.id}/bookings.csv",
+        headers=trainer.headers,
+        params={"view": "upcoming", "q": "bob", "sort": "-startTime"},
+    )
     assert [row["id"] for row in csv.DictReader(io.StringIO(r.text))] == [bob["id"]]
     r = client.get(f"/api/trainers/{trainer.id}/bookings.csv", headers=trainer.headers, params={"view": "past"})
     assert r.status_code == 200 and len(r.text.strip().splitlines()) == 1
@@ -625,9 +706,11 @@ def test_bulk_status(client, three_bookings):
     trainer, days, alice, bob, carol = three_bookings
     other = open_trainer(client)
     foreign = book(client, other.id, local(days[0], 10))
-    r = client.post(f"/api/trainers/{trainer.id}/bookings/bulk-status", headers=trainer.headers,
-                    json={"bookingIds": [alice["id"], bob["id"], carol["id"], "no-such-id", foreign["id"]],
-                          "status": "CONFIRMED"})
+    r = client.post(
+        f"/api/trainers/{trainer.id}/bookings/bulk-status",
+        headers=trainer.headers,
+        json={"bookingIds": [alice["id"], bob["id"], carol["id"], "no-such-id", foreign["id"]], "status": "CONFIRMED"},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["updated"] == [alice["id"], bob["id"]]

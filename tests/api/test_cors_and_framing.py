@@ -22,18 +22,29 @@ EVIL = "https://evil.example"
 
 # ---------------------------------------------------------------- ASGI level: fakes
 
-def scope(path: str, raw: bytes | None = None, *, method: str = "GET", headers: dict | None = None,
-          kind: str = "http") -> dict:
-    return {"type": kind, "method": method, "path": path, "raw_path": raw if raw is not None else path.encode(),
-            "query_string": b"", "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]}
+
+def scope(
+    path: str, raw: bytes | None = None, *, method: str = "GET", headers: dict | None = None, kind: str = "http"
+) -> dict:
+    return {
+        "type": kind,
+        "method": method,
+        "path": path,
+        "raw_path": raw if raw is not None else path.encode(),
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+    }
 
 
 def inner_app(extra_headers=()):
     """An app that answers 200 with the given headers (as Starlette, engineio or a handler might add them)."""
+
     async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/html"), *extra_headers]})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html"), *extra_headers]}
+        )
         await send({"type": "http.response.body", "body": b"ok"})
+
     return app
 
 
@@ -66,7 +77,7 @@ def run(coro):
 
 FRAMEABLE = [("/embed/erin-coach", None), ("/embed/erin-coach/", None), ("/embed/Studio_2", None)]
 NOT_FRAMEABLE = [
-    ("/embed/../dashboard/", b"/embed/..%2Fdashboard%2F"),      # the static server serves dashboard.html
+    ("/embed/../dashboard/", b"/embed/..%2Fdashboard%2F"),  # the static server serves dashboard.html
     ("/embed/../dashboard", b"/embed/%2e%2e/dashboard"),
     ("/embed/../dashboard", b"/embed/%2E%2E%2Fdashboard"),
     ("/embed/../dashboard", None),
@@ -75,10 +86,19 @@ NOT_FRAMEABLE = [
     ("/embed/..\\dashboard", None),
     ("/embed/%2e%2e/dashboard", b"/embed/%252e%252e/dashboard"),
     ("/embed/x/../../dashboard", None),
-    ("/embed/erin-coach", b"/embed/erin%2Dcoach"),              # anything encoded is not the plain page
-    ("/embed/erin-coach/x", None), ("/embed/.", None), ("/embed/..", None), ("/embed/", None), ("/embed", None),
-    ("/embedx/erin", None), ("/EMBED/erin", None), ("/dashboard", None), ("/login", None), ("/book/erin", None),
-    ("/api/embed/calendar/abc", None), ("/", None),
+    ("/embed/erin-coach", b"/embed/erin%2Dcoach"),  # anything encoded is not the plain page
+    ("/embed/erin-coach/x", None),
+    ("/embed/.", None),
+    ("/embed/..", None),
+    ("/embed/", None),
+    ("/embed", None),
+    ("/embedx/erin", None),
+    ("/EMBED/erin", None),
+    ("/dashboard", None),
+    ("/login", None),
+    ("/book/erin", None),
+    ("/api/embed/calendar/abc", None),
+    ("/", None),
 ]
 
 
@@ -107,9 +127,12 @@ def test_without_raw_path_the_decoded_path_decides():
 # ---------------------------------------------------------------- CORS policy
 
 OWN = "http://localhost:3000"
-REFLECTED_WITH_CREDENTIALS = [(b"access-control-allow-origin", EVIL.encode()),
-                              (b"Access-Control-Allow-Credentials", b"true"),  # engineio's casing
-                              (b"vary", b"Origin"), (b"vary", b"Origin")]
+REFLECTED_WITH_CREDENTIALS = [
+    (b"access-control-allow-origin", EVIL.encode()),
+    (b"Access-Control-Allow-Credentials", b"true"),  # engineio's casing
+    (b"vary", b"Origin"),
+    (b"vary", b"Origin"),
+]
 
 
 def policy(inner=None, origins=(OWN,)):
@@ -139,19 +162,31 @@ def test_the_embed_snippet_is_open_to_any_origin_without_credentials():
     assert cors(headers) == {"access-control-allow-origin": "*"}
 
 
-@pytest.mark.parametrize("path, raw", [
-    ("/api/embed/calendar/abc/../../trainers/t1/preferences", b"/api/embed/calendar/abc%2F..%2F..%2Ftrainers"),
-    ("/api/embed/calendar/../../trainers/t1", None), ("/api/embed/calendar/", None),
-    ("/api/embed/calendar/abc", b"/api/embed/calendar/%61bc"), ("/api/embed/calendar/abc/x", None),
-])
+@pytest.mark.parametrize(
+    "path, raw",
+    [
+        ("/api/embed/calendar/abc/../../trainers/t1/preferences", b"/api/embed/calendar/abc%2F..%2F..%2Ftrainers"),
+        ("/api/embed/calendar/../../trainers/t1", None),
+        ("/api/embed/calendar/", None),
+        ("/api/embed/calendar/abc", b"/api/embed/calendar/%61bc"),
+        ("/api/embed/calendar/abc/x", None),
+    ],
+)
 def test_only_the_plain_embed_snippet_path_is_open(path, raw):
     _, headers, _ = run(call(policy(), scope(path, raw, headers={"Origin": EVIL})))
     assert cors(headers) == {}
 
 
 def test_the_embed_snippets_preflight_is_answered_for_any_origin_without_credentials():
-    request = scope("/api/embed/calendar/abc123", method="OPTIONS", headers={
-        "Origin": EVIL, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-requested-with"})
+    request = scope(
+        "/api/embed/calendar/abc123",
+        method="OPTIONS",
+        headers={
+            "Origin": EVIL,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-requested-with",
+        },
+    )
     status, headers, _ = run(call(policy(), request))
     assert status == 204
     assert cors(headers)["access-control-allow-origin"] == "*"
@@ -166,15 +201,29 @@ def test_a_foreign_preflight_is_refused_and_never_reaches_the_app():
     async def app(scope, receive, send):  # pragma: no cover - must not run
         reached.append(scope)
 
-    request = scope("/api/bookings", method="OPTIONS", headers={
-        "Origin": EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    request = scope(
+        "/api/bookings",
+        method="OPTIONS",
+        headers={
+            "Origin": EVIL,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     status, headers, _ = run(call(CorsPolicy(app, allow_origins=(OWN,)), request))
     assert status == 400 and cors(headers) == {} and not reached
 
 
 def test_the_own_origins_preflight_is_granted_with_credentials():
-    request = scope("/api/bookings", method="OPTIONS", headers={
-        "Origin": OWN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"})
+    request = scope(
+        "/api/bookings",
+        method="OPTIONS",
+        headers={
+            "Origin": OWN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
     status, headers, _ = run(call(policy(), request))
     assert status == 204
     assert cors(headers)["access-control-allow-origin"] == OWN
@@ -196,8 +245,9 @@ def test_requests_without_origin_and_websockets_pass_untouched():
     async def app(scope, receive, send):
         seen.append(scope["type"])
 
-    run(CorsPolicy(app, allow_origins=(OWN,))(scope("/_event/", kind="websocket", headers={"Origin": EVIL}),
-                                              None, None))
+    run(
+        CorsPolicy(app, allow_origins=(OWN,))(scope("/_event/", kind="websocket", headers={"Origin": EVIL}), None, None)
+    )
     assert seen == ["websocket"]
 
 
@@ -222,11 +272,15 @@ def test_the_open_path_is_the_embed_snippets_route():
 def test_allowed_origins_are_the_public_origin_and_loopback_aliases_of_localhost():
     assert allowed_origins("https://Book.Example-Studio.com") == ("https://book.example-studio.com",)
     assert allowed_origins("https://book.example-studio.com:8443/") == ("https://book.example-studio.com:8443",)
-    assert allowed_origins("http://localhost:3000") == \
-        ("http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000")
+    assert allowed_origins("http://localhost:3000") == (
+        "http://localhost:3000",
+        "http://127.0.0.1:3000",
+        "http://[::1]:3000",
+    )
 
 
 # ---------------------------------------------------------------- the real server
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -239,8 +293,11 @@ def server(tmp_path_factory):
 
 
 def _with_trainer(live, password):
-    made = httpx.post(f"{live.base}/api/auth/signup", json={
-        "email": "cors@example.com", "password": password, "name": "Cora Coach", "timezone": "UTC"}, timeout=30)
+    made = httpx.post(
+        f"{live.base}/api/auth/signup",
+        json={"email": "cors@example.com", "password": password, "name": "Cora Coach", "timezone": "UTC"},
+        timeout=30,
+    )
     assert made.status_code == 201, made.text
     yield {"base": live.base, "port": live.port, **made.json()}
 
@@ -261,23 +318,34 @@ def raw_request(server, method: str, path: str, headers: dict) -> tuple[int, dic
 
 
 def test_live_a_foreign_origin_cannot_read_the_api(server):
-    for headers in ({"Origin": EVIL}, {"Origin": EVIL, "Authorization": f"Bearer {server['apiKey']}"},
-                    {"Origin": EVIL, "Cookie": "td_session=x"}):
+    for headers in (
+        {"Origin": EVIL},
+        {"Origin": EVIL, "Authorization": f"Bearer {server['apiKey']}"},
+        {"Origin": EVIL, "Cookie": "td_session=x"},
+    ):
         for path in (f"/api/trainers/{server['trainerId']}/preferences", "/api/health", "/dashboard", "/"):
             status, _, _, pairs = raw_request(server, "GET", path, headers)
             assert not [k for k, _ in pairs if k.startswith("access-control-")], (path, pairs)
 
 
 def test_live_a_foreign_preflight_is_refused(server):
-    status, headers, _, pairs = raw_request(server, "OPTIONS", "/api/bookings", {
-        "Origin": EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    status, headers, _, pairs = raw_request(
+        server,
+        "OPTIONS",
+        "/api/bookings",
+        {"Origin": EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
     assert status == 400
     assert not [k for k, _ in pairs if k.startswith("access-control-")]
 
 
 def test_live_the_apps_own_origin_is_granted(server):
-    status, headers, _, _ = raw_request(server, "GET", f"/api/trainers/{server['trainerId']}/preferences", {
-        "Origin": server["base"], "Authorization": f"Bearer {server['apiKey']}"})
+    status, headers, _, _ = raw_request(
+        server,
+        "GET",
+        f"/api/trainers/{server['trainerId']}/preferences",
+        {"Origin": server["base"], "Authorization": f"Bearer {server['apiKey']}"},
+    )
     assert status == 200
     assert headers["access-control-allow-origin"] == server["base"]
     assert headers["access-control-allow-credentials"] == "true"
@@ -297,9 +365,13 @@ def test_live_the_socket_refuses_a_foreign_origin(server):
 def websocket_handshake(server, origin: str) -> str:
     """The status line the server answers a socket.io websocket upgrade from ``origin`` with."""
     with socket.create_connection(("localhost", server["port"]), timeout=30) as conn:
-        conn.sendall((f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost:{server['port']}\r\n"
-                      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                      f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: {origin}\r\n\r\n").encode())
+        conn.sendall(
+            (
+                f"GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost:{server['port']}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: {origin}\r\n\r\n"
+            ).encode()
+        )
         return conn.recv(4096).split(b"\r\n", 1)[0].decode()
 
 
@@ -309,8 +381,12 @@ def test_live_the_embed_snippet_is_open_to_any_origin_without_credentials(server
     assert status == 200 and b"<iframe" in body
     assert headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in headers
-    status, headers, _, _ = raw_request(server, "OPTIONS", path, {
-        "Origin": EVIL, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-requested-with"})
+    status, headers, _, _ = raw_request(
+        server,
+        "OPTIONS",
+        path,
+        {"Origin": EVIL, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-requested-with"},
+    )
     assert 200 <= status < 300
     assert headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in headers
@@ -322,7 +398,15 @@ def test_live_only_the_real_embed_page_may_be_framed(server):
         return status, headers.get("content-security-policy"), headers.get("x-frame-options")
 
     assert frame_rule(f"/embed/{server['slug']}")[1:] == ("frame-ancestors *", None)
-    for path in ("/embed/..%2Fdashboard%2F", "/embed/..%2Flogin%2F", "/embed//dashboard", "/embed/..%5Cdashboard",
-                 "/embed/%2e%2e/dashboard", "/embed/../dashboard", "/dashboard/", "/login/"):
+    for path in (
+        "/embed/..%2Fdashboard%2F",
+        "/embed/..%2Flogin%2F",
+        "/embed//dashboard",
+        "/embed/..%5Cdashboard",
+        "/embed/%2e%2e/dashboard",
+        "/embed/../dashboard",
+        "/dashboard/",
+        "/login/",
+    ):
         status, policy_, deny = frame_rule(path)
         assert (policy_, deny) == ("frame-ancestors 'none'", "DENY"), (path, status, policy_, deny)

@@ -40,13 +40,17 @@ def test_a_ticket_becomes_an_http_only_strict_cookie_once(client):
 
 def test_the_cookie_is_secure_when_the_public_address_is_https(client, monkeypatch):
     monkeypatch.setenv("PUBLIC_URL", "https://book.example-studio.com")
-    r = client.post(routes.SESSION_START, json={"ticket": _ticket(signup(client).id)},
-                    headers={"Origin": "https://book.example-studio.com"})
+    r = client.post(
+        routes.SESSION_START,
+        json={"ticket": _ticket(signup(client).id)},
+        headers={"Origin": "https://book.example-studio.com"},
+    )
     assert r.status_code == 204 and "Secure" in r.headers["set-cookie"]
 
 
-@pytest.mark.parametrize("body", [None, {}, {"ticket": ""}, {"ticket": 12}, {"ticket": "x" * 43}, {"ticket": "y" * 5000},
-                                  ["ticket"]])
+@pytest.mark.parametrize(
+    "body", [None, {}, {"ticket": ""}, {"ticket": 12}, {"ticket": "x" * 43}, {"ticket": "y" * 5000}, ["ticket"]]
+)
 def test_no_cookie_without_a_real_ticket(client, body):
     signup(client)
     r = client.post(routes.SESSION_START, json=body)

@@ -8,10 +8,18 @@ import re
 import pytest
 import redis
 
+from tests.api.helpers import (
+    PASSWORD,
+    assert_error,
+    book,
+    booking_body,
+    future_day,
+    get_slots,
+    local,
+    open_trainer,
+    signup,
+)
 from trainerdesk.services import throttle, trainers as trainers_service
-
-from tests.api.helpers import (PASSWORD, assert_error, book, booking_body, future_day, get_slots, local, open_trainer,
-                               signup)
 
 T0 = 1_899_999_920.0  # 20 s into a minute and into a 15-minute window
 
@@ -26,7 +34,7 @@ def test_embed_snippet_is_an_iframe_of_the_embed_page_with_cors(client):
     assert len(frames) == 1
     assert frames[0].endswith(f"/embed/{trainer.slug}")
     # The trainer's name is escaped, not injected into the trainer's site.
-    assert "<script>\"" not in r.text and "Œrsted &lt;script&gt;" in r.text
+    assert '<script>"' not in r.text and "Œrsted &lt;script&gt;" in r.text
 
 
 def test_embed_snippet_of_an_unknown_trainer_is_404(client):
@@ -74,20 +82,29 @@ def test_cancel_reschedule_signup_and_login_count_as_public_writes(client, monke
     first, second = book(client, trainer.id, local(day, 9)), book(client, trainer.id, local(day, 10))
     monkeypatch.setattr(throttle, "clock", lambda: T0)
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "4")
-    r = client.post(f"/api/bookings/{first['id']}/cancel", params={"token": first["token"]},
-                    json={"reason": "ill", "acknowledgeLateCancellation": True})
+    r = client.post(
+        f"/api/bookings/{first['id']}/cancel",
+        params={"token": first["token"]},
+        json={"reason": "ill", "acknowledgeLateCancellation": True},
+    )
     assert r.status_code == 200, r.text
-    r = client.post(f"/api/bookings/{second['id']}/reschedule", params={"token": second["token"]},
-                    json={"startTime": local(day, 12).isoformat()})
+    r = client.post(
+        f"/api/bookings/{second['id']}/reschedule",
+        params={"token": second["token"]},
+        json={"startTime": local(day, 12).isoformat()},
+    )
     assert r.status_code == 200, r.text
     r = client.post("/api/auth/login", json={"email": trainer.email, "password": PASSWORD})
     assert r.status_code == 200, r.text
-    r = client.post("/api/auth/signup", json={"email": "new@example.com", "password": PASSWORD, "name": "N",
-                                              "timezone": "UTC"})
+    r = client.post(
+        "/api/auth/signup", json={"email": "new@example.com", "password": PASSWORD, "name": "N", "timezone": "UTC"}
+    )
     assert r.status_code == 201, r.text
-    for path, body in [(f"/api/bookings/{second['id']}/cancel?token={second['token']}", {}),
-                       ("/api/auth/login", {"email": trainer.email, "password": PASSWORD}),
-                       ("/api/bookings", booking_body(trainer.id, local(day, 14)))]:
+    for path, body in [
+        (f"/api/bookings/{second['id']}/cancel?token={second['token']}", {}),
+        ("/api/auth/login", {"email": trainer.email, "password": PASSWORD}),
+        ("/api/bookings", booking_body(trainer.id, local(day, 14))),
+    ]:
         assert_error(client.post(path, json=body), 429, "rate_limited")
     # A trainer's own (keyed) endpoints are not public writes.
     r = client.patch(f"/api/trainers/{trainer.id}/preferences", json={"bufferMinutes": 5}, headers=trainer.headers)
@@ -95,6 +112,7 @@ def test_cancel_reschedule_signup_and_login_count_as_public_writes(client, monke
 
 
 # ---------------------------------------------------------------- log-in throttling
+
 
 @pytest.fixture
 def hash_checks(monkeypatch) -> list[str]:

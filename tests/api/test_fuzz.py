@@ -28,31 +28,68 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.api.helpers import add_sub_trainer, book, future_day, local, open_trainer
 
 METHODS = ("get", "post", "put", "patch", "delete")
-PREFERENCE_NAMES = ["timezone", "sessionDurations", "bufferMinutes", "minNoticeHours", "maxAdvanceDays",
-                    "cancellationNoticeHours", "rescheduleNoticeHours", "maxReschedules", "allowClientCancel",
-                    "allowClientReschedule", "autoConfirm"]
+PREFERENCE_NAMES = [
+    "timezone",
+    "sessionDurations",
+    "bufferMinutes",
+    "minNoticeHours",
+    "maxAdvanceDays",
+    "cancellationNoticeHours",
+    "rescheduleNoticeHours",
+    "maxReschedules",
+    "allowClientCancel",
+    "allowClientReschedule",
+    "autoConfirm",
+]
 EXTRA_NAMES = ["token", "trainerId", "teamId", "blocks", "startTime", "endTime", "dayOfWeek", "status"]
 
 # Put one at a time into an otherwise valid request, so each reaches the code behind the earlier checks.
 # "a\x00\ud800b" holds both a NUL (PostgreSQL refuses it in text) and a lone surrogate (not encodable as UTF-8).
 BAD_TEXT = "a\x00\ud800b"
-FIELD_NASTY: list[Any] = [BAD_TEXT, 10 ** 40, [["x"]]]
+FIELD_NASTY: list[Any] = [BAD_TEXT, 10**40, [["x"]]]
 QUERY_NASTY = [BAD_TEXT, "9" * 40]
 PATH_NASTY = [BAD_TEXT]
 # Beyond domain.inputs.SUPPORTED_DATES and Python's datetime (years 1..9999), or past int()'s 4,300 digits.
 HUGE_DIGITS = "9" * 5000
 EXTREME_DATES = ["9999-12-31", "0001-01-01", "9999-12", "0001-01"]
-EXTREME_INSTANTS = ["9999-12-31T23:59:59+14:00", "9999-12-31T23:00:00Z", "0001-01-01T00:00:00Z",
-                    "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-12:00"]
+EXTREME_INSTANTS = [
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31T23:00:00Z",
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-12:00",
+]
 QUERY_EXTREME = EXTREME_DATES + [EXTREME_INSTANTS[0], HUGE_DIGITS]
 PATH_EXTREME = ["9999-12-31", "0001-01-01"]
 TEXT_EXTREME = EXTREME_INSTANTS[:3] + ["9999-12-31", HUGE_DIGITS]  # in place of a text field (a time, a date)
 HUGE_LITERAL = "__huge_int_literal__"  # replaced by 5,000 digits in the encoded body (json.dumps refuses them)
-ANY_EXTREME: list[Any] = [10 ** 4000, HUGE_LITERAL]  # in place of any field
-RAW_BODIES = [b"\xff\xfe{", b'{"a": "\\ud800", "b": NaN}', b"[" * 50_000 + b"]" * 50_000,
-              b'{"a": 1' + b"0" * 5000 + b"}"]
-NASTY_STRINGS = [BAD_TEXT, "\x00", "a\x00b", "\ud800", "\udfff tail", "\U0001f4a5" * 50, "x" * 5000, "", " ", "null",
-                 "-1", "1e309", "2027-02-30", "24:00", "' OR 1=1 --", "../../../etc/passwd", "%00", "<script>alert(1)</script>"]
+ANY_EXTREME: list[Any] = [10**4000, HUGE_LITERAL]  # in place of any field
+RAW_BODIES = [
+    b"\xff\xfe{",
+    b'{"a": "\\ud800", "b": NaN}',
+    b"[" * 50_000 + b"]" * 50_000,
+    b'{"a": 1' + b"0" * 5000 + b"}",
+]
+NASTY_STRINGS = [
+    BAD_TEXT,
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "\udfff tail",
+    "\U0001f4a5" * 50,
+    "x" * 5000,
+    "",
+    " ",
+    "null",
+    "-1",
+    "1e309",
+    "2027-02-30",
+    "24:00",
+    "' OR 1=1 --",
+    "../../../etc/passwd",
+    "%00",
+    "<script>alert(1)</script>",
+]
 
 
 def quoted(value: str) -> str:
@@ -74,13 +111,16 @@ class Target:
                     continue
                 params = op.get("parameters", [])
                 body_schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-                self.ops.append({
-                    "method": method.upper(), "path": path,
-                    "path_params": [p["name"] for p in params if p["in"] == "path"],
-                    "query": [p["name"] for p in params if p["in"] == "query"],
-                    "has_body": body_schema is not None,
-                    "fields": self._fields(body_schema, schemas, path),
-                })
+                self.ops.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "path_params": [p["name"] for p in params if p["in"] == "path"],
+                        "query": [p["name"] for p in params if p["in"] == "query"],
+                        "has_body": body_schema is not None,
+                        "fields": self._fields(body_schema, schemas, path),
+                    }
+                )
         assert len(self.ops) >= 22, [(o["method"], o["path"]) for o in self.ops]
         self.trainer = open_trainer(client)
         self.sub = add_sub_trainer(client, self.trainer)
@@ -88,8 +128,12 @@ class Target:
         block = client.get(f"/api/trainers/{self.trainer.id}/availability", headers=self.trainer.headers).json()[0]
         self.hours = itertools.count()
         self.sent = 0
-        self.real = {"trainer_id": [self.trainer.id, self.sub.id], "booking_id": [self.booking["id"]],
-                     "block_id": [block["id"]], "day": [future_day(20).isoformat()]}
+        self.real = {
+            "trainer_id": [self.trainer.id, self.sub.id],
+            "booking_id": [self.booking["id"]],
+            "block_id": [block["id"]],
+            "day": [future_day(20).isoformat()],
+        }
 
     @staticmethod
     def _fields(schema, schemas, path) -> list[str]:
@@ -134,7 +178,9 @@ class Target:
 
 
 def encode(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=True).encode("ascii").replace(f'"{HUGE_LITERAL}"'.encode(), HUGE_DIGITS.encode())
+    return (
+        json.dumps(value, ensure_ascii=True).encode("ascii").replace(f'"{HUGE_LITERAL}"'.encode(), HUGE_DIGITS.encode())
+    )
 
 
 @pytest.fixture
@@ -157,14 +203,33 @@ def baseline(target: Target, op) -> tuple[dict, dict, Any]:
         n = next(t.hours)
         booking = book(t.client, t.trainer.id, local(future_day(40 + n // 8), 9 + n % 8))
         path_values["booking_id"] = booking["id"]
-    defaults = {"trainerId": t.trainer.id, "teamId": t.trainer.id, "date": day.isoformat(), "duration": "60",
-                "clientTimezone": "Europe/Berlin", "month": day.strftime("%Y-%m"), "from": day.isoformat(),
-                "to": day.isoformat(), "view": "all", "status": "PENDING", "q": "client", "page": "1", "pageSize": "20",
-                "sort": "startTime", "ids": t.booking["id"], "token": booking["token"]}
+    defaults = {
+        "trainerId": t.trainer.id,
+        "teamId": t.trainer.id,
+        "date": day.isoformat(),
+        "duration": "60",
+        "clientTimezone": "Europe/Berlin",
+        "month": day.strftime("%Y-%m"),
+        "from": day.isoformat(),
+        "to": day.isoformat(),
+        "view": "all",
+        "status": "PENDING",
+        "q": "client",
+        "page": "1",
+        "pageSize": "20",
+        "sort": "startTime",
+        "ids": t.booking["id"],
+        "token": booking["token"],
+    }
     query = {n: defaults[n] for n in op["query"] if n != "teamId"}
     if path.startswith("/api/bookings/{booking_id}"):
         query["token"] = booking["token"]
-    account = {"email": f"fuzz{next(_emails)}@example.com", "password": "long enough", "name": "Fuzz", "timezone": "UTC"}
+    account = {
+        "email": f"fuzz{next(_emails)}@example.com",
+        "password": "long enough",
+        "name": "Fuzz",
+        "timezone": "UTC",
+    }
     body = {
         "/api/auth/signup": account,
         "/api/auth/login": {"email": t.trainer.email, "password": t.trainer.password},
@@ -172,9 +237,17 @@ def baseline(target: Target, op) -> tuple[dict, dict, Any]:
         "/api/trainers/{trainer_id}/preferences": {"bufferMinutes": 15},
         "/api/trainers/{trainer_id}/availability": {"dayOfWeek": 0, "startTime": "18:00", "endTime": "19:00"},
         "/api/trainers/{trainer_id}/overrides/{day}": {"blocks": [{"startTime": "10:00", "endTime": "12:00"}]},
-        "/api/bookings": {"trainerId": t.trainer.id, "startTime": local(day, 9).isoformat(), "duration": 60,
-                          "name": "Fuzzy", "email": "fuzzy@example.org", "phone": "123", "notes": "n",
-                          "clientTimezone": "Europe/Berlin", "privacyAccepted": True},
+        "/api/bookings": {
+            "trainerId": t.trainer.id,
+            "startTime": local(day, 9).isoformat(),
+            "duration": 60,
+            "name": "Fuzzy",
+            "email": "fuzzy@example.org",
+            "phone": "123",
+            "notes": "n",
+            "clientTimezone": "Europe/Berlin",
+            "privacyAccepted": True,
+        },
         "/api/bookings/{booking_id}/status": {"status": "CONFIRMED", "notes": "ok"},
         "/api/bookings/{booking_id}/cancel": {"reason": "r", "acknowledgeLateCancellation": True},
         "/api/bookings/{booking_id}/reschedule": {"startTime": local(future_day(30), 9).isoformat()},
@@ -223,25 +296,37 @@ def test_nasty_values_everywhere(target):
             for i, where in enumerate(spots):
                 for value in (FIELD_NASTY[0], FIELD_NASTY[1 + i % 2]):  # the text, then a huge number or a nesting
                     path_values, query, body = baseline(target, op)
-                    target.send(op, path_values=path_values, query=query, body=encode(replaced(body, where, value)),
-                                headers=key)
+                    target.send(
+                        op, path_values=path_values, query=query, body=encode(replaced(body, where, value)), headers=key
+                    )
             for where in spots:  # extreme dates and instants for text, huge numbers (as JSON, too long to parse)
                 for value in (TEXT_EXTREME if isinstance(value_at(body, where), str) else []) + ANY_EXTREME:
                     path_values, query, body = baseline(target, op)
-                    target.send(op, path_values=path_values, query=query, body=encode(replaced(body, where, value)),
-                                headers=key)
+                    target.send(
+                        op, path_values=path_values, query=query, body=encode(replaced(body, where, value)), headers=key
+                    )
         for raw in RAW_BODIES if op["has_body"] else RAW_BODIES[2:3]:  # a body where none is expected, too
             target.send(op, path_values=path_values, query=query, body=raw, headers=key)
         for name in op["query"]:
             for value in QUERY_NASTY + QUERY_EXTREME:
                 path_values, query, body = baseline(target, op)
-                target.send(op, path_values=path_values, query={**query, name: value},
-                            body=None if body is None else encode(body), headers=key)
+                target.send(
+                    op,
+                    path_values=path_values,
+                    query={**query, name: value},
+                    body=None if body is None else encode(body),
+                    headers=key,
+                )
         for name in op["path_params"]:
             for value in PATH_NASTY + PATH_EXTREME:
                 path_values, query, body = baseline(target, op)
-                target.send(op, path_values={**path_values, name: value}, query=query,
-                            body=None if body is None else encode(body), headers=key)
+                target.send(
+                    op,
+                    path_values={**path_values, name: value},
+                    query=query,
+                    body=None if body is None else encode(body),
+                    headers=key,
+                )
 
 
 # ---------------------------------------------------------------- random requests
@@ -250,36 +335,65 @@ text_values = st.one_of(
     st.text(max_size=30),
     st.text(st.characters(exclude_categories=()), max_size=10),  # lone surrogates, controls, anything
     st.sampled_from(NASTY_STRINGS),
-    st.integers(min_value=-(10 ** 30), max_value=10 ** 30).map(str),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.dates().map(lambda d: d.isoformat()),
-    st.sampled_from(["2027-03", "2027-03-14T09:00:00+01:00", "Europe/Berlin", "60", "30", "CONFIRMED", "upcoming",
-                     "-startTime", "1", "200"]),
+    st.sampled_from(
+        [
+            "2027-03",
+            "2027-03-14T09:00:00+01:00",
+            "Europe/Berlin",
+            "60",
+            "30",
+            "CONFIRMED",
+            "upcoming",
+            "-startTime",
+            "1",
+            "200",
+        ]
+    ),
     # The ends of the calendar and of int(): any instant with any offset up to +-14:00 (years 1..9999), months,
     # the fixed extremes, and digit strings around Python's 4,300-digit limit.
-    st.datetimes(timezones=st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-14 * 60, 14 * 60)))
-    .map(lambda d: d.isoformat()),
+    st.datetimes(timezones=st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-14 * 60, 14 * 60))).map(
+        lambda d: d.isoformat()
+    ),
     st.dates().map(lambda d: d.isoformat()[:7]),
     st.sampled_from(EXTREME_DATES + EXTREME_INSTANTS),
     st.integers(min_value=4290, max_value=6000).map(lambda n: "9" * n),
 )
 json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10 ** 40), max_value=10 ** 40),
-    st.floats(allow_nan=False, allow_infinity=False), text_values, st.just(HUGE_LITERAL), st.just(10 ** 4000),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    text_values,
+    st.just(HUGE_LITERAL),
+    st.just(10**4000),
 )
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 
 
-@settings(max_examples=80, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_random_requests(target, data):
     op = data.draw(st.sampled_from(target.ops), label="operation")
     path_values = {}
     for name in op["path_params"]:
-        path_values[name] = data.draw(st.one_of(st.sampled_from(target.real[name]), text_values.filter(bool)), label=name)
+        path_values[name] = data.draw(
+            st.one_of(st.sampled_from(target.real[name]), text_values.filter(bool)), label=name
+        )
     query_names = op["query"] + ["token", "junk"]
-    query = data.draw(st.dictionaries(st.sampled_from(query_names), text_values, max_size=len(query_names)), label="query")
+    query = data.draw(
+        st.dictionaries(st.sampled_from(query_names), text_values, max_size=len(query_names)), label="query"
+    )
     if "token" in query and data.draw(st.booleans(), label="real token"):
         query["token"] = target.booking["token"]
     body = None
@@ -292,8 +406,17 @@ def test_random_requests(target, data):
             body = encode(data.draw(json_values, label="body"))
         else:
             body = data.draw(st.binary(max_size=40), label="body")
-    headers = data.draw(st.sampled_from([
-        {}, target.trainer.headers, target.sub.headers, {"Authorization": "Bearer td_nope"},
-        {"Authorization": "Bearer"}, {"Authorization": "Token abc"},
-    ]), label="headers")
+    headers = data.draw(
+        st.sampled_from(
+            [
+                {},
+                target.trainer.headers,
+                target.sub.headers,
+                {"Authorization": "Bearer td_nope"},
+                {"Authorization": "Bearer"},
+                {"Authorization": "Token abc"},
+            ]
+        ),
+        label="headers",
+    )
     target.send(op, path_values=path_values, query=query, body=body, headers=headers)

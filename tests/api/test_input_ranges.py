@@ -30,9 +30,17 @@ TOO_LATE_DATES = ["9999-12-31", "3000-01-01", "9999-01-01"]
 TOO_EARLY_DATES = ["0001-01-01", "1899-12-31", "0001-12-31"]
 EXTREME_DATES = TOO_LATE_DATES + TOO_EARLY_DATES
 EXTREME_MONTHS = ["9999-12", "0001-01", "3000-01", "1899-12"]
-EXTREME_INSTANTS = ["9999-12-31T23:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59+14:00",
-                    "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00-23:59",
-                    "9999-12-31T23:59:59.999999+00:00", "3000-01-01T00:00:00Z", "1899-12-31T23:59:59Z"]
+EXTREME_INSTANTS = [
+    "9999-12-31T23:00:00Z",
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31T23:59:59-12:00",
+    "0001-01-01T00:00:00+01:00",
+    "0001-01-01T00:00:00-23:59",
+    "9999-12-31T23:59:59.999999+00:00",
+    "3000-01-01T00:00:00Z",
+    "1899-12-31T23:59:59Z",
+]
 HUGE_INTS = ["9" * 4301, "1" + "0" * 5000, "0" * 4400 + "60", "9" * 60_000]  # httpx: URLs up to 64 KiB
 # Zones at both ends of the offsets, so a date's instants lie a day either side of UTC.
 ZONES = ["Pacific/Kiritimati", "Etc/GMT+12", "Europe/Berlin", "UTC"]
@@ -44,14 +52,17 @@ def slots_url(**params: str) -> tuple[str, dict]:
 
 # ---------------------------------------------------------------- slots (public)
 
+
 @pytest.mark.parametrize("day", EXTREME_DATES)
 def test_slots_of_a_date_outside_the_calendar_are_a_422(client, day):
     trainer = open_trainer(client)
     set_prefs(client, trainer, sessionDurations=[30, 60])
-    for params in ({"trainerId": trainer.id, "date": day, "duration": "60"},
-                   {"trainerId": trainer.id, "date": day},
-                   {"teamId": trainer.id, "date": day, "duration": "60"},
-                   *({"trainerId": trainer.id, "date": day, "clientTimezone": z} for z in ZONES)):
+    for params in (
+        {"trainerId": trainer.id, "date": day, "duration": "60"},
+        {"trainerId": trainer.id, "date": day},
+        {"teamId": trainer.id, "date": day, "duration": "60"},
+        *({"trainerId": trainer.id, "date": day, "clientTimezone": z} for z in ZONES),
+    ):
         r = client.get("/api/bookings/availability", params=params)
         error = assert_error(r, 422, "validation", "date")
         assert "1900-01-01" in error["message"] and "2999-12-31" in error["message"], error
@@ -60,10 +71,12 @@ def test_slots_of_a_date_outside_the_calendar_are_a_422(client, day):
 @pytest.mark.parametrize("month", EXTREME_MONTHS)
 def test_bookable_dates_of_a_month_outside_the_calendar_are_a_422(client, month):
     trainer = open_trainer(client)
-    for params in ({"trainerId": trainer.id, "month": month, "duration": "60"},
-                   {"trainerId": trainer.id, "month": month},
-                   {"teamId": trainer.id, "month": month},
-                   *({"trainerId": trainer.id, "month": month, "clientTimezone": z} for z in ZONES)):
+    for params in (
+        {"trainerId": trainer.id, "month": month, "duration": "60"},
+        {"trainerId": trainer.id, "month": month},
+        {"teamId": trainer.id, "month": month},
+        *({"trainerId": trainer.id, "month": month, "clientTimezone": z} for z in ZONES),
+    ):
         r = client.get("/api/bookings/availability/dates", params=params)
         error = assert_error(r, 422, "validation", "month")
         assert "1900-01" in error["message"] and "2999-12" in error["message"], error
@@ -76,13 +89,13 @@ def test_the_first_and_last_supported_dates_answer_in_every_zone(client, zone):
     for who in ({"trainerId": trainer.id}, {"teamId": trainer.id}):
         for day in ("1900-01-01", "2999-12-31"):
             for client_zone in ZONES:
-                r = client.get("/api/bookings/availability",
-                               params={**who, "date": day, "clientTimezone": client_zone})
+                r = client.get("/api/bookings/availability", params={**who, "date": day, "clientTimezone": client_zone})
                 assert r.status_code == 200 and r.json() == [], r.text
         for month in ("1900-01", "2999-12"):
             for client_zone in ZONES:
-                r = client.get("/api/bookings/availability/dates",
-                               params={**who, "month": month, "clientTimezone": client_zone})
+                r = client.get(
+                    "/api/bookings/availability/dates", params={**who, "month": month, "clientTimezone": client_zone}
+                )
                 assert r.status_code == 200 and r.json() == [], r.text
 
 
@@ -92,19 +105,23 @@ def test_a_duration_of_any_length_is_a_422(client, value):
     day = future_day(3).isoformat()
     r = client.get("/api/bookings/availability", params={"trainerId": trainer.id, "date": day, "duration": value})
     assert_error(r, 422, "validation", "duration")
-    r = client.get("/api/bookings/availability/dates",
-                   params={"trainerId": trainer.id, "month": day[:7], "duration": value})
+    r = client.get(
+        "/api/bookings/availability/dates", params={"trainerId": trainer.id, "month": day[:7], "duration": value}
+    )
     assert_error(r, 422, "validation", "duration")
 
 
 def test_a_duration_with_leading_zeros_still_works(client):
     trainer = open_trainer(client)
-    r = client.get("/api/bookings/availability",
-                   params={"trainerId": trainer.id, "date": future_day(3).isoformat(), "duration": "060"})
+    r = client.get(
+        "/api/bookings/availability",
+        params={"trainerId": trainer.id, "date": future_day(3).isoformat(), "duration": "060"},
+    )
     assert r.status_code == 200 and len(r.json()) == 8, r.text
 
 
 # ---------------------------------------------------------------- bookings
+
 
 @pytest.mark.parametrize("start", EXTREME_INSTANTS)
 def test_booking_an_instant_outside_the_calendar_is_a_422(client, start):
@@ -131,11 +148,16 @@ def test_rescheduling_to_an_instant_outside_the_calendar_is_a_422(client, start)
 def test_instants_at_the_edges_of_the_calendar_are_simply_not_slots(client, zone):
     trainer = open_trainer(client, timezone=zone)
     booking = book(client, trainer.id, local(future_day(5), 10, zone=zone))
-    for start in ("2999-12-31T23:00:00Z", "2999-12-31T23:59:59+14:00", "2999-12-31T23:59:59-12:00",
-                  "1900-01-01T00:00:00Z", "1900-01-01T00:00:00+14:00", "1900-01-01T00:00:00-12:00"):
+    for start in (
+        "2999-12-31T23:00:00Z",
+        "2999-12-31T23:59:59+14:00",
+        "2999-12-31T23:59:59-12:00",
+        "1900-01-01T00:00:00Z",
+        "1900-01-01T00:00:00+14:00",
+        "1900-01-01T00:00:00-12:00",
+    ):
         assert_error(client.post("/api/bookings", json=booking_body(trainer.id, start)), 409, "slot_unavailable")
-        r = client.post(f"/api/bookings/{booking['id']}/reschedule", json={"startTime": start},
-                        headers=trainer.headers)
+        r = client.post(f"/api/bookings/{booking['id']}/reschedule", json={"startTime": start}, headers=trainer.headers)
         assert r.status_code in (409, 422) and r.json()["error"]["code"] in ("slot_unavailable", "policy"), r.text
 
 
@@ -143,7 +165,7 @@ def test_a_huge_duration_in_a_booking_body_is_a_4xx(client):
     trainer = open_trainer(client)
     start = local(future_day(5), 10).isoformat()
     body = booking_body(trainer.id, start)
-    for raw in (10 ** 40, 10 ** 400):
+    for raw in (10**40, 10**400):
         r = client.post("/api/bookings", json={**body, "duration": raw})
         assert_error(r, 422, "validation", "duration")
     text = f'{{"trainerId": "{trainer.id}", "startTime": "{start}", "duration": {"9" * 5000}}}'
@@ -153,9 +175,14 @@ def test_a_huge_duration_in_a_booking_body_is_a_4xx(client):
 
 # ---------------------------------------------------------------- a trainer's list and CSV
 
-LIST_CASES = [({"to": "9999-12-31"}, "to"), ({"from": "0001-01-01"}, "from"), ({"from": "9999-12-31"}, "from"),
-              ({"to": "0001-01-01"}, "to"), ({"from": "1899-12-31", "to": "2999-12-31"}, "from"),
-              ({"from": "1900-01-01", "to": "3000-01-01"}, "to")]
+LIST_CASES = [
+    ({"to": "9999-12-31"}, "to"),
+    ({"from": "0001-01-01"}, "from"),
+    ({"from": "9999-12-31"}, "from"),
+    ({"to": "0001-01-01"}, "to"),
+    ({"from": "1899-12-31", "to": "2999-12-31"}, "from"),
+    ({"from": "1900-01-01", "to": "3000-01-01"}, "to"),
+]
 
 
 @pytest.mark.parametrize("params,field", LIST_CASES)
@@ -199,8 +226,9 @@ def test_page_numbers_of_any_length_are_a_422(client, name, value):
 
 def test_page_numbers_with_leading_zeros_still_work(client):
     trainer = open_trainer(client)
-    r = client.get(f"/api/trainers/{trainer.id}/bookings", params={"page": "0001", "pageSize": "020"},
-                   headers=trainer.headers)
+    r = client.get(
+        f"/api/trainers/{trainer.id}/bookings", params={"page": "0001", "pageSize": "020"}, headers=trainer.headers
+    )
     assert r.status_code == 200 and (r.json()["page"], r.json()["pageSize"]) == (1, 20), r.text
 
 
@@ -215,6 +243,7 @@ def test_csv_of_too_many_ids_is_a_422_before_any_body(client):
 
 
 # ---------------------------------------------------------------- date overrides
+
 
 @pytest.mark.parametrize("day", EXTREME_DATES)
 def test_overrides_outside_the_calendar_are_a_422(client, day):
@@ -234,6 +263,7 @@ def test_overrides_outside_the_calendar_are_a_422(client, day):
 
 # ---------------------------------------------------------------- the services the UI calls: the same check
 
+
 def test_the_services_refuse_dates_outside_the_calendar_for_the_ui_too(db_url, client):
     from trainerdesk.db import session_scope
     from trainerdesk.domain.errors import ValidationFailed
@@ -244,12 +274,19 @@ def test_the_services_refuse_dates_outside_the_calendar_for_the_ui_too(db_url, c
     with session_scope() as session:
         for day in (date.max, date.min, date(3000, 1, 1), date(1899, 12, 31)):
             with pytest.raises(ValidationFailed) as caught:
-                availability.slots_for_date(session, trainer_id=trainer.id, day=day, client_tz=None, duration=60,
-                                            now=utcnow())
+                availability.slots_for_date(
+                    session, trainer_id=trainer.id, day=day, client_tz=None, duration=60, now=utcnow()
+                )
             assert caught.value.details["field"] == "date"
             with pytest.raises(ValidationFailed) as caught:
-                availability.dates_with_slots(session, trainer_id=trainer.id, month_first=day.replace(day=1),
-                                              client_tz=None, duration=60, now=utcnow())
+                availability.dates_with_slots(
+                    session,
+                    trainer_id=trainer.id,
+                    month_first=day.replace(day=1),
+                    client_tz=None,
+                    duration=60,
+                    now=utcnow(),
+                )
             assert caught.value.details["field"] == "month"
         for text in EXTREME_INSTANTS:
             with pytest.raises(ValidationFailed) as caught:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.conftest import sql_statements
 from tests.api.helpers import book, get_slots, set_prefs, set_week, signup
+from tests.conftest import sql_statements
 from trainerdesk.db import session_scope
 from trainerdesk.services import bookings, trainers
 
@@ -29,7 +29,10 @@ def _counts(client, trainer) -> dict[str, int]:
     tid, day = trainer.id, (date.today() + timedelta(days=1)).isoformat()
     out = {}
     with sql_statements() as seen:
-        assert client.get("/api/bookings/availability", params={"trainerId": tid, "date": day, "duration": 30}).status_code == 200
+        assert (
+            client.get("/api/bookings/availability", params={"trainerId": tid, "date": day, "duration": 30}).status_code
+            == 200
+        )
     out["slots"] = len(seen)
     with sql_statements() as seen:
         page = client.get(f"/api/trainers/{tid}/bookings", params={"pageSize": 50}, headers=trainer.headers)
@@ -39,8 +42,15 @@ def _counts(client, trainer) -> dict[str, int]:
         with session_scope() as session:
             me = trainers.get_trainer(session, tid)
             trainers.team_members(session, me)
-            bookings.list_bookings(session, actor=me, trainer_ids=[tid], spec=bookings.parse_query(view="upcoming"),
-                                   tz=ZoneInfo(me.timezone), page=1, page_size=20)
+            bookings.list_bookings(
+                session,
+                actor=me,
+                trainer_ids=[tid],
+                spec=bookings.parse_query(view="upcoming"),
+                tz=ZoneInfo(me.timezone),
+                page=1,
+                page_size=20,
+            )
     out["dashboard"] = len(seen)
     return out
 
@@ -50,5 +60,5 @@ def test_statement_counts_do_not_grow_with_bookings(client):
     many = _counts(client, _busy_trainer(client, 40))
     assert few == many, (few, many)
     assert few["slots"] <= 3, few  # trainer + preferences, hours + overrides, busy bookings
-    assert few["list"] <= 4, few   # API key, trainer, page, count
+    assert few["list"] <= 4, few  # API key, trainer, page, count
     assert few["dashboard"] <= 4, few

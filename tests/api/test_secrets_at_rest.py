@@ -15,9 +15,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from trainerdesk.db import engine_for
-
 from tests.api.helpers import book, future_day, local, open_trainer
+from trainerdesk.db import engine_for
 
 
 def _read_elsewhere(path: Path) -> bytes:
@@ -27,8 +26,11 @@ def _read_elsewhere(path: Path) -> bytes:
     belong to the process, and close() releases them all), and the app's open connections would then
     corrupt the shared WAL index: "disk I/O error" in later tests.
     """
-    return subprocess.run([sys.executable, "-c", "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())",
-                           str(path)], check=True, capture_output=True).stdout
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())", str(path)],
+        check=True,
+        capture_output=True,
+    ).stdout
 
 
 def stored_text(db_url: str) -> dict[str, str]:
@@ -42,8 +44,16 @@ def stored_text(db_url: str) -> dict[str, str]:
     engine = engine_for(db_url)
     chunks = {}
     with engine.connect() as conn:
-        tables = conn.execute(text("SELECT table_name FROM information_schema.tables "
-                                   "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert "booking" in tables and "api_key" in tables, tables
         for table in tables:
             chunks[table] = "\n".join(conn.execute(text(f'SELECT t::text FROM "{table}" AS t')).scalars().all())
@@ -57,8 +67,10 @@ def test_no_secret_is_stored_in_clear(client, db_url):
     assert login.status_code == 200
     login_key = login.json()["apiKey"]
     booking = book(client, trainer.id, local(future_day(9), 10), notes="see you")
-    moved = client.post(f"/api/bookings/{booking['id']}/reschedule",
-                        json={"token": booking["token"], "startTime": local(future_day(9), 12).isoformat()})
+    moved = client.post(
+        f"/api/bookings/{booking['id']}/reschedule",
+        json={"token": booking["token"], "startTime": local(future_day(9), 12).isoformat()},
+    )
     assert moved.status_code == 200, moved.text
 
     stored = stored_text(db_url)
@@ -66,8 +78,15 @@ def test_no_secret_is_stored_in_clear(client, db_url):
     # The rows are there (the test reads the right data) ...
     assert booking["id"] in everything and trainer.email in everything and "see you" in everything
     # ... but not the secrets.
-    secrets = {"signup API key": trainer.key, "login API key": login_key, "booking token": booking["token"],
-               "password": password}
-    leaked = [f"{name} (in {', '.join(where for where, data in stored.items() if secret in data)})"
-              for name, secret in secrets.items() if secret in everything]
+    secrets = {
+        "signup API key": trainer.key,
+        "login API key": login_key,
+        "booking token": booking["token"],
+        "password": password,
+    }
+    leaked = [
+        f"{name} (in {', '.join(where for where, data in stored.items() if secret in data)})"
+        for name, secret in secrets.items()
+        if secret in everything
+    ]
     assert not leaked, f"stored in clear: {', '.join(leaked)}"

@@ -10,10 +10,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
+from tests.e2e.helpers import book, fill_booking_form, first_slot, make_trainer
 from trainerdesk.db import engine_for
 from trainerdesk.models import Booking, Client
-
-from tests.e2e.helpers import book, fill_booking_form, first_slot, make_trainer
 
 pytestmark = pytest.mark.e2e
 
@@ -45,8 +44,9 @@ def test_client_books_in_their_zone(live_app, browser: Browser, client_zone):
     expect(page.get_by_role("link", name="Cancel this session")).to_be_visible()
 
     with Session(engine_for(live_app["db_url"])) as session:
-        booking, client = session.exec(select(Booking, Client).join(Client, Client.id == Booking.client_id)
-                                       .where(Booking.id == booking_id)).one()
+        booking, client = session.exec(
+            select(Booking, Client).join(Client, Client.id == Booking.client_id).where(Booking.id == booking_id)
+        ).one()
     assert client.email == "sam@example.com" and booking.client_timezone == client_zone
     # The time the client clicked is the booking's start in their zone.
     assert booking.start_at.astimezone(ZoneInfo(client_zone)).strftime("%H:%M") == label

@@ -38,13 +38,19 @@ def test_kill_during_booking_load_loses_no_acknowledged_booking(tmp_path):
     env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "0"}
     server = LiveServer(free_port(), env, tmp_path / "server.log").start()
     try:
-        trainer = make_trainer(server.base, "crash@example.com", hours=("06:00", "22:00"), durations=[30, 60],
-                               maxAdvanceDays=60)
+        trainer = make_trainer(
+            server.base, "crash@example.com", hours=("06:00", "22:00"), durations=[30, 60], maxAdvanceDays=60
+        )
         starts = []
         for n in range(1, 15):
             day = (date.today() + timedelta(days=n)).isoformat()
-            starts += [s["startTime"] for s in httpx.get(f"{server.base}/api/bookings/availability", params={
-                "trainerId": trainer["trainerId"], "date": day, "duration": 30}).json()]
+            starts += [
+                s["startTime"]
+                for s in httpx.get(
+                    f"{server.base}/api/bookings/availability",
+                    params={"trainerId": trainer["trainerId"], "date": day, "duration": 30},
+                ).json()
+            ]
         acknowledged: list[str] = []
         lock = threading.Lock()
         stop = threading.Event()
@@ -54,10 +60,17 @@ def test_kill_during_booking_load_loses_no_acknowledged_booking(tmp_path):
             with httpx.Client(timeout=5) as http:
                 while not stop.is_set():
                     try:
-                        response = http.post(f"{server.base}/api/bookings", json={
-                            "trainerId": trainer["trainerId"], "startTime": rng.choice(starts),
-                            "duration": rng.choice([30, 60]), "name": f"Load {n}", "email": f"load{n}@example.com",
-                            "privacyAccepted": True})
+                        response = http.post(
+                            f"{server.base}/api/bookings",
+                            json={
+                                "trainerId": trainer["trainerId"],
+                                "startTime": rng.choice(starts),
+                                "duration": rng.choice([30, 60]),
+                                "name": f"Load {n}",
+                                "email": f"load{n}@example.com",
+                                "privacyAccepted": True,
+                            },
+                        )
                     except httpx.HTTPError:
                         continue  # the server is down: the client was told nothing
                     if response.status_code == 201:
@@ -84,8 +97,9 @@ def test_kill_during_booking_load_loses_no_acknowledged_booking(tmp_path):
             stored = {row[0] for row in session.execute(text("SELECT id FROM booking"))}
             assert set(acknowledged) <= stored, "a booking the client was told about is missing"
             assert session.execute(text(OVERLAPS)).scalar() == 0
-            created = {row[0] for row in session.execute(text(
-                "SELECT booking_id FROM outbox_message WHERE event = 'created'"))}
+            created = {
+                row[0] for row in session.execute(text("SELECT booking_id FROM outbox_message WHERE event = 'created'"))
+            }
         assert stored <= created, "a booking lost its notification"
         # The restarted server's sender delivers everything still pending (logged: no SMTP here).
         deadline = time.time() + 60
@@ -98,7 +112,8 @@ def test_kill_during_booking_load_loses_no_acknowledged_booking(tmp_path):
             time.sleep(1)
         assert pending == 0
         # And the app still answers as before.
-        assert httpx.get(f"{server.base}/api/trainers/{trainer['trainerId']}/bookings",
-                         headers=trainer["headers"]).json()["total"] == len(stored)
+        assert httpx.get(
+            f"{server.base}/api/trainers/{trainer['trainerId']}/bookings", headers=trainer["headers"]
+        ).json()["total"] == len(stored)
     finally:
         server.stop()

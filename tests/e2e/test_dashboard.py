@@ -59,7 +59,8 @@ def test_drag_with_the_mouse_adds_hours_and_an_overlap_is_refused(live_app, brow
     page.mouse.up()
     expect(page.get_by_role("button", name="Remove Sunday 14:00–17:00")).to_be_visible()
     assert {"dayOfWeek": 6, "startTime": "14:00", "endTime": "17:00"} in [
-        {k: b[k] for k in ("dayOfWeek", "startTime", "endTime")} for b in _week(base, trainer)]
+        {k: b[k] for k in ("dayOfWeek", "startTime", "endTime")} for b in _week(base, trainer)
+    ]
 
     # Monday 10:00-11:00 overlaps the 08:00-12:00 block: refused, with the reason shown.
     x0, y = _cell_center(page, 0, 20)
@@ -79,24 +80,29 @@ def test_drag_with_the_mouse_adds_hours_and_an_overlap_is_refused(live_app, brow
 def test_drag_with_a_finger_on_a_phone(live_app, browser: Browser):
     base = live_app["base"]
     trainer = make_trainer(base, "touch@example.com", hours=("08:00", "12:00"))
-    page = login(browser, base, "touch@example.com", viewport={"width": 390, "height": 844}, has_touch=True,
-                 is_mobile=True)
+    page = login(
+        browser, base, "touch@example.com", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
     page.goto("/dashboard/availability")
     group = page.get_by_role("group", name="Saturday hours")
     expect(group).to_be_visible()
     # Bring 06:00-07:30 to the middle of the phone's screen (the grid scrolls sideways).
-    page.locator('[data-day="5"][data-slot="13"]').evaluate("c => c.scrollIntoView({block: 'center', inline: 'center'})")
+    page.locator('[data-day="5"][data-slot="13"]').evaluate(
+        "c => c.scrollIntoView({block: 'center', inline: 'center'})"
+    )
     x0, y = _cell_center(page, 5, 12)
     x1, _ = _cell_center(page, 5, 14)
     cdp = page.context.new_cdp_session(page)
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y}]})
     for i in range(1, 6):
-        cdp.send("Input.dispatchTouchEvent",
-                 {"type": "touchMove", "touchPoints": [{"x": x0 + (x1 - x0) * i / 5, "y": y}]})
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x0 + (x1 - x0) * i / 5, "y": y}]}
+        )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     expect(page.get_by_role("button", name="Remove Saturday 06:00–07:30")).to_be_attached()
-    assert any(b["dayOfWeek"] == 5 and b["startTime"] == "06:00" and b["endTime"] == "07:30"
-               for b in _week(base, trainer))
+    assert any(
+        b["dayOfWeek"] == 5 and b["startTime"] == "06:00" and b["endTime"] == "07:30" for b in _week(base, trainer)
+    )
 
 
 def test_block_a_date_and_override_hours(live_app, browser: Browser):
@@ -147,9 +153,15 @@ def test_preferences_are_validated_saved_and_shown_again(live_app, browser: Brow
 def _fill_bookings(base: str, trainer: dict, count: int) -> list[dict]:
     made, day = [], date.today() + timedelta(days=1)
     while len(made) < count:
-        slots = httpx.get(f"{base}/api/bookings/availability", params={
-            "trainerId": trainer["trainerId"], "date": day.isoformat(), "duration": 60,
-            "clientTimezone": "Europe/Berlin"}).json()
+        slots = httpx.get(
+            f"{base}/api/bookings/availability",
+            params={
+                "trainerId": trainer["trainerId"],
+                "date": day.isoformat(),
+                "duration": 60,
+                "clientTimezone": "Europe/Berlin",
+            },
+        ).json()
         for slot in slots[: count - len(made)]:
             n = len(made)
             response = book(base, trainer["trainerId"], slot["startTime"], email=f"client{n}@example.com")
@@ -202,11 +214,14 @@ def test_a_booking_made_elsewhere_appears_live_with_a_toast(live_app, browser: B
     page = login(browser, base, "live-dash@example.com")
     page.goto("/dashboard/bookings")
     expect(page.get_by_text("0 bookings")).to_be_visible()
-    slot = httpx.get(f"{base}/api/bookings/availability/dates", params={
-        "trainerId": trainer["trainerId"], "month": date.today().strftime("%Y-%m")}).json()
+    slot = httpx.get(
+        f"{base}/api/bookings/availability/dates",
+        params={"trainerId": trainer["trainerId"], "month": date.today().strftime("%Y-%m")},
+    ).json()
     day = slot[0] if slot else (date.today().replace(day=1) + timedelta(days=32)).replace(day=2).isoformat()
-    start = httpx.get(f"{base}/api/bookings/availability", params={
-        "trainerId": trainer["trainerId"], "date": day, "duration": 60}).json()[0]["startTime"]
+    start = httpx.get(
+        f"{base}/api/bookings/availability", params={"trainerId": trainer["trainerId"], "date": day, "duration": 60}
+    ).json()[0]["startTime"]
     assert book(base, trainer["trainerId"], start, email="fresh@example.com").status_code == 201
     expect(page.get_by_text(re.compile("^New booking: Api Client"))).to_be_visible(timeout=8000)
     expect(page.get_by_text("1 bookings")).to_be_visible()
@@ -222,6 +237,7 @@ def test_overview_shows_the_embed_code_and_rotates_the_api_key(live_app, browser
     assert new_key.startswith("td_") and new_key != trainer["headers"]["Authorization"][7:]
     old = httpx.get(f"{base}/api/trainers/{trainer['trainerId']}/preferences", headers=trainer["headers"])
     assert old.status_code == 401
-    fresh = httpx.get(f"{base}/api/trainers/{trainer['trainerId']}/preferences",
-                      headers={"Authorization": f"Bearer {new_key}"})
+    fresh = httpx.get(
+        f"{base}/api/trainers/{trainer['trainerId']}/preferences", headers={"Authorization": f"Bearer {new_key}"}
+    )
     assert fresh.status_code == 200

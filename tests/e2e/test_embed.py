@@ -74,8 +74,13 @@ def test_embedded_widget_books_cross_site_with_storage_blocked(live_app, browser
 def test_booking_on_a_phone_with_touch(live_app, browser: Browser):
     base = live_app["base"]
     trainer = make_trainer(base, "phone@example.com", durations=[30, 60])
-    context = browser.new_context(timezone_id="Asia/Kathmandu", viewport={"width": 375, "height": 667},
-                                  has_touch=True, is_mobile=True, base_url=base)
+    context = browser.new_context(
+        timezone_id="Asia/Kathmandu",
+        viewport={"width": 375, "height": 667},
+        has_touch=True,
+        is_mobile=True,
+        base_url=base,
+    )
     page = context.new_page()
     page.goto(f"/book/{trainer['slug']}")
     page.get_by_label("Session length").select_option("30")
@@ -87,7 +92,8 @@ def test_booking_on_a_phone_with_touch(live_app, browser: Browser):
     times = page.get_by_role("list", name="Available times").get_by_role("button")
     times.filter(has_text=re.compile(r"\d\d:45")).first.tap()
     expect(page.locator("#chosen-time")).to_contain_text(
-        re.compile(r"\d\d:45 \(Asia/Kath?mandu\) = \d\d:00 for Erin Coach \(Europe/Berlin\)"))
+        re.compile(r"\d\d:45 \(Asia/Kath?mandu\) = \d\d:00 for Erin Coach \(Europe/Berlin\)")
+    )
     page.get_by_label("Name").fill("Phone Client")
     page.get_by_label("Email").fill("phone@example.com")
     page.get_by_label("I agree that my details are used to arrange this session").tap()

@@ -37,11 +37,13 @@ from tests.live import running_server
 from trainerdesk import routes
 from trainerdesk.db import engine_for
 
-
-
 # What only the victim's clients typed: none of it may ever reach the attacker.
-SECRETS = {"name": "Zed Victimclient", "email": "zed.victim@secret.example", "phone": "+49 1555 0009 876",
-           "notes": "VICTIM-PRIVATE-NOTE knee surgery"}
+SECRETS = {
+    "name": "Zed Victimclient",
+    "email": "zed.victim@secret.example",
+    "phone": "+49 1555 0009 876",
+    "notes": "VICTIM-PRIVATE-NOTE knee surgery",
+}
 # Rows that belong to the victim (a trainer id is bound as :t), compared before and after.
 VICTIM_ROWS = {
     "trainer": "SELECT * FROM trainer WHERE id = :t",
@@ -103,15 +105,31 @@ def primers(handler: Handler, handlers: list[Handler]) -> list[Handler]:
     """Before each call, every handler with arguments of the same state or an ancestor runs first with the
     victim's ids, as a browser could send them: that is how the viewed trainer, the selected bookings or the
     booking in a dialog would be pointed at the victim before the handler under test reads them."""
-    return [h for h in handlers if h.state in handler.chain and h.takes_arguments and h != handler
-            and h.name not in NOT_PRIMERS]
+    return [
+        h
+        for h in handlers
+        if h.state in handler.chain and h.takes_arguments and h != handler and h.name not in NOT_PRIMERS
+    ]
 
 
 def payload(handler: Handler, target: str, victim: dict) -> dict:
     """The handler's own arguments aimed at the victim: strings the target, forms full of its ids."""
-    form = {"email": victim["email"], "password": "wrong-password-123", "name": "Mallory", "timezone": "UTC",
-            "trainer_id": victim["trainerId"], "booking_id": victim["bookingId"], "day": "0", "start": "09:00",
-            "end": "10:00", "date": victim["date"], "kind": "block", "token": "x", "reason": "hacked", "id": target}
+    form = {
+        "email": victim["email"],
+        "password": "wrong-password-123",
+        "name": "Mallory",
+        "timezone": "UTC",
+        "trainer_id": victim["trainerId"],
+        "booking_id": victim["bookingId"],
+        "day": "0",
+        "start": "09:00",
+        "end": "10:00",
+        "date": victim["date"],
+        "kind": "block",
+        "token": "x",
+        "reason": "hacked",
+        "id": target,
+    }
     if "var_name" in handler.signature.parameters:
         return {"var_name": "viewing", "value": target}
     out = {}
@@ -148,8 +166,14 @@ class Tab:
         self.client = socketio.Client(reconnection=False)
         self.client.on("event", self._on_event, namespace=EVENTS)
         headers = {"Cookie": f"{routes.SESSION_COOKIE}={cookie}"} if cookie else {}
-        self.client.connect(f"{base}?token={uuid.uuid4()}", headers=headers, transports=["websocket"],
-                            socketio_path=EVENTS, namespaces=[EVENTS], wait_timeout=10)
+        self.client.connect(
+            f"{base}?token={uuid.uuid4()}",
+            headers=headers,
+            transports=["websocket"],
+            socketio_path=EVENTS,
+            namespaces=[EVENTS],
+            wait_timeout=10,
+        )
 
     def _on_event(self, update):
         message = json.dumps(update)
@@ -158,8 +182,11 @@ class Tab:
             self._done.set()
 
     def emit(self, event: str, payload: dict, path: str = "/dashboard/bookings") -> None:
-        self.client.emit("event", {"name": event, "payload": payload,
-                                   "router_data": {"pathname": path, "asPath": path, "query": {}}}, namespace=EVENTS)
+        self.client.emit(
+            "event",
+            {"name": event, "payload": payload, "router_data": {"pathname": path, "asPath": path, "query": {}}},
+            namespace=EVENTS,
+        )
 
     def sync(self) -> None:
         """Wait until every event sent so far is processed.
@@ -191,22 +218,50 @@ def _populate(server, db_url):
     base = server.base
     victim = make_trainer(base, "victim-primary@example.com", name="Vera Victim")
     slot = first_slot(base, victim["trainerId"])
-    booked = httpx.post(f"{base}/api/bookings", timeout=10, json={
-        "trainerId": victim["trainerId"], "startTime": slot["startTime"], "duration": 60, "name": SECRETS["name"],
-        "email": SECRETS["email"], "phone": SECRETS["phone"], "notes": SECRETS["notes"], "clientTimezone": "UTC",
-        "privacyAccepted": True})
+    booked = httpx.post(
+        f"{base}/api/bookings",
+        timeout=10,
+        json={
+            "trainerId": victim["trainerId"],
+            "startTime": slot["startTime"],
+            "duration": 60,
+            "name": SECRETS["name"],
+            "email": SECRETS["email"],
+            "phone": SECRETS["phone"],
+            "notes": SECRETS["notes"],
+            "clientTimezone": "UTC",
+            "privacyAccepted": True,
+        },
+    )
     assert booked.status_code == 201, booked.text
-    sub = httpx.post(f"{base}/api/trainers/{victim['trainerId']}/sub-trainers", headers=victim["headers"],
-                     timeout=10, json={"email": "sub-of-victim@example.com", "password": "a different horse",
-                                       "name": "Sam Sub", "timezone": "Europe/Berlin"})
+    sub = httpx.post(
+        f"{base}/api/trainers/{victim['trainerId']}/sub-trainers",
+        headers=victim["headers"],
+        timeout=10,
+        json={
+            "email": "sub-of-victim@example.com",
+            "password": "a different horse",
+            "name": "Sam Sub",
+            "timezone": "Europe/Berlin",
+        },
+    )
     assert sub.status_code == 201, sub.text
     other = make_trainer(base, "mallory@example.com", name="Mallory Other")
     engine = engine_for(db_url)
-    yield {"base": base, "engine": engine, "server": server,
-           "victim": {**victim, "bookingId": booked.json()["id"], "email": "victim-primary@example.com",
-                      "slug": victim.get("slug") or "vera-victim",
-                      "date": slot["date"]},
-           "sub": sub.json()["trainerId"], "other": other["trainerId"]}
+    yield {
+        "base": base,
+        "engine": engine,
+        "server": server,
+        "victim": {
+            **victim,
+            "bookingId": booked.json()["id"],
+            "email": "victim-primary@example.com",
+            "slug": victim.get("slug") or "vera-victim",
+            "date": slot["date"],
+        },
+        "sub": sub.json()["trainerId"],
+        "other": other["trainerId"],
+    }
 
 
 def login_cookie(engine, trainer_id: str) -> str:
@@ -218,8 +273,10 @@ def login_cookie(engine, trainer_id: str) -> str:
 
 def snapshot(engine, trainer_id: str, attacker_id: str = "") -> dict:
     with engine.connect() as conn:
-        return {name: sorted(map(repr, conn.execute(text(sql), {"t": trainer_id, "me": attacker_id}).all()))
-                for name, sql in VICTIM_ROWS.items()}
+        return {
+            name: sorted(map(repr, conn.execute(text(sql), {"t": trainer_id, "me": attacker_id}).all()))
+            for name, sql in VICTIM_ROWS.items()
+        }
 
 
 def page_loads(victim: dict) -> list[tuple[str, str, str]]:
@@ -246,8 +303,9 @@ def attack(base: str, cookie: str | None, victim: dict, *, skip: tuple[str, ...]
     for handler in handlers:
         if handler.name in skip:
             continue
-        opened = [(path, f"{state}.{name}") for path, state, name in loads if state in handler.chain] or \
-            [(routes.DASHBOARD_BOOKINGS, None)]
+        opened = [(path, f"{state}.{name}") for path, state, name in loads if state in handler.chain] or [
+            (routes.DASHBOARD_BOOKINGS, None)
+        ]
         for primer in [None, *primers(handler, handlers)]:
             for path, load in opened:
                 runs.append((handler, primer, path, load))
@@ -285,9 +343,11 @@ def test_no_handler_reads_or_changes_another_tenants_data(world, who):
     victim_id = world["victim"]["trainerId"]
     attacker = {"other tenant": world["other"], "sub-trainer": world["sub"], "anonymous": ""}[who]
     before = snapshot(world["engine"], victim_id, attacker)
-    cookie = {"other tenant": lambda: login_cookie(world["engine"], world["other"]),
-              "sub-trainer": lambda: login_cookie(world["engine"], world["sub"]),
-              "anonymous": lambda: None}[who]()
+    cookie = {
+        "other tenant": lambda: login_cookie(world["engine"], world["other"]),
+        "sub-trainer": lambda: login_cookie(world["engine"], world["sub"]),
+        "anonymous": lambda: None,
+    }[who]()
     assert_nothing_leaked(attack(world["base"], cookie, world["victim"], skip=("logout",)))
     assert snapshot(world["engine"], victim_id, attacker) == before
 

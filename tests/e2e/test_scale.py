@@ -19,8 +19,8 @@ import redis
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
-from tests.conftest import _drop_postgres_database, _postgres_database
 from scripts.live_server import ROOT, LiveServer, ServerFailed, free_port
+from tests.conftest import _drop_postgres_database, _postgres_database
 from tests.e2e.helpers import first_slot, make_trainer
 from tests.e2e.test_dashboard import login
 from trainerdesk.db import engine_for
@@ -30,7 +30,16 @@ from trainerdesk.models import Booking
 pytestmark = pytest.mark.e2e
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
-APP_FILES = ("rxconfig.py", "trainerdesk", "assets", "alembic", "alembic.ini", "scripts", "reflex.lock", "pyproject.toml")
+APP_FILES = (
+    "rxconfig.py",
+    "trainerdesk",
+    "assets",
+    "alembic",
+    "alembic.ini",
+    "scripts",
+    "reflex.lock",
+    "pyproject.toml",
+)
 SHARED = (".venv", ".tools", ".bun-cache")
 
 
@@ -63,8 +72,13 @@ def cluster(tmp_path_factory):
         _drop_postgres_database(db_url)
         _need(False, f"Redis not reachable at {REDIS_URL}: {exc}")
     upgrade(db_url)
-    env = {**os.environ, "DATABASE_URL": db_url, "REFLEX_REDIS_URL": REDIS_URL, "RATE_LIMIT_PER_MINUTE": "0",
-           "GRANIAN_WORKERS": "2"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REFLEX_REDIS_URL": REDIS_URL,
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "GRANIAN_WORKERS": "2",
+    }
     root = tmp_path_factory.mktemp("cluster")
     servers = [LiveServer(free_port(), env, root / f"{name}.log", app_dir=_copy_app(root / name)) for name in "ab"]
     try:
@@ -87,9 +101,18 @@ def test_clients_racing_through_both_instances_get_one_booking(cluster):
     def attempt(n: int) -> int:
         base = cluster["a"] if n % 2 else cluster["b"]
         barrier.wait()
-        return httpx.post(f"{base}/api/bookings", timeout=30, json={
-            "trainerId": trainer["trainerId"], "startTime": slot["startTime"], "duration": 60,
-            "name": f"Racer {n}", "email": f"racer{n}@example.com", "privacyAccepted": True}).status_code
+        return httpx.post(
+            f"{base}/api/bookings",
+            timeout=30,
+            json={
+                "trainerId": trainer["trainerId"],
+                "startTime": slot["startTime"],
+                "duration": 60,
+                "name": f"Racer {n}",
+                "email": f"racer{n}@example.com",
+                "privacyAccepted": True,
+            },
+        ).status_code
 
     with ThreadPoolExecutor(16) as pool:
         codes = list(pool.map(attempt, range(16)))
@@ -105,9 +128,17 @@ def test_a_dashboard_on_one_instance_sees_a_booking_made_through_the_other(clust
     page.goto("/dashboard/bookings")
     expect(page.get_by_text("0 bookings")).to_be_visible()
     slot = first_slot(cluster["b"], trainer["trainerId"])
-    made = httpx.post(f"{cluster['b']}/api/bookings", json={
-        "trainerId": trainer["trainerId"], "startTime": slot["startTime"], "duration": 60,
-        "name": "Through B", "email": "through-b@example.com", "privacyAccepted": True})
+    made = httpx.post(
+        f"{cluster['b']}/api/bookings",
+        json={
+            "trainerId": trainer["trainerId"],
+            "startTime": slot["startTime"],
+            "duration": 60,
+            "name": "Through B",
+            "email": "through-b@example.com",
+            "privacyAccepted": True,
+        },
+    )
     assert made.status_code == 201, made.text
     expect(page.get_by_text("New booking: Through B", exact=False)).to_be_visible(timeout=10000)
     expect(page.get_by_text("1 bookings")).to_be_visible()

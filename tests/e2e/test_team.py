@@ -44,8 +44,9 @@ def test_primary_builds_a_team_and_a_client_books_any_trainer(live_app, browser:
     # Week side by side: a column per trainer, Monday overlaps 09:00-12:00, Cal is off.
     page.goto("/dashboard/team")
     week = page.get_by_role("table", name="Team week")
-    expect(week.get_by_role("columnheader")).to_have_text(["Day", "Studio Lead", "Bea Sub", "Cal Sub", "Gaps",
-                                                            "Overlaps"])
+    expect(week.get_by_role("columnheader")).to_have_text(
+        ["Day", "Studio Lead", "Bea Sub", "Cal Sub", "Gaps", "Overlaps"]
+    )
     monday = week.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile("^Mon")))
     # Lead 09-12, Bea 09-14, Cal off; no gap; both work 09-12.
     expect(monday.get_by_role("cell")).to_have_text(["09:00–12:00", "09:00–14:00", "off", "", "09:00–12:00"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 
-def mp_create_worker(barrier, results, trainer_id: str, start_iso: str, duration: int, index: int,
-                     now_iso: str) -> None:
+def mp_create_worker(
+    barrier, results, trainer_id: str, start_iso: str, duration: int, index: int, now_iso: str
+) -> None:
     """Runs in a spawned process: its own engine (from DATABASE_URL), one create_booking at ``start_iso``.
 
     Reports ("ok", booking id), ("slot_unavailable", None) or ("error", text) on ``results``.
@@ -21,13 +22,21 @@ def mp_create_worker(barrier, results, trainer_id: str, start_iso: str, duration
             pass
         barrier.wait(timeout=120)
         with session_scope() as s:
-            new = bookings.create_booking(s, trainer_id=trainer_id, start_time=start_iso, duration=duration,
-                                          name=f"Process {index}", email=f"process{index}@example.com",
-                                          privacy_accepted=True, now=datetime.fromisoformat(now_iso))
+            new = bookings.create_booking(
+                s,
+                trainer_id=trainer_id,
+                start_time=start_iso,
+                duration=duration,
+                name=f"Process {index}",
+                email=f"process{index}@example.com",
+                privacy_accepted=True,
+                now=datetime.fromisoformat(now_iso),
+            )
         results.put(("ok", new.booking.id))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which asserts on it
-        results.put(("slot_unavailable", None) if getattr(exc, "code", None) == "slot_unavailable"
-                    else ("error", repr(exc)))
+        results.put(
+            ("slot_unavailable", None) if getattr(exc, "code", None) == "slot_unavailable" else ("error", repr(exc))
+        )
     finally:
         if engine is not None:
             engine.dispose()

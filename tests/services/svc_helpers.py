@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -23,7 +24,6 @@ from trainerdesk.db import session_scope
 from trainerdesk.domain.slots import WeeklyBlock, parse_wall_time
 from trainerdesk.models import Booking, BookingEvent, OutboxMessage, Trainer
 from trainerdesk.services import availability, bookings, trainers
-
 
 BERLIN = "Europe/Berlin"
 # A fixed "now" well before every booking used here (no test depends on today's date).
@@ -46,9 +46,15 @@ def iso(value: datetime) -> str:
     return value.isoformat()
 
 
-def make_trainer(*, name: Optional[str] = None, email: Optional[str] = None, timezone: str = BERLIN,
-                 hours: Iterable[tuple[int, str, str]] = ALL_WEEK, primary: Optional[Trainer] = None,
-                 **prefs: Any) -> Trainer:
+def make_trainer(
+    *,
+    name: Optional[str] = None,
+    email: Optional[str] = None,
+    timezone: str = BERLIN,
+    hours: Iterable[tuple[int, str, str]] = ALL_WEEK,
+    primary: Optional[Trainer] = None,
+    **prefs: Any,
+) -> Trainer:
     """A trainer (or, with ``primary``, a sub-trainer) with weekly hours and preferences.
 
     ``prefs`` are snake_case preference fields; defaults suit 2027 bookings made
@@ -63,23 +69,40 @@ def make_trainer(*, name: Optional[str] = None, email: Optional[str] = None, tim
         if primary is None:
             trainer, _key = trainers.signup(s, email=email, password=PASSWORD, name=name, timezone=timezone)
         else:
-            trainer, _key = trainers.add_sub_trainer(s, actor=primary, primary_id=primary.id, email=email,
-                                                     password=PASSWORD, name=name, timezone=timezone)
+            trainer, _key = trainers.add_sub_trainer(
+                s, actor=primary, primary_id=primary.id, email=email, password=PASSWORD, name=name, timezone=timezone
+            )
         availability.replace_week(s, actor=trainer, trainer_id=trainer.id, blocks=blocks)
         trainer, _ = trainers.update_preferences(s, actor=trainer, trainer_id=trainer.id, changes=changes)
     return trainer
 
 
-def book(trainer_or_team: Trainer, start: datetime, duration: int = 60, *, team: bool = False,
-         name: Optional[str] = None, email: Optional[str] = None, now: datetime = NOW,
-         **extra: Any) -> bookings.NewBooking:
+def book(
+    trainer_or_team: Trainer,
+    start: datetime,
+    duration: int = 60,
+    *,
+    team: bool = False,
+    name: Optional[str] = None,
+    email: Optional[str] = None,
+    now: datetime = NOW,
+    **extra: Any,
+) -> bookings.NewBooking:
     """Create a booking through the service in its own session."""
     n = next(_counter)
     target = {"team_id": trainer_or_team.id} if team else {"trainer_id": trainer_or_team.id}
     with session_scope() as s:
         return bookings.create_booking(
-            s, **target, start_time=iso(start), duration=duration, name=name or f"Client {n}",
-            email=email or f"client{n}@example.com", privacy_accepted=True, now=now, **extra)
+            s,
+            **target,
+            start_time=iso(start),
+            duration=duration,
+            name=name or f"Client {n}",
+            email=email or f"client{n}@example.com",
+            privacy_accepted=True,
+            now=now,
+            **extra,
+        )
 
 
 def fetch(booking_id: str) -> Booking:
@@ -89,8 +112,13 @@ def fetch(booking_id: str) -> Booking:
 
 def events(booking_id: str) -> list[BookingEvent]:
     with session_scope() as s:
-        return list(s.exec(select(BookingEvent).where(BookingEvent.booking_id == booking_id)
-                           .order_by(BookingEvent.at, BookingEvent.id)).all())
+        return list(
+            s.exec(
+                select(BookingEvent)
+                .where(BookingEvent.booking_id == booking_id)
+                .order_by(BookingEvent.at, BookingEvent.id)
+            ).all()
+        )
 
 
 def outbox(booking_id: Optional[str] = None) -> list[OutboxMessage]:
@@ -166,13 +194,15 @@ def race(calls: Sequence[Callable[[], Any]], *, timeout: float = 90) -> Outcome:
     return Outcome(ok, errors)
 
 
-def slot_starts(trainer_id: str, day: date, duration: int, *, now: datetime = NOW, team: bool = False,
-                zone: str = BERLIN) -> list[datetime]:
+def slot_starts(
+    trainer_id: str, day: date, duration: int, *, now: datetime = NOW, team: bool = False, zone: str = BERLIN
+) -> list[datetime]:
     """The starts the app offers on one (client-zone) date, through the cached slot service."""
     who = {"team_id": trainer_id} if team else {"trainer_id": trainer_id}
     with session_scope() as s:
-        _, per_duration = availability.slots_for_date(s, **who, day=day, client_tz=ZoneInfo(zone),
-                                                      duration=duration, now=now)
+        _, per_duration = availability.slots_for_date(
+            s, **who, day=day, client_tz=ZoneInfo(zone), duration=duration, now=now
+        )
     return [slot.start for slot in per_duration[duration]]
 
 

@@ -15,12 +15,31 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from tests.services.svc_helpers import (
-    MONDAY, NOW, active_bookings, book, delivered, events, fetch, ics_of, iso, local, make_trainer, outbox,
-    overlapping_active_pairs, schedule_version, slot_starts,
+    MONDAY,
+    NOW,
+    active_bookings,
+    book,
+    delivered,
+    events,
+    fetch,
+    ics_of,
+    iso,
+    local,
+    make_trainer,
+    outbox,
+    overlapping_active_pairs,
+    schedule_version,
+    slot_starts,
 )
 from trainerdesk.db import session_scope
 from trainerdesk.domain.errors import (
-    Forbidden, InvalidTransition, LateCancellation, NotFound, PolicyViolation, SlotUnavailable, ValidationFailed,
+    Forbidden,
+    InvalidTransition,
+    LateCancellation,
+    NotFound,
+    PolicyViolation,
+    SlotUnavailable,
+    ValidationFailed,
 )
 from trainerdesk.models import Booking, BookingEvent, Client, OutboxMessage
 from trainerdesk.services import bookings, trainers
@@ -39,8 +58,9 @@ def trainer_caller(trainer) -> Caller:
 
 def cancel(booking_id, caller, *, now, ack=False, reason=""):
     with session_scope() as s:
-        return bookings.cancel_booking(s, booking_id=booking_id, caller=caller, reason=reason,
-                                       acknowledge_late=ack, now=now)
+        return bookings.cancel_booking(
+            s, booking_id=booking_id, caller=caller, reason=reason, acknowledge_late=ack, now=now
+        )
 
 
 def reschedule(booking_id, caller, start, *, now):
@@ -56,8 +76,18 @@ def set_status(booking_id, trainer, status, *, now, notes=""):
 def snapshot(booking_id):
     """Everything a failed operation must leave untouched."""
     b = fetch(booking_id)
-    return (b.status, b.start_at, b.end_at, b.reschedule_count, b.ics_sequence, b.late_cancellation,
-            b.cancellation_reason, b.trainer_notes, len(events(booking_id)), len(outbox(booking_id)))
+    return (
+        b.status,
+        b.start_at,
+        b.end_at,
+        b.reschedule_count,
+        b.ics_sequence,
+        b.late_cancellation,
+        b.cancellation_reason,
+        b.trainer_notes,
+        len(events(booking_id)),
+        len(outbox(booking_id)),
+    )
 
 
 # ---------------------------------------------------------------- create
@@ -65,8 +95,15 @@ def snapshot(booking_id):
 
 def test_create_gives_a_pending_booking_with_history_a_hashed_token_and_one_outbox_message(db_url, trainer):
     version = schedule_version(trainer.id)
-    nb = book(trainer, START, name="Ada Lovelace", email="Ada@Example.com", phone="+49 30 1234",
-              notes="Knee injury", client_timezone="America/New_York")
+    nb = book(
+        trainer,
+        START,
+        name="Ada Lovelace",
+        email="Ada@Example.com",
+        phone="+49 30 1234",
+        notes="Knee injury",
+        client_timezone="America/New_York",
+    )
     b = fetch(nb.booking.id)
     assert b.status == "PENDING"
     assert (b.start_at, b.end_at, b.duration_minutes) == (START, START + timedelta(minutes=60), 60)
@@ -132,8 +169,12 @@ def test_confirm_then_complete_or_no_show_only_after_the_start_with_corrections(
     assert set_status(bid, trainer, "CONFIRMED", now=NOW).status == "CONFIRMED"
     assert [m.event for m in outbox(bid)] == ["created", "confirmed"]
     confirmed = events(bid)[-1]
-    assert (confirmed.action, confirmed.actor, confirmed.from_status, confirmed.to_status) == \
-        ("confirmed", "trainer", "PENDING", "CONFIRMED")
+    assert (confirmed.action, confirmed.actor, confirmed.from_status, confirmed.to_status) == (
+        "confirmed",
+        "trainer",
+        "PENDING",
+        "CONFIRMED",
+    )
 
     before = snapshot(bid)
     with pytest.raises(InvalidTransition):  # already confirmed
@@ -225,9 +266,16 @@ def test_confirming_never_creates_a_double_booking_even_from_overlapping_rows(db
     either one is refused rather than turning the overlap into a confirmed double booking."""
     nb = book(trainer, START)
     original = fetch(nb.booking.id)
-    twin = Booking(trainer_id=trainer.id, client_id=original.client_id, start_at=START + timedelta(minutes=30),
-                   end_at=START + timedelta(minutes=90), duration_minutes=60, status="PENDING",
-                   token_hash="0" * 64, client_timezone="Europe/Berlin")
+    twin = Booking(
+        trainer_id=trainer.id,
+        client_id=original.client_id,
+        start_at=START + timedelta(minutes=30),
+        end_at=START + timedelta(minutes=90),
+        duration_minutes=60,
+        status="PENDING",
+        token_hash="0" * 64,
+        client_timezone="Europe/Berlin",
+    )
     with session_scope() as s:
         s.add(twin)
         if s.get_bind().dialect.name == "postgresql":
@@ -261,8 +309,13 @@ def test_cancelling_frees_the_slot_at_once(db_url, trainer):
     again = book(trainer, START)
     assert [b.id for b in active_bookings(trainer.id)] == [again.booking.id]
     last = events(nb.booking.id)[-1]
-    assert (last.action, last.actor, last.reason, last.from_status, last.to_status) == \
-        ("cancelled", "trainer", "Gym closed", "PENDING", "CANCELLED")
+    assert (last.action, last.actor, last.reason, last.from_status, last.to_status) == (
+        "cancelled",
+        "trainer",
+        "Gym closed",
+        "PENDING",
+        "CANCELLED",
+    )
     [_, msg] = outbox(nb.booking.id)
     assert msg.event == "cancelled" and "Gym closed" in msg.body
     [email] = [e for e in delivered() if e["Subject"].startswith("Cancelled")]
@@ -382,7 +435,9 @@ def test_client_reschedule_inside_the_notice_is_refused_but_the_trainer_may(db_u
     moved = reschedule(nb.booking.id, trainer_caller(trainer), local(MONDAY, "15:00"), now=close)
     assert (moved.start_at, moved.reschedule_count, moved.ics_sequence) == (local(MONDAY, "15:00"), 0, 1)
     # Just outside the notice the client may move it (from the new start, 48 hours ahead).
-    moved = reschedule(nb.booking.id, client(nb), local(MONDAY, "16:00"), now=local(MONDAY, "15:00") - timedelta(hours=48))
+    moved = reschedule(
+        nb.booking.id, client(nb), local(MONDAY, "16:00"), now=local(MONDAY, "15:00") - timedelta(hours=48)
+    )
     assert (moved.start_at, moved.reschedule_count) == (local(MONDAY, "16:00"), 1)
 
 

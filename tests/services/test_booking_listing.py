@@ -42,8 +42,16 @@ def calendar(db_url):
 def listing(trainer, *, page=1, page_size=20, trainer_ids=None, **filters):
     spec = bookings.parse_query(**filters)
     with session_scope() as s:
-        rows, total = bookings.list_bookings(s, actor=trainer, trainer_ids=trainer_ids or [trainer.id], spec=spec, tz=ZONE,
-                                             page=page, page_size=page_size, now=LIST_NOW)
+        rows, total = bookings.list_bookings(
+            s,
+            actor=trainer,
+            trainer_ids=trainer_ids or [trainer.id],
+            spec=spec,
+            tz=ZONE,
+            page=page,
+            page_size=page_size,
+            now=LIST_NOW,
+        )
     return [b.id for b, _ in rows], total
 
 
@@ -87,7 +95,10 @@ def test_date_range_is_in_the_trainers_zone(db_url, calendar):
     assert listing(trainer, date_from="2027-03-01", date_to="2027-03-01") == (names(ids, ["alice"]), 1)
     assert listing(trainer, date_from="2027-03-04") == (names(ids, ["carol", "cooper", "dan"]), 3)
     assert listing(trainer, date_to="2027-03-03") == (names(ids, ["alice", "night", "bob"]), 3)
-    assert listing(trainer, view="upcoming", date_from="2027-03-05", date_to="2027-03-07") == (names(ids, ["cooper"]), 1)
+    assert listing(trainer, view="upcoming", date_from="2027-03-05", date_to="2027-03-07") == (
+        names(ids, ["cooper"]),
+        1,
+    )
 
 
 def test_pages_and_sort(db_url, calendar):
@@ -105,7 +116,12 @@ def test_export_iterates_the_same_filtered_list(db_url, calendar):
     trainer, ids = calendar
     spec = bookings.parse_query(view="all", q="example.com", sort="-startTime")
     with session_scope() as s:
-        exported = [b.id for b, _ in bookings.iter_bookings(s, actor=trainer, trainer_ids=[trainer.id], spec=spec, tz=ZONE, now=LIST_NOW)]
+        exported = [
+            b.id
+            for b, _ in bookings.iter_bookings(
+                s, actor=trainer, trainer_ids=[trainer.id], spec=spec, tz=ZONE, now=LIST_NOW
+            )
+        ]
     assert exported == names(ids, ["dan", "cooper", "carol", "alice"])
 
 
@@ -139,10 +155,17 @@ def test_listing_never_returns_what_the_actor_does_not_manage(db_url, calendar):
         assert total == len(ids)
 
 
-@pytest.mark.parametrize("bad", [
-    {"view": "future"}, {"sort": "name"}, {"date_from": "2027-13-01"}, {"date_to": "03/01/2027"},
-    {"date_from": "2027-03-05", "date_to": "2027-03-01"}, {"status": "DONE"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"view": "future"},
+        {"sort": "name"},
+        {"date_from": "2027-13-01"},
+        {"date_to": "03/01/2027"},
+        {"date_from": "2027-03-05", "date_to": "2027-03-01"},
+        {"status": "DONE"},
+    ],
+)
 def test_bad_filters_are_validation_errors(db_url, bad):
     with pytest.raises(ValidationFailed):
         bookings.parse_query(**bad)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import queue as queue_module
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func
@@ -18,8 +19,20 @@ from sqlmodel import select
 
 from tests.services.mp_worker import mp_create_worker
 from tests.services.svc_helpers import (
-    MONDAY, NOW, active_bookings, book, events, fetch, iso, local, make_trainer,
-    outbox, overlapping_active_pairs, race, schedule_version, slot_starts,
+    MONDAY,
+    NOW,
+    active_bookings,
+    book,
+    events,
+    fetch,
+    iso,
+    local,
+    make_trainer,
+    outbox,
+    overlapping_active_pairs,
+    race,
+    schedule_version,
+    slot_starts,
 )
 from trainerdesk.db import session_scope
 from trainerdesk.domain.errors import SlotUnavailable
@@ -79,8 +92,7 @@ def test_overlapping_durations_racing_only_one_of_a_mutually_overlapping_set_win
 
 @pytest.mark.parametrize("buffer", [0, 15])
 def test_racing_every_offered_start_of_every_duration_never_overlaps(db_url, buffer):
-    trainer = make_trainer(hours=[(0, "08:00", "13:00")], session_durations=[30, 45, 60, 90],
-                           buffer_minutes=buffer)
+    trainer = make_trainer(hours=[(0, "08:00", "13:00")], session_durations=[30, 45, 60, 90], buffer_minutes=buffer)
     offered = [(d, s) for d in (30, 45, 60, 90) for s in slot_starts(trainer.id, MONDAY, d)]
     assert len(offered) > 12
 
@@ -92,7 +104,7 @@ def test_racing_every_offered_start_of_every_duration_never_overlaps(db_url, buf
     active = active_bookings(trainer.id)
     assert len(active) == len(outcome.ok)
     gap = timedelta(minutes=buffer)
-    for earlier, later in zip(active, active[1:]):  # sorted by start: neighbours keep the buffer
+    for earlier, later in pairwise(active):  # sorted by start: neighbours keep the buffer
         assert earlier.end_at + gap <= later.start_at, (earlier.start_at, later.start_at)
     for b in active:
         assert (b.duration_minutes, b.start_at) in offered
@@ -119,7 +131,7 @@ def test_slot_readers_racing_writers_never_leave_a_booked_start_offered(db_url, 
     writers = [lambda s=s: book(trainer, s) for s in starts]
     readers = [lambda: slot_starts(trainer.id, MONDAY, 60) for _ in range(12)]
 
-    outcome = race([c for pair in zip(writers, readers) for c in pair])
+    outcome = race([c for pair in zip(writers, readers, strict=True) for c in pair])
 
     assert outcome.errors == []
     # Whatever the readers cached meanwhile, the answer now reflects every booking.
@@ -134,8 +146,9 @@ def test_two_reschedules_racing_into_one_free_slot(db_url, trainer):
 
     def move(booking_id):
         with session_scope() as s:
-            return bookings.reschedule_booking(s, booking_id=booking_id, caller=callers[booking_id],
-                                               start_time=iso(target), now=NOW)
+            return bookings.reschedule_booking(
+                s, booking_id=booking_id, caller=callers[booking_id], start_time=iso(target), now=NOW
+            )
 
     outcome = race([lambda: move(a.booking.id), lambda: move(b.booking.id)])
 
@@ -158,8 +171,9 @@ def test_many_reschedules_racing_into_one_slot(db_url, trainer):
 
     def move(nb):
         with session_scope() as s:
-            return bookings.reschedule_booking(s, booking_id=nb.booking.id, caller=Caller(token=nb.token),
-                                               start_time=iso(target), now=NOW)
+            return bookings.reschedule_booking(
+                s, booking_id=nb.booking.id, caller=Caller(token=nb.token), start_time=iso(target), now=NOW
+            )
 
     outcome = race([lambda nb=nb: move(nb) for nb in moved])
 
@@ -177,8 +191,9 @@ def test_a_reschedule_racing_new_bookings_for_the_same_slot(db_url, trainer):
 
     def move():
         with session_scope() as s:
-            return bookings.reschedule_booking(s, booking_id=mover.booking.id, caller=Caller(token=mover.token),
-                                               start_time=iso(target), now=NOW)
+            return bookings.reschedule_booking(
+                s, booking_id=mover.booking.id, caller=Caller(token=mover.token), start_time=iso(target), now=NOW
+            )
 
     outcome = race([move] + [lambda: book(trainer, target) for _ in range(8)])
 
@@ -218,8 +233,10 @@ def test_separate_processes_racing_for_one_start_exactly_one_wins(db_url, traine
     n = 4
     barrier = ctx.Barrier(n)
     results = ctx.Queue()
-    procs = [ctx.Process(target=mp_create_worker, args=(barrier, results, trainer.id, iso(start), 60, i, iso(NOW)))
-             for i in range(n)]
+    procs = [
+        ctx.Process(target=mp_create_worker, args=(barrier, results, trainer.id, iso(start), 60, i, iso(NOW)))
+        for i in range(n)
+    ]
     for p in procs:
         p.start()
     outcomes = []
@@ -244,8 +261,13 @@ def test_without_the_trainer_lock_the_database_still_refuses_a_double_booking(db
     """Defence in depth: were the row lock ever skipped (a new code path, a bug), the loser must
     still get SlotUnavailable, never a raw database error: on PostgreSQL the exclusion constraint
     refuses the overlap, on SQLite ``BEGIN IMMEDIATE`` already serialises the writers."""
-    monkeypatch.setattr(bookings, "_lock_trainers", lambda session, ids: list(
-        session.exec(select(Trainer).where(Trainer.id.in_(list(ids))).order_by(Trainer.id)).all()))
+    monkeypatch.setattr(
+        bookings,
+        "_lock_trainers",
+        lambda session, ids: list(
+            session.exec(select(Trainer).where(Trainer.id.in_(list(ids))).order_by(Trainer.id)).all()
+        ),
+    )
     start = local(MONDAY, "13:00")
 
     outcome = race([lambda: book(trainer, start) for _ in range(12)])

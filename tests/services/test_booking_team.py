@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.services.svc_helpers import (
-    MONDAY, active_bookings, book, local, make_trainer, overlapping_active_pairs, race, slot_starts,
+    MONDAY,
+    active_bookings,
+    book,
+    local,
+    make_trainer,
+    overlapping_active_pairs,
+    race,
+    slot_starts,
 )
 from trainerdesk.db import session_scope
 from trainerdesk.domain.errors import NotFound, SlotUnavailable, ValidationFailed
@@ -24,7 +31,9 @@ def team(db_url):
 def test_sub_trainers_belong_to_the_primary(db_url, team):
     primary, subs = team
     with session_scope() as s:
-        assert [t.id for t in trainers.list_sub_trainers(s, actor=primary, primary_id=primary.id)] == [t.id for t in subs]
+        assert [t.id for t in trainers.list_sub_trainers(s, actor=primary, primary_id=primary.id)] == [
+            t.id for t in subs
+        ]
         assert trainers.team_member_ids(s, primary) == [primary.id, *(t.id for t in subs)]
 
 
@@ -45,7 +54,9 @@ def test_team_booking_takes_a_free_trainer_and_refuses_when_all_are_busy(db_url,
 
 def test_team_bookings_spread_over_the_trainers_in_team_order(db_url, team):
     primary, (sub1, sub2) = team
-    assigned = [book(primary, local(MONDAY, hhmm), team=True).trainer.id for hhmm in ("09:00", "11:00", "13:00", "15:00")]
+    assigned = [
+        book(primary, local(MONDAY, hhmm), team=True).trainer.id for hhmm in ("09:00", "11:00", "13:00", "15:00")
+    ]
     # Fewest bookings that day first, ties broken by the team's order (primary, then subs).
     assert assigned == [primary.id, sub1.id, sub2.id, primary.id]
 

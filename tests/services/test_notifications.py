@@ -42,14 +42,24 @@ def smtp_server(monkeypatch):
 
 def _booked(now):
     with session_scope() as session:
-        trainer, _ = trainers.signup(session, email="coach@example.com", password="long-enough", name="Kim Coach",
-                                     timezone="Europe/Berlin")
-        availability.replace_week(session, actor=trainer, trainer_id=trainer.id,
-                                  blocks=[WeeklyBlock(d, 9 * 60, 17 * 60) for d in range(7)])
+        trainer, _ = trainers.signup(
+            session, email="coach@example.com", password="long-enough", name="Kim Coach", timezone="Europe/Berlin"
+        )
+        availability.replace_week(
+            session, actor=trainer, trainer_id=trainer.id, blocks=[WeeklyBlock(d, 9 * 60, 17 * 60) for d in range(7)]
+        )
         trainers.update_preferences(session, actor=trainer, trainer_id=trainer.id, changes={"min_notice_hours": 0})
-        return bookings.create_booking(session, trainer_id=trainer.id, start_time="2027-03-01T09:00:00+01:00",
-                                       duration=60, name="Pat", email="pat@example.com", client_timezone="Asia/Tokyo",
-                                       privacy_accepted=True, now=now)
+        return bookings.create_booking(
+            session,
+            trainer_id=trainer.id,
+            start_time="2027-03-01T09:00:00+01:00",
+            duration=60,
+            name="Pat",
+            email="pat@example.com",
+            client_timezone="Asia/Tokyo",
+            privacy_accepted=True,
+            now=now,
+        )
 
 
 def test_confirmation_email_with_calendar_file(db_url, smtp_server):

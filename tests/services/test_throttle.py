@@ -20,8 +20,14 @@ import redis
 
 from trainerdesk.domain.errors import RateLimited
 from trainerdesk.services import throttle as throttle_module
-from trainerdesk.services.throttle import (ADDRESS_LOGIN_FAILURES, ADDRESS_LOGIN_WINDOW, LOGIN_FREE_FAILURES,
-                                           LOGIN_MAX_DELAY, Throttle, lockout_delay)
+from trainerdesk.services.throttle import (
+    ADDRESS_LOGIN_FAILURES,
+    ADDRESS_LOGIN_WINDOW,
+    LOGIN_FREE_FAILURES,
+    LOGIN_MAX_DELAY,
+    Throttle,
+    lockout_delay,
+)
 
 REDIS_URL = os.environ.get("TEST_THROTTLE_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +80,7 @@ def refusal(call) -> dict:
 
 # ---------------------------------------------------------------- public writes
 
+
 def test_writes_are_counted_per_address_and_fixed_minute(make):
     t = make()
     for _ in range(3):
@@ -103,6 +110,7 @@ def test_an_unknown_address_is_counted_as_one(make):
 
 # ---------------------------------------------------------------- log-in: per account, growing delays
 
+
 def test_account_lockout_grows_after_the_free_failures_and_a_success_resets_it(make):
     t = make()
     now = T0
@@ -114,7 +122,9 @@ def test_account_lockout_grows_after_the_free_failures_and_a_success_resets_it(m
         t.check_login_allowed("ann@example.com", "10.0.0.1", now=now)
         assert t.record_login_failure("ann@example.com", "10.0.0.1", now=now) == expected
         for at, wait in ((now + expected - 0.5, 1), (now, expected)):
-            assert refusal(lambda at=at: t.check_login_allowed("ann@example.com", "10.0.0.1", now=at)) == {"retryAfter": wait}
+            assert refusal(lambda at=at: t.check_login_allowed("ann@example.com", "10.0.0.1", now=at)) == {
+                "retryAfter": wait
+            }
         now += expected  # the lockout is over exactly then
     assert t.login_failures("ann@example.com", now=now) == LOGIN_FREE_FAILURES + 4
     # Another account, from the same address, is not affected.
@@ -131,7 +141,7 @@ def test_account_lockout_grows_after_the_free_failures_and_a_success_resets_it(m
 
 def test_the_delay_is_capped_and_the_message_says_how_long(make):
     assert [lockout_delay(n) for n in range(4, 9)] == [0, 1, 2, 4, 8]
-    assert lockout_delay(LOGIN_FREE_FAILURES + 30) == lockout_delay(10 ** 6) == LOGIN_MAX_DELAY
+    assert lockout_delay(LOGIN_FREE_FAILURES + 30) == lockout_delay(10**6) == LOGIN_MAX_DELAY
     t = make()
     now = T0
     for n in range(1, LOGIN_FREE_FAILURES + 15):
@@ -176,6 +186,7 @@ def test_emails_that_are_not_text_only_count_against_the_address(make):
 
 # ---------------------------------------------------------------- log-in: per address
 
+
 def test_an_address_has_a_budget_of_failures_over_all_accounts(make):
     t = make()
     for n in range(ADDRESS_LOGIN_FAILURES):
@@ -198,6 +209,7 @@ def test_login_throttling_stays_on_when_the_write_limit_is_off(make, monkeypatch
 
 
 # ---------------------------------------------------------------- sharing through Redis
+
 
 @pytest.fixture
 def redis_store():
@@ -243,8 +255,16 @@ print(json.dumps({"allowed": allowed, "failures": failures}))
 
 def test_processes_on_one_redis_share_the_limit(redis_store, prefix):
     """Three processes hit at once: ten writes pass in all, and the account's failures add up."""
-    children = [subprocess.Popen([sys.executable, "-c", _CHILD, REDIS_URL, prefix, "8", str(T0)], cwd=ROOT,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHILD, REDIS_URL, prefix, "8", str(T0)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     results = []
     for child in children:
         out, err = child.communicate(timeout=60)
@@ -290,6 +310,7 @@ def test_a_redis_that_does_not_answer_lets_requests_through(caplog):
 
 
 # ---------------------------------------------------------------- the app's throttle
+
 
 def test_the_app_throttle_is_on_redis_when_reflex_redis_url_is_set(redis_store, monkeypatch):
     monkeypatch.delenv("REFLEX_REDIS_URL", raising=False)

@@ -16,9 +16,15 @@ MODULES = sorted(DOMAIN.glob("*.py"))
 
 FORBIDDEN_PACKAGES = {"reflex", "sqlmodel", "sqlalchemy", "fastapi"}
 FORBIDDEN_NAMES = {
-    "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today",
-    "time.time", "time.time_ns",
-    "os.environ", "os.getenv", "os.environ.get",
+    "datetime.datetime.now",
+    "datetime.datetime.utcnow",
+    "datetime.datetime.today",
+    "datetime.date.today",
+    "time.time",
+    "time.time_ns",
+    "os.environ",
+    "os.getenv",
+    "os.environ.get",
 }
 
 
@@ -72,6 +78,7 @@ def test_module_is_pure(module: Path):
 
 
 # --------------------------------------------------------------------------- the checker itself
+
 
 @pytest.mark.parametrize(
     "source",

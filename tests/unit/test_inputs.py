@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from trainerdesk.domain.errors import ValidationFailed
 from trainerdesk.domain.inputs import (
@@ -46,8 +45,16 @@ from trainerdesk.domain.slots import (
 )
 
 # The ends of the offsets (UTC+14, UTC-12), zones with odd historical offsets (LMT in 1900), and UTC.
-ZONES = ["Pacific/Kiritimati", "Etc/GMT+12", "Etc/GMT-14", "Pacific/Pago_Pago", "Europe/Berlin", "Asia/Kolkata",
-         "America/St_Johns", "UTC"]
+ZONES = [
+    "Pacific/Kiritimati",
+    "Etc/GMT+12",
+    "Etc/GMT-14",
+    "Pacific/Pago_Pago",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "America/St_Johns",
+    "UTC",
+]
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)
 
@@ -59,11 +66,16 @@ def field_of(call) -> str:
 
 
 def open_all_day(tz: str, durations=(60,), advance=60) -> TrainerSchedule:
-    return TrainerSchedule("t1", ZoneInfo(tz), [WeeklyBlock(d, 0, 1440) for d in range(7)],
-                           rules=SlotRules(tuple(durations), 0, 0, advance))
+    return TrainerSchedule(
+        "t1",
+        ZoneInfo(tz),
+        [WeeklyBlock(d, 0, 1440) for d in range(7)],
+        rules=SlotRules(tuple(durations), 0, 0, advance),
+    )
 
 
 # ---------------------------------------------------------------- the range rule
+
 
 def test_the_supported_calendar():
     assert (SUPPORTED_DATES.first, SUPPORTED_DATES.last) == (date(1900, 1, 1), date(2999, 12, 31))
@@ -84,18 +96,34 @@ def test_dates_inside_are_kept(day):
 
 @pytest.mark.parametrize("day", [date.min, date(1899, 12, 31), date(3000, 1, 1), date.max])
 def test_dates_outside_are_refused_naming_the_field_and_the_range(day):
-    for call, field in ((lambda: check_date(day, field="from"), "from"),
-                        (lambda: parse_date(day.isoformat(), field="to"), "to"),
-                        (lambda: check_month(day), "month"),
-                        (lambda: parse_month(day.isoformat()[:7]), "month")):
+    for call, field in (
+        (lambda: check_date(day, field="from"), "from"),
+        (lambda: parse_date(day.isoformat(), field="to"), "to"),
+        (lambda: check_month(day), "month"),
+        (lambda: parse_month(day.isoformat()[:7]), "month"),
+    ):
         with pytest.raises(ValidationFailed) as caught:
             call()
         assert caught.value.details["field"] == field
         assert "1900-01" in caught.value.message and "2999-12" in caught.value.message
 
 
-@pytest.mark.parametrize("text", ["", "2027-3-14", "2027-03-14 ", "2027-03-14\n", "20270314", "2027-W11-1",
-                                  "2027-02-30", "２０２７-03-14", "0000-01-01", "10000-01-01", "2027-03"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2027-3-14",
+        "2027-03-14 ",
+        "2027-03-14\n",
+        "20270314",
+        "2027-W11-1",
+        "2027-02-30",
+        "２０２７-03-14",
+        "0000-01-01",
+        "10000-01-01",
+        "2027-03",
+    ],
+)
 def test_dates_not_written_yyyy_mm_dd_are_refused(text):
     assert field_of(lambda: parse_date(text, field="date")) == "date"
 
@@ -112,20 +140,32 @@ def test_months_not_written_yyyy_mm_are_refused(text):
     assert field_of(lambda: parse_month(text)) == "month"
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2027-03-14T09:00:00-04:00", datetime(2027, 3, 14, 13, tzinfo=UTC)),
-    ("2027-03-14T09:00:00Z", datetime(2027, 3, 14, 9, tzinfo=UTC)),
-    ("1900-01-01T00:00:00+14:00", datetime(1899, 12, 31, 10, tzinfo=UTC)),
-    ("2999-12-31T23:59:59-12:00", datetime(3000, 1, 1, 11, 59, 59, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2027-03-14T09:00:00-04:00", datetime(2027, 3, 14, 13, tzinfo=UTC)),
+        ("2027-03-14T09:00:00Z", datetime(2027, 3, 14, 9, tzinfo=UTC)),
+        ("1900-01-01T00:00:00+14:00", datetime(1899, 12, 31, 10, tzinfo=UTC)),
+        ("2999-12-31T23:59:59-12:00", datetime(3000, 1, 1, 11, 59, 59, tzinfo=UTC)),
+    ],
+)
 def test_instants_inside_are_parsed_to_utc(text, expected):
     parsed = parse_instant(text)
     assert parsed == expected and parsed.utcoffset() == timedelta(0)
 
 
-@pytest.mark.parametrize("text", ["9999-12-31T23:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59+14:00",
-                                  "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00", "3000-01-01T00:00:00Z",
-                                  "1899-12-31T23:59:59+14:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-31T23:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59+14:00",
+        "9999-12-31T23:59:59-12:00",
+        "0001-01-01T00:00:00+01:00",
+        "3000-01-01T00:00:00Z",
+        "1899-12-31T23:59:59+14:00",
+    ],
+)
 def test_instants_outside_are_refused(text):
     with pytest.raises(ValidationFailed) as caught:
         parse_instant(text, field="startTime")
@@ -139,14 +179,37 @@ def test_instants_without_an_offset_or_not_instants_are_refused(text):
     assert field_of(lambda: parse_instant(text, field="when")) == "when"
 
 
-@pytest.mark.parametrize("text,expected", [("1", 1), ("60", 60), ("0060", 60), ("0" * (MAX_NUMBER_DIGITS - 2) + "60", 60)])
+@pytest.mark.parametrize(
+    "text,expected", [("1", 1), ("60", 60), ("0060", 60), ("0" * (MAX_NUMBER_DIGITS - 2) + "60", 60)]
+)
 def test_whole_numbers(text, expected):
     assert parse_whole_number(text, field="n", low=1, high=1440) == expected
 
 
-@pytest.mark.parametrize("text", ["9" * 4301, "1" + "0" * 5000, "0" * 4400 + "60", "9" * 1_000_000,
-                                  "0" * (MAX_NUMBER_DIGITS - 1) + "60", "0", "1441", "-1", "+60", " 60", "60 ",
-                                  "6e1", "60.0", "²", "٣", "", None, 60, 60.0])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9" * 4301,
+        "1" + "0" * 5000,
+        "0" * 4400 + "60",
+        "9" * 1_000_000,
+        "0" * (MAX_NUMBER_DIGITS - 1) + "60",
+        "0",
+        "1441",
+        "-1",
+        "+60",
+        " 60",
+        "60 ",
+        "6e1",
+        "60.0",
+        "²",
+        "٣",
+        "",
+        None,
+        60,
+        60.0,
+    ],
+)
 def test_whole_numbers_of_any_length_or_form_are_refused_without_parsing(text):
     assert field_of(lambda: parse_whole_number(text, field="page", low=1, high=1440)) == "page"
 
@@ -155,14 +218,15 @@ def test_whole_numbers_of_any_length_or_form_are_refused_without_parsing(text):
 @given(st.text(alphabet="0123456789", min_size=0, max_size=6000))
 def test_whole_numbers_never_raise_anything_but_validation(text):
     try:
-        n = parse_whole_number(text, field="n", low=1, high=10 ** 6)
+        n = parse_whole_number(text, field="n", low=1, high=10**6)
     except ValidationFailed as exc:
         assert exc.details == {"field": "n"}
     else:
-        assert 1 <= n <= 10 ** 6 and n == int(text)
+        assert 1 <= n <= 10**6 and n == int(text)
 
 
 # ---------------------------------------------------------------- the slot rules at datetime's ends
+
 
 @pytest.mark.parametrize("tz", ZONES)
 def test_wall_clock_at_the_ends_of_datetime_saturates(tz):
@@ -189,7 +253,7 @@ def test_lookaround_and_windows_at_the_ends_of_datetime(tz):
 @pytest.mark.parametrize("tz", ZONES)
 @pytest.mark.parametrize("client", ["Pacific/Kiritimati", "Etc/GMT+12", "UTC"])
 def test_no_slots_and_no_overflow_at_the_ends_of_datetime(tz, client):
-    sch = open_all_day(tz, durations=(60, 480), advance=10 ** 6)  # the rule's limit is 730; the domain copes
+    sch = open_all_day(tz, durations=(60, 480), advance=10**6)  # the rule's limit is 730; the domain copes
     client_tz = ZoneInfo(client)
     for now in (EARLIEST, datetime(2027, 6, 1, tzinfo=UTC), LATEST - timedelta(days=1)):
         for day in (date.min, date.min + timedelta(days=1), date.max - timedelta(days=1), date.max):
@@ -213,8 +277,12 @@ def test_slots_are_found_up_to_the_ends_of_the_supported_calendar(tz):
     found = slots_on_client_date(sch, duration=60, now=datetime(2999, 12, 1, tzinfo=UTC), day=last, client_tz=zone)
     assert found and all(s.start.astimezone(zone).date() == last for s in found)
     assert found[-1].end.astimezone(zone).date() == date(3000, 1, 1)
-    assert bookable_dates(sch, durations=[60], now=datetime(2999, 12, 1, tzinfo=UTC), month_first=date(2999, 12, 1),
-                          client_tz=zone)[-1] == last
+    assert (
+        bookable_dates(
+            sch, durations=[60], now=datetime(2999, 12, 1, tzinfo=UTC), month_first=date(2999, 12, 1), client_tz=zone
+        )[-1]
+        == last
+    )
     assert is_slot(sch, duration=60, now=datetime(2999, 12, 1, tzinfo=UTC), start=found[-1].start)
     first = date(1900, 1, 1)
     found = slots_on_client_date(sch, duration=60, now=datetime(1899, 12, 1, tzinfo=UTC), day=first, client_tz=zone)
@@ -222,8 +290,9 @@ def test_slots_are_found_up_to_the_ends_of_the_supported_calendar(tz):
 
 
 @settings(max_examples=150, deadline=None)
-@given(day=st.dates(), tz=st.sampled_from(ZONES), client=st.sampled_from(ZONES),
-       now=st.datetimes(timezones=st.just(UTC)))
+@given(
+    day=st.dates(), tz=st.sampled_from(ZONES), client=st.sampled_from(ZONES), now=st.datetimes(timezones=st.just(UTC))
+)
 def test_any_date_any_zone_any_now_never_overflows(day, tz, client, now):
     sch = open_all_day(tz, durations=(60, 120), advance=730)
     client_tz = ZoneInfo(client)

@@ -19,12 +19,25 @@ def refusal(password, *, email=EMAIL, name=NAME) -> str:
     return caught.value.message
 
 
-@pytest.mark.parametrize("password", [
-    "correct-horse", "correct-horse-battery", "correct horse battery", "long-enough", "long enough",
-    "long-enough-pw", "pw-0123456789abcdef0123456789abcdef", "kettlebell-sunrise", "Tr0ub4dor&3",
-    "vq8-Lm2z", "ünïcödé-wörds-ärë-fïnë", "  spaced   out   passphrase  ", "x" * 7 + "-meadow-lantern",
-    "a-much-longer-passphrase-with-many-unrelated-words " * 20,  # 1020 characters
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "correct-horse",
+        "correct-horse-battery",
+        "correct horse battery",
+        "long-enough",
+        "long enough",
+        "long-enough-pw",
+        "pw-0123456789abcdef0123456789abcdef",
+        "kettlebell-sunrise",
+        "Tr0ub4dor&3",
+        "vq8-Lm2z",
+        "ünïcödé-wörds-ärë-fïnë",
+        "  spaced   out   passphrase  ",
+        "x" * 7 + "-meadow-lantern",
+        "a-much-longer-passphrase-with-many-unrelated-words " * 20,  # 1020 characters
+    ],
+)
 def test_reasonable_passwords_are_accepted(password):
     assert check_password(password, email=EMAIL, name=NAME) == password
 
@@ -39,10 +52,27 @@ def test_the_passwords_the_tests_helpers_and_seed_use_are_accepted():
         check_password(password, email="someone@example.com", name="Kim Coach")
 
 
-@pytest.mark.parametrize("password", [
-    "password", "12345678", "123456789", "qwertyuiop", "iloveyou", "sunshine", "Password", "PASSWORD1",
-    "football", "baseball", "trustno1", "letmein1", "starwars", "superman", "passw0rd", "11111111",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password",
+        "12345678",
+        "123456789",
+        "qwertyuiop",
+        "iloveyou",
+        "sunshine",
+        "Password",
+        "PASSWORD1",
+        "football",
+        "baseball",
+        "trustno1",
+        "letmein1",
+        "starwars",
+        "superman",
+        "passw0rd",
+        "11111111",
+    ],
+)
 def test_the_most_common_passwords_are_refused_with_advice(password):
     message = refusal(password)
     assert "most common" in message or "easy to guess" in message
@@ -54,10 +84,21 @@ def test_a_listed_password_gets_the_common_message():
     assert refusal("  password1 ") == passwords.COMMON
 
 
-@pytest.mark.parametrize("password", [
-    "qwerty123456", "abcdefghij", "1234567890ab", "Summer2020", "p@ssw0rd!", "abcabcabcabc",
-    "asdfghjkl;", "01/02/1990", "zxcvbnm,./", "monkey123!",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "qwerty123456",
+        "abcdefghij",
+        "1234567890ab",
+        "Summer2020",
+        "p@ssw0rd!",
+        "abcabcabcabc",
+        "asdfghjkl;",
+        "01/02/1990",
+        "zxcvbnm,./",
+        "monkey123!",
+    ],
+)
 def test_weak_patterns_are_refused(password):
     message = refusal(password)
     assert "easy to guess" in message and "add a few unrelated words" in message
@@ -68,16 +109,30 @@ def test_blank_passwords_are_refused(password):
     assert refusal(password) == passwords.BLANK
 
 
-@pytest.mark.parametrize("password", ["aaaaaaaa", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", "zzzzzz1!",
-                                      "x" * 600 + "-meadow-lantern-river"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaa",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1",
+        "zzzzzz1!",
+        "x" * 600 + "-meadow-lantern-river",
+    ],
+)
 def test_mostly_one_character_is_refused(password):
     assert refusal(password) == passwords.REPEATED
 
 
-@pytest.mark.parametrize("password", [
-    "maria.gonzalez", "MariaGonzalez!", "mariagonzalez-2024", "gonzalez-kettlebell", "Xq7!maria#Lp9",
-    "maria gonzalez 1987",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "maria.gonzalez",
+        "MariaGonzalez!",
+        "mariagonzalez-2024",
+        "gonzalez-kettlebell",
+        "Xq7!maria#Lp9",
+        "maria gonzalez 1987",
+    ],
+)
 def test_the_email_or_name_in_the_password_is_refused(password):
     assert refusal(password) == passwords.PERSONAL
 
@@ -104,8 +159,9 @@ def test_only_a_prefix_of_a_long_password_is_estimated(monkeypatch):
     business, not a test's: this checks the cap that keeps it cheap)."""
     seen = []
     real, common = passwords._zxcvbn()
-    monkeypatch.setattr(passwords, "_zxcvbn",
-                        lambda: (lambda text, **kw: seen.append(text) or real(text, **kw), common))
+    monkeypatch.setattr(
+        passwords, "_zxcvbn", lambda: (lambda text, **kw: seen.append(text) or real(text, **kw), common)
+    )
     for password in ("Zq!8" * 256, "f7#Kp2@vL9" * 102, "correct horse battery staple " * 35):
         try:
             check_password(password[:1024], email=EMAIL, name=NAME)
@@ -124,10 +180,17 @@ def test_sign_ups_and_sub_trainers_go_through_the_rule():
     """``_check_account_fields`` (signup and sub-trainers) applies it, with the account's email and name."""
     from trainerdesk.services.trainers import _check_account_fields
 
-    assert _check_account_fields("Ann@Example.com", "vq8-Lm2z", "Ann Trainer", "UTC") == \
-        ("ann@example.com", "Ann Trainer", "UTC")
-    for password, message in [("aaaaaaaa", passwords.REPEATED), ("        ", passwords.BLANK),
-                              ("password1", passwords.COMMON), ("ann-trainer-2024", passwords.PERSONAL)]:
+    assert _check_account_fields("Ann@Example.com", "vq8-Lm2z", "Ann Trainer", "UTC") == (
+        "ann@example.com",
+        "Ann Trainer",
+        "UTC",
+    )
+    for password, message in [
+        ("aaaaaaaa", passwords.REPEATED),
+        ("        ", passwords.BLANK),
+        ("password1", passwords.COMMON),
+        ("ann-trainer-2024", passwords.PERSONAL),
+    ]:
         with pytest.raises(ValidationFailed) as caught:
             _check_account_fields("ann@example.com", password, "Ann Trainer", "UTC")
         assert (caught.value.message, caught.value.details) == (message, {"field": "password"})

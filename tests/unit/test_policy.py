@@ -20,8 +20,13 @@ from trainerdesk.domain.policy import (
 )
 
 UTC = timezone.utc
-P, C, X, D, N = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CANCELLED,
-                 BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+P, C, X, D, N = (
+    BookingStatus.PENDING,
+    BookingStatus.CONFIRMED,
+    BookingStatus.CANCELLED,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+)
 START = datetime(2027, 6, 7, 10, 0, tzinfo=UTC)
 BEFORE = START - timedelta(hours=2)
 JUST_BEFORE = START - timedelta(microseconds=1)
@@ -35,19 +40,20 @@ def spec_allows(current: BookingStatus, target: BookingStatus, started: bool) ->
     if current == target:
         return False
     if current == P and target == C:
-        return True                                   # confirming: no time limit in the rules
+        return True  # confirming: no time limit in the rules
     if current in (P, C) and target == X:
-        return not started                            # cancel only before the start
+        return not started  # cancel only before the start
     if current in (P, C) and target in (D, N):
-        return started                                # completed / no-show once the start has passed
+        return started  # completed / no-show once the start has passed
     if {current, target} == {D, N}:
-        return True                                   # a trainer's correction, any time
-    return False                                      # CANCELLED is final; nothing goes back
+        return True  # a trainer's correction, any time
+    return False  # CANCELLED is final; nothing goes back
 
 
 TRANSITION_TABLE = [
-    pytest.param(cur, tgt, moment, spec_allows(cur, tgt, MOMENTS[moment] >= START),
-                 id=f"{cur.value}->{tgt.value}@{moment}")
+    pytest.param(
+        cur, tgt, moment, spec_allows(cur, tgt, MOMENTS[moment] >= START), id=f"{cur.value}->{tgt.value}@{moment}"
+    )
     for cur, tgt, moment in product(BookingStatus, BookingStatus, MOMENTS)
 ]
 
@@ -99,8 +105,8 @@ def test_active_statuses():
 def test_transition_times_are_instants_not_wall_clock():
     """On the night New York falls back, 01:45 EDT (05:45Z) is *before* 01:30 EST (06:30Z)."""
     ny = ZoneInfo("America/New_York")
-    start = datetime(2027, 11, 7, 1, 30, fold=1, tzinfo=ny)   # second 01:30 (EST)
-    now = datetime(2027, 11, 7, 1, 45, fold=0, tzinfo=ny)     # first 01:45 (EDT)
+    start = datetime(2027, 11, 7, 1, 30, fold=1, tzinfo=ny)  # second 01:30 (EST)
+    now = datetime(2027, 11, 7, 1, 45, fold=0, tzinfo=ny)  # first 01:45 (EDT)
     assert now.astimezone(UTC) < start.astimezone(UTC)
     assert check_transition(C, X, start=start, now=now) is None
     with pytest.raises(InvalidTransition):
@@ -109,16 +115,21 @@ def test_transition_times_are_instants_not_wall_clock():
 
 # --------------------------------------------------------------------------- client cancellation
 
-POLICY = ClientPolicy(allow_client_cancel=True, allow_client_reschedule=True, cancellation_notice_hours=24,
-                      reschedule_notice_hours=12, max_reschedules=2)
+POLICY = ClientPolicy(
+    allow_client_cancel=True,
+    allow_client_reschedule=True,
+    cancellation_notice_hours=24,
+    reschedule_notice_hours=12,
+    max_reschedules=2,
+)
 
 
 @pytest.mark.parametrize(
     "hours_before, late",
     [
         (72, False),
-        (24, False),                  # exactly the notice: not late
-        (24 - 1 / 3600, True),        # a second inside it
+        (24, False),  # exactly the notice: not late
+        (24 - 1 / 3600, True),  # a second inside it
         (23, True),
         (0.5, True),
     ],
@@ -148,7 +159,7 @@ def test_client_cancel_disallowed(acknowledged, hours_before):
     policy = ClientPolicy(allow_client_cancel=False)
     with pytest.raises(PolicyViolation) as err:
         check_client_cancel(policy, start=START, now=START - timedelta(hours=hours_before), acknowledged=acknowledged)
-    assert type(err.value) is PolicyViolation          # not a (acknowledgeable) late cancellation
+    assert type(err.value) is PolicyViolation  # not a (acknowledgeable) late cancellation
     assert err.value.code == "policy"
     assert "cancel" in err.value.message
 
@@ -179,17 +190,18 @@ def test_cancellation_notice_counts_real_hours_across_dst():
 
 # --------------------------------------------------------------------------- client reschedule
 
+
 @pytest.mark.parametrize(
     "hours_before, count, refused_because",
     [
         (48, 0, None),
         (48, 1, None),
-        (48, 2, "rescheduled 2 time"),     # max 2 reached: a third move is refused
+        (48, 2, "rescheduled 2 time"),  # max 2 reached: a third move is refused
         (48, 5, "rescheduled 5 time"),
-        (12, 0, None),                     # exactly the notice: allowed
+        (12, 0, None),  # exactly the notice: allowed
         (12 - 1 / 3600, 0, "12 hours"),
         (1, 0, "12 hours"),
-        (1, 2, "12 hours"),                # notice is checked first
+        (1, 2, "12 hours"),  # notice is checked first
     ],
 )
 def test_client_reschedule(hours_before, count, refused_because):
@@ -205,8 +217,9 @@ def test_client_reschedule(hours_before, count, refused_because):
 
 def test_reschedule_max_zero_refuses_the_first_move():
     with pytest.raises(PolicyViolation, match="most this trainer allows"):
-        check_client_reschedule(ClientPolicy(max_reschedules=0), start=START, now=START - timedelta(days=10),
-                                reschedule_count=0)
+        check_client_reschedule(
+            ClientPolicy(max_reschedules=0), start=START, now=START - timedelta(days=10), reschedule_count=0
+        )
 
 
 def test_reschedule_max_twenty():
@@ -218,8 +231,9 @@ def test_reschedule_max_twenty():
 
 def test_reschedule_disallowed():
     with pytest.raises(PolicyViolation, match="rescheduling") as err:
-        check_client_reschedule(ClientPolicy(allow_client_reschedule=False), start=START,
-                                now=START - timedelta(days=10), reschedule_count=0)
+        check_client_reschedule(
+            ClientPolicy(allow_client_reschedule=False), start=START, now=START - timedelta(days=10), reschedule_count=0
+        )
     assert type(err.value) is PolicyViolation
 
 

@@ -18,8 +18,8 @@ from trainerdesk.domain.preferences import (
 )
 from trainerdesk.domain.slots import SlotRules
 
-
 # --------------------------------------------------------------------------- sessionDurations
+
 
 @pytest.mark.parametrize(
     "value, expected",
@@ -37,8 +37,22 @@ def test_durations_accepted(value, expected):
 
 @pytest.mark.parametrize(
     "value",
-    [[], [5], [485], [62], [0], [-60], [60.0], ["60"], [True], None, 60, "60",
-     [10, 15, 20, 25, 30, 35, 40, 45, 50], [60, 60]],
+    [
+        [],
+        [5],
+        [485],
+        [62],
+        [0],
+        [-60],
+        [60.0],
+        ["60"],
+        [True],
+        None,
+        60,
+        "60",
+        [10, 15, 20, 25, 30, 35, 40, 45, 50],
+        [60, 60],
+    ],
 )
 def test_durations_refused(value):
     with pytest.raises(ValidationFailed) as err:
@@ -96,19 +110,34 @@ def test_apply_changes_keeps_other_fields_and_names_the_callers_field():
 
 
 def test_preference_views():
-    p = Preferences(session_durations=(30, 60), buffer_minutes=15, min_notice_hours=2, max_advance_days=30,
-                    cancellation_notice_hours=12, reschedule_notice_hours=6, max_reschedules=1,
-                    allow_client_cancel=False, allow_client_reschedule=True, auto_confirm=True)
+    p = Preferences(
+        session_durations=(30, 60),
+        buffer_minutes=15,
+        min_notice_hours=2,
+        max_advance_days=30,
+        cancellation_notice_hours=12,
+        reschedule_notice_hours=6,
+        max_reschedules=1,
+        allow_client_cancel=False,
+        allow_client_reschedule=True,
+        auto_confirm=True,
+    )
     assert p.slot_rules == SlotRules((30, 60), 15, 2, 30)
     assert p.client_policy == ClientPolicy(False, True, 12, 6, 1)
-    assert set(PREFERENCE_FIELDS) == set(BOUNDS) | {"session_durations", "allow_client_cancel",
-                                                    "allow_client_reschedule", "auto_confirm"}
+    assert set(PREFERENCE_FIELDS) == set(BOUNDS) | {
+        "session_durations",
+        "allow_client_cancel",
+        "allow_client_reschedule",
+        "auto_confirm",
+    }
 
 
 # --------------------------------------------------------------------------- zones and emails
 
-@pytest.mark.parametrize("name", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham",
-                                  "Asia/Kathmandu", "UTC"])
+
+@pytest.mark.parametrize(
+    "name", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kathmandu", "UTC"]
+)
 def test_parse_zone(name):
     assert parse_zone(name) == ZoneInfo(name)
 
@@ -136,6 +165,7 @@ def test_normalise_email_refuses(value):
 
 # --------------------------------------------------------------------------- free text
 
+
 def test_unstorable_and_email_with_nul_or_surrogate():
     from trainerdesk.domain.preferences import unstorable
 
@@ -154,7 +184,7 @@ def test_unstorable_and_email_with_nul_or_surrogate():
         (None, {}, ""),
         ("", {}, ""),
         ("x" * 10, {"limit": 10}, "x" * 10),
-        ("  " + "x" * 10 + "  ", {"limit": 10}, "x" * 10),   # the limit applies after stripping
+        ("  " + "x" * 10 + "  ", {"limit": 10}, "x" * 10),  # the limit applies after stripping
         ("Ana", {"required": True}, "Ana"),
     ],
 )

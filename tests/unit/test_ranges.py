@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from trainerdesk.domain.ranges import Range, containing, intersect, merge, subtract
 
@@ -26,6 +25,7 @@ def RS(*pairs: tuple[int, int]) -> list[Range]:
 
 
 # --------------------------------------------------------------------------- merge
+
 
 @pytest.mark.parametrize(
     "given_, expected",
@@ -49,6 +49,7 @@ def test_merge(given_, expected):
 
 # --------------------------------------------------------------------------- subtract
 
+
 @pytest.mark.parametrize(
     "ranges, holes, expected",
     [
@@ -66,7 +67,9 @@ def test_merge(given_, expected):
         pytest.param([(100, 200)], [(0, 10), (20, 30), (150, 160)], [(100, 150), (160, 200)], id="early-holes-skipped"),
         pytest.param([(100, 200)], [(0, 120)], [(120, 200)], id="hole-starting-long-before"),
         pytest.param([(5, 5)], [(0, 10)], [], id="empty-range"),
-        pytest.param([(0, 100), (10, 30)], [(50, 60)], [(0, 50), (10, 30), (60, 100)], id="overlapping-ranges-cut-alone"),
+        pytest.param(
+            [(0, 100), (10, 30)], [(50, 60)], [(0, 50), (10, 30), (60, 100)], id="overlapping-ranges-cut-alone"
+        ),
     ],
 )
 def test_subtract(ranges, holes, expected):
@@ -76,6 +79,7 @@ def test_subtract(ranges, holes, expected):
 
 
 # --------------------------------------------------------------------------- intersect
+
 
 @pytest.mark.parametrize(
     "a, b, expected",
@@ -95,19 +99,20 @@ def test_intersect(a, b, expected):
 
 # --------------------------------------------------------------------------- containing
 
+
 @pytest.mark.parametrize(
     "start, end, expected",
     [
-        (0, 10, True),     # exactly the first range
+        (0, 10, True),  # exactly the first range
         (2, 8, True),
-        (-1, 5, False),    # starts before any range
-        (5, 11, False),    # runs past the end
-        (10, 20, False),   # in the gap
+        (-1, 5, False),  # starts before any range
+        (5, 11, False),  # runs past the end
+        (10, 20, False),  # in the gap
         (20, 40, True),
-        (25, 40, True),    # ends exactly at the end
+        (25, 40, True),  # ends exactly at the end
         (30, 41, False),
-        (40, 41, False),   # after everything
-        (9, 21, False),    # spans the gap
+        (40, 41, False),  # after everything
+        (9, 21, False),  # spans the gap
     ],
 )
 def test_containing(start, end, expected):
@@ -120,6 +125,7 @@ def test_containing_on_nothing():
 
 
 # --------------------------------------------------------------------------- set model
+
 
 def _points(rs):
     out: set[int] = set()

@@ -16,9 +16,11 @@ UTC = timezone.utc
 
 # --------------------------------------------------------------------------- "any trainer"
 
+
 def test_any_trainer_is_the_one_with_the_fewest_bookings_that_day():
-    assert pick_any_trainer(["a", "b", "c"], bookings_that_day={"a": 3, "b": 1, "c": 2},
-                            team_order=["a", "b", "c"]) == "b"
+    assert (
+        pick_any_trainer(["a", "b", "c"], bookings_that_day={"a": 3, "b": 1, "c": 2}, team_order=["a", "b", "c"]) == "b"
+    )
 
 
 def test_any_trainer_ties_go_to_the_team_order_not_the_order_given():
@@ -38,17 +40,21 @@ def test_any_trainer_needs_someone_free():
 
 # --------------------------------------------------------------------------- dates of a month view
 
+
 def test_client_dates_are_the_dates_in_the_clients_zone_sorted_and_unique():
     tokyo = ZoneInfo("Asia/Tokyo")
-    starts = [datetime(2027, 6, 2, 16, 0, tzinfo=UTC),   # June 3rd 01:00 in Tokyo
-              datetime(2027, 6, 2, 9, 0, tzinfo=UTC),    # June 2nd 18:00
-              datetime(2027, 6, 2, 10, 0, tzinfo=UTC)]   # June 2nd 19:00
+    starts = [
+        datetime(2027, 6, 2, 16, 0, tzinfo=UTC),  # June 3rd 01:00 in Tokyo
+        datetime(2027, 6, 2, 9, 0, tzinfo=UTC),  # June 2nd 18:00
+        datetime(2027, 6, 2, 10, 0, tzinfo=UTC),
+    ]  # June 2nd 19:00
     assert client_dates(starts, tokyo) == [date(2027, 6, 2), date(2027, 6, 3)]
     assert client_dates(starts, ZoneInfo("UTC")) == [date(2027, 6, 2)]
     assert client_dates([], tokyo) == []
 
 
 # --------------------------------------------------------------------------- status words
+
 
 def test_every_status_has_its_words():
     assert set(STATUS_WORDS) == set(BookingStatus)

@@ -18,11 +18,10 @@ periods and free time as *sets of units*, and follows the rules word by word:
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from trainerdesk.domain.ranges import Range
 from trainerdesk.domain.slots import (
@@ -44,17 +43,33 @@ UNIT = 5  # minutes
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 ZONES = [
-    "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kathmandu",
-    "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/St_Johns", "UTC", "Asia/Kolkata",
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Asia/Kathmandu",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "America/St_Johns",
+    "UTC",
+    "Asia/Kolkata",
     # DST at midnight (gap or repeat at 00:00 / 24:00) and a two-hour shift:
-    "America/Havana", "America/Santiago", "Asia/Beirut", "Antarctica/Troll",
+    "America/Havana",
+    "America/Santiago",
+    "Asia/Beirut",
+    "Antarctica/Troll",
 ]
 
-PROFILE = settings(max_examples=150, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+PROFILE = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 
 # ============================================================================ the reference model
+
 
 def unit_of(instant: datetime) -> int:
     """An instant on the 5-minute grid -> its unit number (asserting it is on the grid)."""
@@ -150,7 +165,8 @@ def trainer_dates_around(case: dict, lo: datetime, hi: datetime) -> tuple[date, 
 
 # ============================================================================ strategies
 
-@lru_cache(maxsize=None)
+
+@cache
 def transition_dates(tz_name: str) -> tuple[date, ...]:
     """Local dates in 2027-2028 on which ``tz_name`` changes its UTC offset."""
     tz = ZoneInfo(tz_name)
@@ -173,9 +189,11 @@ assert len(ALL_TRANSITIONS) > 20  # the zone data really has DST in 2027-2028
 # Wall times: a coarse grid (so blocks touch and hit 00:00 / 24:00 often), DST-relevant
 # times (02:00, 02:15, 02:30, 02:45, 03:45, 23:00, 24:00) and any multiple of 5.
 # (One integer draw into a weighted table: much cheaper to generate than ``one_of``.)
-WALL_TABLE = ([0, 60, 120, 135, 150, 165, 180, 225, 1380, 1440] * 29
-              + [30 * k for k in range(49)] * 6
-              + [5 * k for k in range(289)])
+WALL_TABLE = (
+    [0, 60, 120, 135, 150, 165, 180, 225, 1380, 1440] * 29
+    + [30 * k for k in range(49)] * 6
+    + [5 * k for k in range(289)]
+)
 wall_minutes = st.integers(0, len(WALL_TABLE) - 1).map(WALL_TABLE.__getitem__)
 
 
@@ -186,9 +204,11 @@ def blocks_of_a_day(draw, max_blocks=3):
     return [(points[2 * i], points[2 * i + 1]) for i in range(len(points) // 2) if points[2 * i] < points[2 * i + 1]]
 
 
-durations = st.one_of(st.sampled_from([10, 15, 30, 35, 45, 60, 90, 120, 240, 480]),
-                      st.integers(2, 24).map(lambda k: 5 * k),
-                      st.integers(2, 96).map(lambda k: 5 * k))
+durations = st.one_of(
+    st.sampled_from([10, 15, 30, 35, 45, 60, 90, 120, 240, 480]),
+    st.integers(2, 24).map(lambda k: 5 * k),
+    st.integers(2, 96).map(lambda k: 5 * k),
+)
 buffers = st.one_of(st.sampled_from([0, 0, 5, 15, 30, 45, 120]), st.integers(0, 24).map(lambda k: 5 * k))
 
 
@@ -196,8 +216,11 @@ buffers = st.one_of(st.sampled_from([0, 0, 5, 15, 30, 45, 120]), st.integers(0, 
 def cases(draw):
     tz_name = draw(st.sampled_from(ZONES))
     own = list(transition_dates(tz_name)) or ALL_TRANSITIONS
-    anchor = draw(st.one_of(st.sampled_from(own), st.sampled_from(ALL_TRANSITIONS),
-                            st.dates(date(2027, 1, 1), date(2028, 12, 31))))
+    anchor = draw(
+        st.one_of(
+            st.sampled_from(own), st.sampled_from(ALL_TRANSITIONS), st.dates(date(2027, 1, 1), date(2028, 12, 31))
+        )
+    )
     weekly = [draw(blocks_of_a_day()) for _ in range(7)]
     # midnight chains: some days run to 24:00 and the next day starts at 00:00
     for dow in draw(st.lists(st.integers(0, 6), max_size=4, unique=True)):
@@ -218,8 +241,9 @@ def cases(draw):
         # mostly on the trainer's hours around the anchor (where they can cut a window)
         local_day = anchor + timedelta(days=draw(st.integers(-1, 2)))
         minute = draw(wall_minutes) - draw(st.sampled_from([0, 0, 30, 60]))
-        wall = datetime(local_day.year, local_day.month, local_day.day, tzinfo=ZoneInfo(tz_name)) \
-            + timedelta(minutes=minute)
+        wall = datetime(local_day.year, local_day.month, local_day.day, tzinfo=ZoneInfo(tz_name)) + timedelta(
+            minutes=minute
+        )
         start = wall.astimezone(UTC) + timedelta(minutes=5 * draw(st.integers(-12, 12)))
         busy.append((start, start + timedelta(minutes=5 * draw(st.integers(2, 60)))))
     duration = draw(durations)
@@ -235,9 +259,16 @@ def cases(draw):
         "notice": draw(st.one_of(st.just(0), st.integers(0, 12), st.integers(0, 48), st.sampled_from([168, 720]))),
         "advance": draw(st.one_of(st.sampled_from([60, 730]), st.sampled_from([60, 730]), st.integers(1, 4))),
         # any second, mostly a little before the anchor: not on the 5-minute grid on purpose
-        "now": base + timedelta(seconds=draw(st.one_of(st.integers(-3 * 86400, 0),
-                                                       st.integers(-4 * 86400, 3 * 86400),
-                                                       st.integers(-864, 288).map(lambda k: 300 * k)))),
+        "now": base
+        + timedelta(
+            seconds=draw(
+                st.one_of(
+                    st.integers(-3 * 86400, 0),
+                    st.integers(-4 * 86400, 3 * 86400),
+                    st.integers(-864, 288).map(lambda k: 300 * k),
+                )
+            )
+        ),
     }
 
 
@@ -265,8 +296,9 @@ def draw_range(data, case: dict) -> tuple[datetime, datetime]:
     start = base + timedelta(minutes=data.draw(st.integers(-1440, 2880), label="start_min"))
     if data.draw(st.booleans(), label="late evening end"):
         day = case["anchor"] + timedelta(days=data.draw(st.integers(-1, 2), label="end day"))
-        wall = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(case["tz"])) \
-            + timedelta(minutes=5 * data.draw(st.integers(264, 287), label="end minute / 5"))
+        wall = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(case["tz"])) + timedelta(
+            minutes=5 * data.draw(st.integers(264, 287), label="end minute / 5")
+        )
         end = wall.astimezone(UTC)
         start = min(start, end - timedelta(minutes=5))
     else:
@@ -275,6 +307,7 @@ def draw_range(data, case: dict) -> tuple[datetime, datetime]:
 
 
 # ============================================================================ properties
+
 
 @PROFILE
 @given(case=cases(), offset=st.integers(-1, 2), data=st.data())
@@ -286,8 +319,7 @@ def test_slots_on_client_date_match_the_model(case, offset, data):
     d = case["duration"]
     lo, hi = client_day_bounds(day, client_tz)
     first, last = trainer_dates_around(case, lo, hi)
-    expected = [s for s in model_slots(case, d, first, last, now=case["now"])
-                if s.astimezone(client_tz).date() == day]
+    expected = [s for s in model_slots(case, d, first, last, now=case["now"]) if s.astimezone(client_tz).date() == day]
 
     got = slots_on_client_date(to_schedule(case), duration=d, now=case["now"], day=day, client_tz=client_tz)
 
@@ -375,17 +407,27 @@ def test_invariants_sorted_unique_free_and_clear_of_busy(case, data):
             assert s.end <= bs - buf or s.start >= be + buf, (s, bs, be)
 
 
-@settings(max_examples=60, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 @given(a=cases(), b=cases(), client=st.sampled_from(ZONES), offset=st.integers(-1, 2))
 def test_team_union_is_the_union_of_each_trainers_slots(a, b, client, offset):
-    b = dict(b, anchor=a["anchor"], now=a["now"], duration=a["duration"],
-             durations=tuple(sorted({a["duration"], *b["durations"]})))
+    b = dict(
+        b,
+        anchor=a["anchor"],
+        now=a["now"],
+        duration=a["duration"],
+        durations=tuple(sorted({a["duration"], *b["durations"]})),
+    )
     client_tz = ZoneInfo(client)
     day = a["anchor"] + timedelta(days=offset)
-    per = [slots_on_client_date(to_schedule(c, tid), duration=a["duration"], now=a["now"], day=day,
-                                client_tz=client_tz)
-           for c, tid in ((a, "alice"), (b, "bob"))]
+    per = [
+        slots_on_client_date(to_schedule(c, tid), duration=a["duration"], now=a["now"], day=day, client_tz=client_tz)
+        for c, tid in ((a, "alice"), (b, "bob"))
+    ]
     got = team_union(per)
 
     who: dict[datetime, set[str]] = {}
@@ -398,8 +440,12 @@ def test_team_union_is_the_union_of_each_trainers_slots(a, b, client, offset):
     assert [(s.start, s.trainer_ids) for s in got] == [(s, tuple(sorted(ids))) for s, ids in sorted(who.items())]
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 @given(case=cases(), client=st.sampled_from(ZONES))
 def test_bookable_dates_match_the_model(case, client):
     client_tz = ZoneInfo(client)
@@ -415,8 +461,9 @@ def test_bookable_dates_match_the_model(case, client):
             if month_first <= local < next_month:
                 expected.add(local)
 
-    got = bookable_dates(to_schedule(case), durations=case["durations"], now=case["now"], month_first=month_first,
-                         client_tz=client_tz)
+    got = bookable_dates(
+        to_schedule(case), durations=case["durations"], now=case["now"], month_first=month_first, client_tz=client_tz
+    )
     assert got == sorted(expected)
 
 
@@ -449,8 +496,11 @@ def test_notice_and_advance_bounds_are_inclusive_and_counted_in_real_time(case, 
     tz = ZoneInfo(case["tz"])
     base = datetime(case["anchor"].year, case["anchor"].month, case["anchor"].day, tzinfo=UTC)
     first, last = trainer_dates_around(case, base - timedelta(days=1), base + timedelta(days=3))
-    grid = [s for s in model_slots(case, d, first, last, now=None)
-            if first + timedelta(days=2) <= s.astimezone(tz).date() <= last - timedelta(days=2)]
+    grid = [
+        s
+        for s in model_slots(case, d, first, last, now=None)
+        if first + timedelta(days=2) <= s.astimezone(tz).date() <= last - timedelta(days=2)
+    ]
     assume(grid)
     s = data.draw(st.sampled_from(grid), label="slot")
     zone = ZoneInfo(data.draw(st.one_of(st.just(case["tz"]), st.sampled_from(ZONES)), label="zone of now"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Annotated, Any, Optional
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -11,8 +12,8 @@ from pydantic.alias_generators import to_camel
 from sqlmodel import Session
 
 from ..db import session_scope
-from ..domain.preferences import unstorable
 from ..domain.errors import ValidationFailed
+from ..domain.preferences import unstorable
 from ..models import Trainer
 from ..services import throttle, trainers
 

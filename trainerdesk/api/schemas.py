@@ -14,7 +14,6 @@ from ..config import settings
 from ..domain.slots import format_wall_time
 from ..models import AvailabilityBlock, Booking, BookingEvent, Client, DateOverride, Trainer
 
-
 # Request bodies are parsed loosely at run time (every field accepts any JSON value) so that the services stay
 # the one place that checks values and words their errors (422 `validation` naming the field). The OpenAPI
 # document still shows the real types: ``Doc(schema)`` is such a field (pydantic's ``WithJsonSchema``), and

@@ -10,9 +10,9 @@ from ..domain.slots import DAY_NAMES
 def _bar(state, bar) -> rx.Component:
     return rx.box(
         rx.text(bar["label"], as_="span"),
-        rx.el.button("×", on_click=state.remove_block(bar["id"]), aria_label="Remove " + bar["name"],
-                     type="button"),
-        class_name="td-bar", style={"left": bar["left"], "width": bar["width"]},
+        rx.el.button("×", on_click=state.remove_block(bar["id"]), aria_label="Remove " + bar["name"], type="button"),
+        class_name="td-bar",
+        style={"left": bar["left"], "width": bar["width"]},
         title=bar["name"],
     )
 
@@ -28,11 +28,17 @@ def week_grid(state) -> rx.Component:
         rx.box(
             rx.box(name, class_name="td-grid-day"),
             rx.box(
-                *[rx.box(class_name="td-cell", custom_attrs={"data-day": str(d), "data-slot": str(s),
-                                                             "data-day-name": name})
-                  for s in range(48)],
+                *[
+                    rx.box(
+                        class_name="td-cell",
+                        custom_attrs={"data-day": str(d), "data-slot": str(s), "data-day-name": name},
+                    )
+                    for s in range(48)
+                ],
                 rx.foreach(state.week[d], lambda bar: _bar(state, bar)),
-                class_name="td-grid-cells", role="group", aria_label=f"{name} hours",
+                class_name="td-grid-cells",
+                role="group",
+                aria_label=f"{name} hours",
             ),
             class_name="td-grid-row",
         )
@@ -41,8 +47,15 @@ def week_grid(state) -> rx.Component:
     return rx.vstack(
         rx.box(rx.box(header, *rows, class_name="td-grid"), class_name="td-grid-scroll"),
         rx.text("", id="grid-drag-label", size="2", aria_live="polite", min_height="1.25rem"),
-        rx.el.input(id="grid-drag-result", type="text", on_change=state.drag_done, tab_index=-1,
-                    aria_hidden="true", style={"display": "none"}),
+        rx.el.input(
+            id="grid-drag-result",
+            type="text",
+            on_change=state.drag_done,
+            tab_index=-1,
+            aria_hidden="true",
+            style={"display": "none"},
+        ),
         rx.script(src="/availability_grid.js"),
-        spacing="2", width="100%",
+        spacing="2",
+        width="100%",
     )

@@ -8,17 +8,28 @@ from ..state.booking import BookingPageState as S
 from .slot_picker import picker
 
 
-def _field(label: str, name: str, *, type_: str = "text", required: bool = False, autocomplete: str = "",
-           placeholder: str = "") -> rx.Component:
+def _field(
+    label: str, name: str, *, type_: str = "text", required: bool = False, autocomplete: str = "", placeholder: str = ""
+) -> rx.Component:
     return rx.vstack(
         rx.el.label(label + ("" if required else " (optional)"), html_for=f"field-{name}", class_name="td-label"),
-        rx.input(id=f"field-{name}", name=name, type=type_, required=required, auto_complete=autocomplete,
-                 placeholder=placeholder, width="100%",
-                 aria_invalid=rx.cond(S.errors.contains(name), "true", "false"),
-                 aria_describedby=f"error-{name}"),
-        rx.cond(S.errors.contains(name),
-                rx.text(S.errors[name], id=f"error-{name}", color_scheme="red", size="2", role="alert")),
-        spacing="1", width="100%",
+        rx.input(
+            id=f"field-{name}",
+            name=name,
+            type=type_,
+            required=required,
+            auto_complete=autocomplete,
+            placeholder=placeholder,
+            width="100%",
+            aria_invalid=rx.cond(S.errors.contains(name), "true", "false"),
+            aria_describedby=f"error-{name}",
+        ),
+        rx.cond(
+            S.errors.contains(name),
+            rx.text(S.errors[name], id=f"error-{name}", color_scheme="red", size="2", role="alert"),
+        ),
+        spacing="1",
+        width="100%",
     )
 
 
@@ -33,24 +44,36 @@ def booking_form() -> rx.Component:
             rx.vstack(
                 rx.el.label("Notes for your trainer (optional)", html_for="field-notes", class_name="td-label"),
                 rx.text_area(id="field-notes", name="notes", width="100%", max_length=2000),
-                spacing="1", width="100%",
+                spacing="1",
+                width="100%",
             ),
             rx.hstack(
-                rx.checkbox(id="field-privacy", name="privacy", required=True,
-                            aria_label="I agree that my details are used to arrange this session"),
+                rx.checkbox(
+                    id="field-privacy",
+                    name="privacy",
+                    required=True,
+                    aria_label="I agree that my details are used to arrange this session",
+                ),
                 rx.el.label("I agree that my details are used to arrange this session.", html_for="field-privacy"),
                 align="center",
             ),
-            rx.cond(S.errors.contains("privacyAccepted"),
-                    rx.text(S.errors["privacyAccepted"], color_scheme="red", size="2", role="alert")),
+            rx.cond(
+                S.errors.contains("privacyAccepted"),
+                rx.text(S.errors["privacyAccepted"], color_scheme="red", size="2", role="alert"),
+            ),
             rx.cond(S.errors.contains("form"), rx.text(S.errors["form"], color_scheme="red", size="2", role="alert")),
             rx.hstack(
                 rx.button("Back to times", type="button", variant="soft", on_click=S.back_to_times),
-                rx.button(rx.cond(S.submitting, "Booking…", "Book this session"), type="submit",
-                          loading=S.submitting, disabled=S.submitting),
+                rx.button(
+                    rx.cond(S.submitting, "Booking…", "Book this session"),
+                    type="submit",
+                    loading=S.submitting,
+                    disabled=S.submitting,
+                ),
                 spacing="3",
             ),
-            spacing="3", width="100%",
+            spacing="3",
+            width="100%",
         ),
         on_submit=S.submit,
         aria_label="Booking form",
@@ -71,16 +94,24 @@ def confirmation() -> rx.Component:
             rx.data_list.item(rx.data_list.label("Length"), rx.data_list.value(b["duration"] + " minutes")),
         ),
         # A download, not a link: the router would treat a link to our own origin as a page change.
-        rx.button(rx.icon("calendar-plus"), "Add to calendar",
-                  on_click=rx.download(url=b["ics"], filename="trainerdesk-session.ics")),
-        rx.text("What happens next: a confirmation is on its way to ", b["email"],
-                ". Keep these private links to change your plans:"),
+        rx.button(
+            rx.icon("calendar-plus"),
+            "Add to calendar",
+            on_click=rx.download(url=b["ics"], filename="trainerdesk-session.ics"),
+        ),
+        rx.text(
+            "What happens next: a confirmation is on its way to ",
+            b["email"],
+            ". Keep these private links to change your plans:",
+        ),
         rx.hstack(
             rx.link("Reschedule this session", href=b["reschedule"]),
             rx.link("Cancel this session", href=b["cancel"]),
             spacing="4",
         ),
-        spacing="3", align="start", width="100%",
+        spacing="3",
+        align="start",
+        width="100%",
     )
 
 
@@ -88,8 +119,11 @@ def booking_widget() -> rx.Component:
     """The whole widget, used by the public page and the embed."""
     return rx.cond(
         S.not_found,
-        rx.callout("There is no booking page at this address. Check the link you were given.", icon="triangle-alert",
-                   color_scheme="red"),
+        rx.callout(
+            "There is no booking page at this address. Check the link you were given.",
+            icon="triangle-alert",
+            color_scheme="red",
+        ),
         rx.vstack(
             rx.heading("Book a session with ", S.trainer_name, size="6", as_="h1"),
             rx.cond(S.notice != "", rx.callout(S.notice, icon="info", color_scheme="amber", role="status")),
@@ -102,6 +136,7 @@ def booking_widget() -> rx.Component:
                     picker(S),
                 ),
             ),
-            spacing="4", width="100%",
+            spacing="4",
+            width="100%",
         ),
     )

@@ -14,7 +14,9 @@ def site_header() -> rx.Component:
             rx.spacer(),
             rx.link("Log in", href=routes.LOGIN),
             rx.link(rx.button("Sign up", size="2"), href=routes.SIGNUP),
-            align="center", spacing="4", width="100%",
+            align="center",
+            spacing="4",
+            width="100%",
         ),
         style={"padding": "0.75rem 1.25rem", "borderBottom": "1px solid var(--gray-a5)"},
     )
@@ -55,10 +57,14 @@ def calendar_switcher(state, *, allow_all: bool = True) -> rx.Component:
                 rx.el.option("My calendar", value=""),
                 *([rx.el.option("All trainers", value="all")] if allow_all else []),
                 rx.foreach(state.team[1:], lambda m: rx.el.option(m["name"], value=m["id"])),
-                id="calendar-switcher", value=state.viewing, on_change=state.set_viewing, class_name="td-select",
+                id="calendar-switcher",
+                value=state.viewing,
+                on_change=state.set_viewing,
+                class_name="td-select",
                 style={"width": "14rem"},
             ),
-            align="center", spacing="2",
+            align="center",
+            spacing="2",
         ),
     )
 
@@ -73,19 +79,27 @@ def dashboard_frame(state, *children: rx.Component) -> rx.Component:
                 rx.spacer(),
                 rx.text(state.trainer_name, weight="medium"),
                 rx.button("Log out", variant="soft", on_click=state.logout),
-                align="center", spacing="4", width="100%",
+                align="center",
+                spacing="4",
+                width="100%",
             ),
             rx.el.nav(
-                rx.hstack(*[rx.link(label, href=href, weight="medium", padding_y="0.25rem")
-                            for label, href in DASHBOARD_NAV], spacing="5", wrap="wrap"),
+                rx.hstack(
+                    *[rx.link(label, href=href, weight="medium", padding_y="0.25rem") for label, href in DASHBOARD_NAV],
+                    spacing="5",
+                    wrap="wrap",
+                ),
                 aria_label="Dashboard",
                 style={"marginTop": "0.5rem"},
             ),
             style={"padding": "0.75rem 1.25rem", "borderBottom": "1px solid var(--gray-a5)"},
         ),
         rx.el.main(
-            rx.cond(state.logged_in, rx.container(*children, size="4", padding_y="1.5rem", padding_x="1rem"),
-                    rx.center(rx.spinner(), padding="3rem")),
+            rx.cond(
+                state.logged_in,
+                rx.container(*children, size="4", padding_y="1.5rem", padding_x="1rem"),
+                rx.center(rx.spinner(), padding="3rem"),
+            ),
         ),
         min_height="100vh",
     )

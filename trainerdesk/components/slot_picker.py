@@ -20,7 +20,8 @@ def _day(S, cell) -> rx.Component:
             aria_label=cell["label"],
             aria_pressed=rx.cond(S.selected_date == cell["iso"], "true", "false"),
             class_name=rx.cond(
-                S.selected_date == cell["iso"], "td-day td-day-selected",
+                S.selected_date == cell["iso"],
+                "td-day td-day-selected",
                 rx.cond(cell["available"] == "1", "td-day td-day-open", "td-day"),
             ),
             role="gridcell",
@@ -31,19 +32,27 @@ def _day(S, cell) -> rx.Component:
 def month_view(S) -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.icon_button(rx.icon("chevron-left"), on_click=S.previous_month, variant="soft",
-                           aria_label="Previous month"),
+            rx.icon_button(
+                rx.icon("chevron-left"), on_click=S.previous_month, variant="soft", aria_label="Previous month"
+            ),
             rx.heading(S.month_label, size="4", as_="h2", id="month-label", aria_live="polite"),
-            rx.icon_button(rx.icon("chevron-right"), on_click=S.next_month, variant="soft",
-                           aria_label="Next month"),
-            justify="between", align="center", width="100%",
+            rx.icon_button(rx.icon("chevron-right"), on_click=S.next_month, variant="soft", aria_label="Next month"),
+            justify="between",
+            align="center",
+            width="100%",
         ),
         rx.box(
-            rx.box(*[rx.box(d, class_name="td-weekday", role="columnheader") for d in WEEKDAYS],
-                   class_name="td-week", role="row"),
-            rx.foreach(S.weeks, lambda week: rx.box(rx.foreach(week, lambda cell: _day(S, cell)),
-                                                    class_name="td-week", role="row")),
-            role="grid", aria_labelledby="month-label",
+            rx.box(
+                *[rx.box(d, class_name="td-weekday", role="columnheader") for d in WEEKDAYS],
+                class_name="td-week",
+                role="row",
+            ),
+            rx.foreach(
+                S.weeks,
+                lambda week: rx.box(rx.foreach(week, lambda cell: _day(S, cell)), class_name="td-week", role="row"),
+            ),
+            role="grid",
+            aria_labelledby="month-label",
         ),
         width="100%",
     )
@@ -54,14 +63,21 @@ def zone_picker(S) -> rx.Component:
         rx.el.label("Your time zone", html_for="client-zone", class_name="td-label"),
         # A search box over every IANA zone: type "tok" or "new_y" and pick; other text is ignored.
         rx.el.input(
-            id="client-zone", list="zone-options", default_value=S.client_zone, key=S.client_zone,
-            on_change=S.set_client_zone, auto_complete="off", spell_check=False, class_name="td-select",
+            id="client-zone",
+            list="zone-options",
+            default_value=S.client_zone,
+            key=S.client_zone,
+            on_change=S.set_client_zone,
+            auto_complete="off",
+            spell_check=False,
+            class_name="td-select",
             aria_describedby="client-zone-now",
         ),
         rx.el.datalist(*[rx.el.option(value=z) for z in ZONES], id="zone-options"),
         rx.text(S.client_zone_label, size="1", color_scheme="gray", id="client-zone-now"),
         rx.text("Trainer's time zone: ", S.trainer_zone_label, size="1", color_scheme="gray"),
-        spacing="1", width="100%",
+        spacing="1",
+        width="100%",
     )
 
 
@@ -72,9 +88,13 @@ def duration_picker(S) -> rx.Component:
             rx.el.label("Session length", html_for="duration", class_name="td-label"),
             rx.el.select(
                 rx.foreach(S.durations, lambda d: rx.el.option(d.to_string() + " minutes", value=d.to_string())),
-                id="duration", value=S.duration.to_string(), on_change=S.set_duration, class_name="td-select",
+                id="duration",
+                value=S.duration.to_string(),
+                on_change=S.set_duration,
+                class_name="td-select",
             ),
-            spacing="1", width="100%",
+            spacing="1",
+            width="100%",
         ),
     )
 
@@ -88,9 +108,13 @@ def trainer_picker(S) -> rx.Component:
             rx.el.select(
                 rx.el.option("Any trainer", value=""),
                 rx.foreach(S.team_members, lambda m: rx.el.option(m["name"], value=m["id"])),
-                id="trainer-choice", value=S.chosen_trainer, on_change=S.set_trainer, class_name="td-select",
+                id="trainer-choice",
+                value=S.chosen_trainer,
+                on_change=S.set_trainer,
+                class_name="td-select",
             ),
-            spacing="1", width="100%",
+            spacing="1",
+            width="100%",
         ),
     )
 
@@ -104,15 +128,24 @@ def slot_list(S, action: str = "Book") -> rx.Component:
             rx.cond(
                 S.slots.length() > 0,
                 rx.box(
-                    rx.foreach(S.slots, lambda s: rx.button(
-                        s["label"], on_click=S.pick_slot(s["start"]), variant="outline",
-                        aria_label=action + " " + s["aria"], class_name="td-slot",
-                    )),
-                    class_name="td-slots", role="list", aria_label="Available times",
+                    rx.foreach(
+                        S.slots,
+                        lambda s: rx.button(
+                            s["label"],
+                            on_click=S.pick_slot(s["start"]),
+                            variant="outline",
+                            aria_label=action + " " + s["aria"],
+                            class_name="td-slot",
+                        ),
+                    ),
+                    class_name="td-slots",
+                    role="list",
+                    aria_label="Available times",
                 ),
                 rx.text("No free times on this day. Please pick another date."),
             ),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
         rx.text("Pick a highlighted date to see its free times.", color_scheme="gray"),
     )
@@ -126,9 +159,18 @@ def live_ticker(S) -> rx.Component:
 def picker(S, action: str = "Book") -> rx.Component:
     """Zone, length, month and the chosen date's times, side by side on wide screens."""
     return rx.flex(
-        rx.vstack(trainer_picker(S), zone_picker(S), duration_picker(S), month_view(S), spacing="3", width="100%",
-                  max_width="24rem"),
+        rx.vstack(
+            trainer_picker(S),
+            zone_picker(S),
+            duration_picker(S),
+            month_view(S),
+            spacing="3",
+            width="100%",
+            max_width="24rem",
+        ),
         rx.box(slot_list(S, action), width="100%"),
         live_ticker(S),
-        direction=rx.breakpoints(initial="column", sm="row"), spacing="5", width="100%",
+        direction=rx.breakpoints(initial="column", sm="row"),
+        spacing="5",
+        width="100%",
     )

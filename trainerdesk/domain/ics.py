@@ -29,8 +29,13 @@ class CalendarEntry:
     domain: str = "trainerdesk.localhost"
 
 
-_ICS_STATUS = {"PENDING": "TENTATIVE", "CONFIRMED": "CONFIRMED", "CANCELLED": "CANCELLED",
-               "COMPLETED": "CONFIRMED", "NO_SHOW": "CONFIRMED"}
+_ICS_STATUS = {
+    "PENDING": "TENTATIVE",
+    "CONFIRMED": "CONFIRMED",
+    "CANCELLED": "CANCELLED",
+    "COMPLETED": "CONFIRMED",
+    "NO_SHOW": "CONFIRMED",
+}
 
 
 def booking_calendar(entry: CalendarEntry, *, stamp: datetime) -> bytes:

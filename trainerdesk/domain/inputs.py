@@ -55,8 +55,10 @@ SUPPORTED_DATES = DateSpan(date(1900, 1, 1), date(2999, 12, 31))
 # The instants the slot rules compute with: every local date of SUPPORTED_DATES in any zone (UTC offsets
 # lie within a day), plus the date either side the rules look at, plus a day to spare. [start, end).
 _MARGIN = timedelta(days=3)
-SUPPORTED_INSTANTS = (datetime.combine(SUPPORTED_DATES.first, time(), UTC) - _MARGIN,
-                      datetime.combine(SUPPORTED_DATES.last, time(), UTC) + _MARGIN)
+SUPPORTED_INSTANTS = (
+    datetime.combine(SUPPORTED_DATES.first, time(), UTC) - _MARGIN,
+    datetime.combine(SUPPORTED_DATES.last, time(), UTC) + _MARGIN,
+)
 
 # Enough for any whole number a field accepts (with some leading zeros); far below Python's 4,300.
 MAX_NUMBER_DIGITS = 20
@@ -75,6 +77,7 @@ def _details(field: str) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- range checks (on parsed values)
+
 
 def check_date(day: date, *, field: str = "date") -> date:
     """``day`` if it lies in :data:`SUPPORTED_DATES`, else :class:`ValidationFailed` naming ``field``."""
@@ -105,6 +108,7 @@ def clamp_instant(instant: datetime) -> datetime:
 
 # ---------------------------------------------------------------- parsers of typed text
 
+
 def parse_date(value: Any, *, field: str = "date") -> date:
     """``YYYY-MM-DD`` -> a date of :data:`SUPPORTED_DATES`."""
     try:
@@ -134,8 +138,9 @@ def parse_instant(value: Any, *, field: str = "startTime") -> datetime:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValidationFailed(f"{field} must be an ISO 8601 time with an offset, like 2027-03-14T09:00:00-04:00.",
-                               {"field": field})
+        raise ValidationFailed(
+            f"{field} must be an ISO 8601 time with an offset, like 2027-03-14T09:00:00-04:00.", {"field": field}
+        )
     return check_instant(parsed, field=field).astimezone(UTC)
 
 

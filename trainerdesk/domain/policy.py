@@ -26,21 +26,22 @@ class BookingStatus(StrEnum):
 ACTIVE_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
 
 _ALLOWED: dict[BookingStatus, frozenset[BookingStatus]] = {
-    BookingStatus.PENDING: frozenset({BookingStatus.CONFIRMED, BookingStatus.CANCELLED,
-                                      BookingStatus.COMPLETED, BookingStatus.NO_SHOW}),
-    BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED, BookingStatus.COMPLETED,
-                                        BookingStatus.NO_SHOW}),
+    BookingStatus.PENDING: frozenset(
+        {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW}
+    ),
+    BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW}),
     BookingStatus.COMPLETED: frozenset({BookingStatus.NO_SHOW}),
     BookingStatus.NO_SHOW: frozenset({BookingStatus.COMPLETED}),
     BookingStatus.CANCELLED: frozenset(),
 }
 
+
 @dataclass(frozen=True)
 class StatusWords:
     """How a status reads to people: the one home of these words (UI and error messages use it)."""
 
-    label: str       # a badge or a menu entry on the trainer's pages: "No-show"
-    phrase: str      # inside a sentence: "A booking that is a no-show ..."
+    label: str  # a badge or a menu entry on the trainer's pages: "No-show"
+    phrase: str  # inside a sentence: "A booking that is a no-show ..."
     for_client: str  # on the client's own manage page: "Missed"
 
 
@@ -65,21 +66,28 @@ def _until(start: datetime, now: datetime) -> timedelta:
 def check_transition(current: BookingStatus, target: BookingStatus, *, start: datetime, now: datetime) -> None:
     """Raise :class:`InvalidTransition` unless ``current -> target`` is allowed at ``now``."""
     if target == current:
-        raise InvalidTransition(f"The booking is already {_LABEL[current]}.",
-                                {"from": current.value, "to": target.value})
+        raise InvalidTransition(
+            f"The booking is already {_LABEL[current]}.", {"from": current.value, "to": target.value}
+        )
     if target not in _ALLOWED[current]:
         raise InvalidTransition(
             f"A booking that is {_LABEL[current]} cannot become {_LABEL[target]}.",
             {"from": current.value, "to": target.value},
         )
     if target == BookingStatus.CANCELLED and _until(start, now) <= timedelta(0):
-        raise InvalidTransition("A session that has already started cannot be cancelled; "
-                                "mark it completed or a no-show instead.",
-                                {"from": current.value, "to": target.value})
-    if (target in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW) and current in ACTIVE_STATUSES
-            and _until(start, now) > timedelta(0)):
-        raise InvalidTransition(f"A session can be marked {_LABEL[target]} only once it has started.",
-                                {"from": current.value, "to": target.value})
+        raise InvalidTransition(
+            "A session that has already started cannot be cancelled; mark it completed or a no-show instead.",
+            {"from": current.value, "to": target.value},
+        )
+    if (
+        target in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+        and current in ACTIVE_STATUSES
+        and _until(start, now) > timedelta(0)
+    ):
+        raise InvalidTransition(
+            f"A session can be marked {_LABEL[target]} only once it has started.",
+            {"from": current.value, "to": target.value},
+        )
 
 
 @dataclass(frozen=True)

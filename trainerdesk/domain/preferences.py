@@ -7,9 +7,10 @@ email addresses.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from .errors import ValidationFailed
@@ -39,8 +40,13 @@ class Preferences:
 
     @property
     def client_policy(self) -> ClientPolicy:
-        return ClientPolicy(self.allow_client_cancel, self.allow_client_reschedule,
-                            self.cancellation_notice_hours, self.reschedule_notice_hours, self.max_reschedules)
+        return ClientPolicy(
+            self.allow_client_cancel,
+            self.allow_client_reschedule,
+            self.cancellation_notice_hours,
+            self.reschedule_notice_hours,
+            self.max_reschedules,
+        )
 
 
 PREFERENCE_FIELDS = tuple(f.name for f in fields(Preferences))
@@ -74,7 +80,9 @@ def check_durations(value: Any, *, field_name: str = "sessionDurations") -> tupl
     return tuple(sorted(value))
 
 
-def apply_changes(current: Preferences, changes: Mapping[str, Any], *, names: Mapping[str, str] | None = None) -> Preferences:
+def apply_changes(
+    current: Preferences, changes: Mapping[str, Any], *, names: Mapping[str, str] | None = None
+) -> Preferences:
     """``current`` with ``changes`` (snake_case keys) applied, or :class:`ValidationFailed`.
 
     ``names`` maps a snake_case field to the name the caller uses (camelCase in

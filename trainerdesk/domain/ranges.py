@@ -9,8 +9,9 @@ dropped.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 
 class Range(NamedTuple):

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping, Sequence
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .errors import Overlap, ValidationFailed
@@ -39,6 +40,7 @@ _WALL_TIME = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])")  # fullmatch: ASCII 
 # --------------------------------------------------------------------------
 # Wall-clock times
 # --------------------------------------------------------------------------
+
 
 def parse_wall_time(text: str, *, field_name: str = "time", allow_24: bool = True) -> int:
     """``"HH:MM"`` -> minutes after midnight; ``"24:00"`` (an end) -> 1440."""
@@ -92,6 +94,7 @@ def month_range(month_first: date, tz: ZoneInfo) -> Range:
 # Schedule inputs
 # --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, order=True)
 class HoursBlock:
     """Wall-clock hours within one date: ``start`` < ``end``, in minutes (end may be 1440)."""
@@ -138,7 +141,7 @@ def check_no_overlap(blocks: Iterable[WeeklyBlock]) -> None:
         by_day.setdefault(b.day_of_week, []).append(b)
     for day, day_blocks in by_day.items():
         day_blocks.sort()
-        for a, b in zip(day_blocks, day_blocks[1:]):
+        for a, b in pairwise(day_blocks):
             if b.start < a.end:
                 raise Overlap(
                     f"{DAY_NAMES[day]} {b.hours.label} overlaps {a.hours.label}; "
@@ -150,7 +153,7 @@ def check_no_overlap(blocks: Iterable[WeeklyBlock]) -> None:
 def check_no_overlap_hours(blocks: Iterable[HoursBlock], *, day_label: str) -> None:
     """Same rule for the blocks of one date override."""
     ordered = sorted(blocks)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if b.start < a.end:
             raise Overlap(
                 f"On {day_label}, {b.label} overlaps {a.label}; blocks may touch but not overlap.",
@@ -203,6 +206,7 @@ class Slot:
 # Generation
 # --------------------------------------------------------------------------
 
+
 def lookaround(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[date, date]:
     """Trainer-local dates whose windows can yield or complete a slot in [start, end).
 
@@ -223,8 +227,10 @@ def windows(schedule: TrainerSchedule, first: date, last: date) -> list[Range]:
     day = first
     while day <= last:
         out.extend(
-            merge(Range(wall_to_instant(day, b.start, tz), wall_to_instant(day, b.end, tz))
-                  for b in schedule.blocks_on(day))
+            merge(
+                Range(wall_to_instant(day, b.start, tz), wall_to_instant(day, b.end, tz))
+                for b in schedule.blocks_on(day)
+            )
         )
         day += timedelta(days=1)
     out.sort()
@@ -234,8 +240,10 @@ def windows(schedule: TrainerSchedule, first: date, last: date) -> list[Range]:
 def booking_window(rules: SlotRules, now: datetime) -> Range:
     """SCHEDULING.md rule 4: starts from ``now + minNotice`` up to and including ``now + maxAdvance``."""
     now = now.astimezone(UTC)  # instant arithmetic: in a DST zone, aware now + 24h would be wall-clock
-    return Range(_later(now, timedelta(hours=rules.min_notice_hours)),
-                 _later(now, timedelta(days=rules.max_advance_days, microseconds=1)))
+    return Range(
+        _later(now, timedelta(hours=rules.min_notice_hours)),
+        _later(now, timedelta(days=rules.max_advance_days, microseconds=1)),
+    )
 
 
 def _later(instant: datetime, delta: timedelta) -> datetime:
@@ -330,8 +338,9 @@ def team_union(per_trainer: Iterable[Sequence[Slot]]) -> list[Slot]:
     return [Slot(start, end, tuple(sorted(set(ids)))) for (start, end), ids in sorted(who.items())]
 
 
-def pick_any_trainer(free_ids: Sequence[str], *, bookings_that_day: Mapping[str, int],
-                     team_order: Sequence[str]) -> str:
+def pick_any_trainer(
+    free_ids: Sequence[str], *, bookings_that_day: Mapping[str, int], team_order: Sequence[str]
+) -> str:
     """The "any trainer" choice: of the trainers free for a slot, the one with the fewest bookings
     that day, ties going to the one first in the team's stable order."""
     if not free_ids:

@@ -9,8 +9,10 @@ from ..state.common import ZONES
 
 
 def _error(name: str) -> rx.Component:
-    return rx.cond(AuthState.errors.contains(name),
-                   rx.text(AuthState.errors[name], color_scheme="red", size="2", role="alert", id=f"error-{name}"))
+    return rx.cond(
+        AuthState.errors.contains(name),
+        rx.text(AuthState.errors[name], color_scheme="red", size="2", role="alert", id=f"error-{name}"),
+    )
 
 
 def _field(label: str, name: str, type_: str = "text", autocomplete: str = "") -> rx.Component:
@@ -18,7 +20,8 @@ def _field(label: str, name: str, type_: str = "text", autocomplete: str = "") -
         rx.el.label(label, html_for=f"field-{name}", class_name="td-label"),
         rx.input(id=f"field-{name}", name=name, type=type_, required=True, auto_complete=autocomplete, width="100%"),
         _error(name),
-        spacing="1", width="100%",
+        spacing="1",
+        width="100%",
     )
 
 
@@ -33,20 +36,28 @@ def signup_page() -> rx.Component:
                     _field("Password (at least 8 characters)", "password", "password", "new-password"),
                     rx.vstack(
                         rx.el.label("Your time zone", html_for="field-timezone", class_name="td-label"),
-                        rx.el.select(*[rx.el.option(z, value=z) for z in ZONES], id="field-timezone",
-                                     name="timezone", default_value=AuthState.browser_zone,
-                                     key=AuthState.browser_zone, class_name="td-select"),
+                        rx.el.select(
+                            *[rx.el.option(z, value=z) for z in ZONES],
+                            id="field-timezone",
+                            name="timezone",
+                            default_value=AuthState.browser_zone,
+                            key=AuthState.browser_zone,
+                            class_name="td-select",
+                        ),
                         _error("timezone"),
-                        spacing="1", width="100%",
+                        spacing="1",
+                        width="100%",
                     ),
                     _error("form"),
                     rx.button("Create account", type="submit", loading=AuthState.busy, width="100%"),
                     rx.text("Already have an account? ", rx.link("Log in", href=routes.LOGIN)),
                     spacing="3",
                 ),
-                on_submit=AuthState.signup, aria_label="Sign up",
+                on_submit=AuthState.signup,
+                aria_label="Sign up",
             ),
-            max_width="28rem", margin_x="auto",
+            max_width="28rem",
+            margin_x="auto",
         ),
     )
 
@@ -64,8 +75,10 @@ def login_page() -> rx.Component:
                     rx.text("New here? ", rx.link("Create your booking page", href=routes.SIGNUP)),
                     spacing="3",
                 ),
-                on_submit=AuthState.login, aria_label="Log in",
+                on_submit=AuthState.login,
+                aria_label="Log in",
             ),
-            max_width="28rem", margin_x="auto",
+            max_width="28rem",
+            margin_x="auto",
         ),
     )

@@ -11,7 +11,14 @@ def bookings_page() -> rx.Component:
     return dashboard_frame(
         B,
         rx.vstack(
-            rx.hstack(rx.heading("Bookings", size="6", as_="h1"), rx.spacer(), calendar_switcher(B), width="100%", align="center", wrap="wrap"),
+            rx.hstack(
+                rx.heading("Bookings", size="6", as_="h1"),
+                rx.spacer(),
+                calendar_switcher(B),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
             filters(B),
             rx.cond(B.error != "", rx.callout(B.error, icon="triangle-alert", color_scheme="red", role="alert")),
             bulk_bar(B),
@@ -21,6 +28,7 @@ def bookings_page() -> rx.Component:
             action_dialog(B),
             # Live: every 2 s ask whether anything changed; new bookings arrive with a toast.
             rx.moment(interval=2000, on_change=B.tick, display="none", aria_hidden="true"),
-            spacing="3", width="100%",
+            spacing="3",
+            width="100%",
         ),
     )

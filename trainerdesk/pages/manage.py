@@ -30,9 +30,9 @@ def _shell(title: str, body: rx.Component) -> rx.Component:
                 rx.cond(M.error != "", rx.callout(M.error, icon="triangle-alert", color_scheme="red", role="alert")),
                 rx.cond(M.notice != "", rx.callout(M.notice, icon="info", color_scheme="amber", role="status")),
                 rx.cond(M.active & (M.done == ""), body),
-                rx.cond(~M.active & (M.done == ""),
-                        rx.text("This session can no longer be changed online.")),
-                spacing="4", width="100%",
+                rx.cond(~M.active & (M.done == ""), rx.text("This session can no longer be changed online.")),
+                spacing="4",
+                width="100%",
             ),
         ),
     )
@@ -45,24 +45,43 @@ def cancel_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.text(M.policy, size="2"),
-                rx.cond(M.late, rx.callout("This is a late cancellation: your session starts soon. Your trainer's "
-                                           "policy may apply.", icon="clock-alert", color_scheme="amber")),
+                rx.cond(
+                    M.late,
+                    rx.callout(
+                        "This is a late cancellation: your session starts soon. Your trainer's policy may apply.",
+                        icon="clock-alert",
+                        color_scheme="amber",
+                    ),
+                ),
                 rx.el.fieldset(
                     rx.el.legend("Why are you cancelling?", class_name="td-label"),
-                    rx.radio_group(list(CANCEL_REASONS), name="reason", direction="column", default_value="Schedule conflict"),
+                    rx.radio_group(
+                        list(CANCEL_REASONS), name="reason", direction="column", default_value="Schedule conflict"
+                    ),
                     style={"border": "0", "padding": "0", "margin": "0"},
                 ),
-                rx.el.label("Anything your trainer should know? (optional)", html_for="field-detail", class_name="td-label"),
+                rx.el.label(
+                    "Anything your trainer should know? (optional)", html_for="field-detail", class_name="td-label"
+                ),
                 rx.text_area(id="field-detail", name="detail", max_length=400, width="100%"),
-                rx.cond(M.late | M.needs_ack, rx.hstack(
-                    rx.checkbox(id="field-acknowledge", name="acknowledge",
-                                aria_label="I understand this is a late cancellation"),
-                    rx.el.label("I understand this is a late cancellation.", html_for="field-acknowledge"),
-                    align="center")),
+                rx.cond(
+                    M.late | M.needs_ack,
+                    rx.hstack(
+                        rx.checkbox(
+                            id="field-acknowledge",
+                            name="acknowledge",
+                            aria_label="I understand this is a late cancellation",
+                        ),
+                        rx.el.label("I understand this is a late cancellation.", html_for="field-acknowledge"),
+                        align="center",
+                    ),
+                ),
                 rx.button("Cancel my session", type="submit", color_scheme="red", loading=M.working),
-                spacing="3", width="100%",
+                spacing="3",
+                width="100%",
             ),
-            on_submit=M.cancel, aria_label="Cancel booking",
+            on_submit=M.cancel,
+            aria_label="Cancel booking",
         ),
     )
     return _shell("Cancel your session", form)
@@ -87,7 +106,8 @@ def reschedule_page() -> rx.Component:
                 ),
                 picker(M, action="Move to"),
             ),
-            spacing="3", width="100%",
+            spacing="3",
+            width="100%",
         ),
     )
     return _shell("Reschedule your session", body)

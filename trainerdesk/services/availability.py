@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Date, Integer, cast, literal, null, union_all
@@ -27,8 +28,20 @@ from ..domain.policy import ACTIVE_STATUSES
 from ..domain.preferences import Preferences
 from ..domain.ranges import Range
 from ..domain.slots import (
-    HoursBlock, Slot, SlotFinder, TrainerSchedule, WeeklyBlock, booking_window, check_no_overlap,
-    check_no_overlap_hours, client_dates, local_day_range, lookaround, month_range, parse_wall_time, team_union,
+    HoursBlock,
+    Slot,
+    SlotFinder,
+    TrainerSchedule,
+    WeeklyBlock,
+    booking_window,
+    check_no_overlap,
+    check_no_overlap_hours,
+    client_dates,
+    local_day_range,
+    lookaround,
+    month_range,
+    parse_wall_time,
+    team_union,
     wall_to_instant,
 )
 from ..models import AvailabilityBlock, Booking, BookingPreferences, DateOverride, Trainer
@@ -38,6 +51,7 @@ MAX_DURATION = timedelta(minutes=480)
 
 
 # ---------------------------------------------------------------- parsing
+
 
 def parse_weekly_block(day_of_week: Any, start_time: Any, end_time: Any) -> WeeklyBlock:
     if not isinstance(day_of_week, int) or isinstance(day_of_week, bool):
@@ -59,11 +73,15 @@ def _domain_block(row: AvailabilityBlock) -> WeeklyBlock:
 
 # ---------------------------------------------------------------- weekly hours
 
+
 def list_weekly(session: Session, trainer_id: str) -> list[AvailabilityBlock]:
-    return list(session.exec(
-        select(AvailabilityBlock).where(AvailabilityBlock.trainer_id == trainer_id)
-        .order_by(AvailabilityBlock.day_of_week, AvailabilityBlock.start_minute)
-    ).all())
+    return list(
+        session.exec(
+            select(AvailabilityBlock)
+            .where(AvailabilityBlock.trainer_id == trainer_id)
+            .order_by(AvailabilityBlock.day_of_week, AvailabilityBlock.start_minute)
+        ).all()
+    )
 
 
 def add_weekly_block(session: Session, *, actor: Trainer, trainer_id: str, block: WeeklyBlock) -> AvailabilityBlock:
@@ -72,23 +90,27 @@ def add_weekly_block(session: Session, *, actor: Trainer, trainer_id: str, block
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
     existing = [_domain_block(r) for r in list_weekly(session, trainer.id)]
     check_no_overlap([*existing, block])
-    row = AvailabilityBlock(trainer_id=trainer.id, day_of_week=block.day_of_week,
-                            start_minute=block.start, end_minute=block.end)
+    row = AvailabilityBlock(
+        trainer_id=trainer.id, day_of_week=block.day_of_week, start_minute=block.start, end_minute=block.end
+    )
     session.add(row)
     bump_schedule_version(session, trainer)
     session.commit()
     return row
 
 
-def replace_week(session: Session, *, actor: Trainer, trainer_id: str, blocks: Sequence[WeeklyBlock]) -> list[AvailabilityBlock]:
+def replace_week(
+    session: Session, *, actor: Trainer, trainer_id: str, blocks: Sequence[WeeklyBlock]
+) -> list[AvailabilityBlock]:
     """Replace the whole week at once; on any error nothing changes."""
     check_no_overlap(blocks)
     begin_write(session)
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
     session.exec(delete(AvailabilityBlock).where(AvailabilityBlock.trainer_id == trainer.id))
     for b in sorted(blocks):
-        session.add(AvailabilityBlock(trainer_id=trainer.id, day_of_week=b.day_of_week,
-                                      start_minute=b.start, end_minute=b.end))
+        session.add(
+            AvailabilityBlock(trainer_id=trainer.id, day_of_week=b.day_of_week, start_minute=b.start, end_minute=b.end)
+        )
     bump_schedule_version(session, trainer)
     session.commit()
     return list_weekly(session, trainer.id)
@@ -107,7 +129,10 @@ def delete_weekly_block(session: Session, *, actor: Trainer, trainer_id: str, bl
 
 # ---------------------------------------------------------------- date overrides
 
-def list_overrides(session: Session, trainer_id: str, first: Optional[date] = None, last: Optional[date] = None) -> list[DateOverride]:
+
+def list_overrides(
+    session: Session, trainer_id: str, first: Optional[date] = None, last: Optional[date] = None
+) -> list[DateOverride]:
     query = select(DateOverride).where(DateOverride.trainer_id == trainer_id)
     if first:
         query = query.where(DateOverride.day >= check_date(first, field="from"))
@@ -116,13 +141,17 @@ def list_overrides(session: Session, trainer_id: str, first: Optional[date] = No
     return list(session.exec(query.order_by(DateOverride.day)).all())
 
 
-def set_override(session: Session, *, actor: Trainer, trainer_id: str, day: date, blocks: Sequence[HoursBlock]) -> DateOverride:
+def set_override(
+    session: Session, *, actor: Trainer, trainer_id: str, day: date, blocks: Sequence[HoursBlock]
+) -> DateOverride:
     """Hours for one date that replace the weekly ones; no blocks closes the date."""
     check_date(day, field="date")
     check_no_overlap_hours(blocks, day_label=day.isoformat())
     begin_write(session)
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
-    row = session.exec(select(DateOverride).where(DateOverride.trainer_id == trainer.id, DateOverride.day == day)).first()
+    row = session.exec(
+        select(DateOverride).where(DateOverride.trainer_id == trainer.id, DateOverride.day == day)
+    ).first()
     row = row or DateOverride(trainer_id=trainer.id, day=day)
     row.blocks = [[b.start, b.end] for b in sorted(blocks)]
     session.add(row)
@@ -135,7 +164,9 @@ def delete_override(session: Session, *, actor: Trainer, trainer_id: str, day: d
     check_date(day, field="date")
     begin_write(session)
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
-    row = session.exec(select(DateOverride).where(DateOverride.trainer_id == trainer.id, DateOverride.day == day)).first()
+    row = session.exec(
+        select(DateOverride).where(DateOverride.trainer_id == trainer.id, DateOverride.day == day)
+    ).first()
     if row is None:
         raise NotFound(f"There is no override for {day.isoformat()}.")
     session.delete(row)
@@ -145,8 +176,16 @@ def delete_override(session: Session, *, actor: Trainer, trainer_id: str, day: d
 
 # ---------------------------------------------------------------- schedules and slots
 
-def load_schedule(session: Session, trainer: Trainer, prefs: Preferences, *, start: datetime, end: datetime,
-                  exclude_booking_id: Optional[str] = None) -> TrainerSchedule:
+
+def load_schedule(
+    session: Session,
+    trainer: Trainer,
+    prefs: Preferences,
+    *,
+    start: datetime,
+    end: datetime,
+    exclude_booking_id: Optional[str] = None,
+) -> TrainerSchedule:
     """The rows slot generation needs for starts in ``[start, end)``: hours, overrides, busy bookings."""
     tz = ZoneInfo(trainer.timezone)
     first, last = lookaround(start, end, tz)
@@ -167,16 +206,25 @@ def load_schedule(session: Session, trainer: Trainer, prefs: Preferences, *, sta
     return TrainerSchedule(trainer.id, tz, weekly, overrides, busy, prefs.slot_rules)
 
 
-def _hours(session: Session, trainer_id: str, first: date, last: date
-           ) -> tuple[list[WeeklyBlock], dict[date, list[HoursBlock]]]:
+def _hours(
+    session: Session, trainer_id: str, first: date, last: date
+) -> tuple[list[WeeklyBlock], dict[date, list[HoursBlock]]]:
     """Weekly blocks and the overrides of ``first..last`` in one round trip (UNION ALL)."""
     weekly_q = select(
-        literal("w").label("kind"), AvailabilityBlock.day_of_week, AvailabilityBlock.start_minute,
-        AvailabilityBlock.end_minute, cast(null(), Date).label("day"), cast(null(), JSON).label("blocks"),
+        literal("w").label("kind"),
+        AvailabilityBlock.day_of_week,
+        AvailabilityBlock.start_minute,
+        AvailabilityBlock.end_minute,
+        cast(null(), Date).label("day"),
+        cast(null(), JSON).label("blocks"),
     ).where(AvailabilityBlock.trainer_id == trainer_id)
     override_q = select(
-        literal("o"), cast(null(), Integer), cast(null(), Integer), cast(null(), Integer),
-        DateOverride.day, DateOverride.blocks,
+        literal("o"),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        DateOverride.day,
+        DateOverride.blocks,
     ).where(DateOverride.trainer_id == trainer_id, DateOverride.day >= first, DateOverride.day <= last)
     weekly: list[WeeklyBlock] = []
     overrides: dict[date, list[HoursBlock]] = {}
@@ -223,17 +271,24 @@ grid_cache = _GridCache()
 
 
 def trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer, Preferences]:
-    row = session.exec(
-        select(Trainer, BookingPreferences).join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
-        .where(Trainer.id == trainer_id)
-    ).first() if isinstance(trainer_id, str) else None
+    row = (
+        session.exec(
+            select(Trainer, BookingPreferences)
+            .join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
+            .where(Trainer.id == trainer_id)
+        ).first()
+        if isinstance(trainer_id, str)
+        else None
+    )
     if row is None:
         raise NotFound("No trainer with this id.")
     trainer, prefs_row = row
     return trainer, (Preferences() if prefs_row is None else preferences_from_row(prefs_row))
 
 
-def _members(session: Session, lead: Trainer, prefs: Preferences, *, is_team: bool) -> list[tuple[Trainer, Preferences]]:
+def _members(
+    session: Session, lead: Trainer, prefs: Preferences, *, is_team: bool
+) -> list[tuple[Trainer, Preferences]]:
     """The trainers whose slots answer a question: one trainer, or a whole team."""
     if not is_team:
         return [(lead, prefs)]
@@ -248,9 +303,17 @@ def check_duration(prefs: Preferences, duration: Optional[int]) -> None:
         raise ValidationFailed(f"This trainer offers sessions of {offered} minutes.", {"field": "duration"})
 
 
-def trainer_slots(session: Session, trainer: Trainer, prefs: Preferences, *, durations: Sequence[int],
-                  start: datetime, end: datetime, now: datetime,
-                  exclude_booking_id: Optional[str] = None) -> dict[int, list[Slot]]:
+def trainer_slots(
+    session: Session,
+    trainer: Trainer,
+    prefs: Preferences,
+    *,
+    durations: Sequence[int],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_booking_id: Optional[str] = None,
+) -> dict[int, list[Slot]]:
     """Bookable slots per duration with starts in ``[start, end)``, served from the grid cache when possible."""
     window = booking_window(prefs.slot_rules, now)
     lo, hi = max(start, window.start), min(end, window.end)
@@ -263,19 +326,29 @@ def trainer_slots(session: Session, trainer: Trainer, prefs: Preferences, *, dur
         grid = grid_cache.get(key)
         if grid is None:
             if finder is None:
-                schedule = load_schedule(session, trainer, prefs, start=start, end=end,
-                                         exclude_booking_id=exclude_booking_id)
+                schedule = load_schedule(
+                    session, trainer, prefs, start=start, end=end, exclude_booking_id=exclude_booking_id
+                )
                 finder = SlotFinder(schedule, start=start, end=end)
             grid = tuple(finder.starts(d))
             grid_cache.put(key, grid)
         grids[d] = grid
-    return {d: [Slot(s, s + timedelta(minutes=d), (trainer.id,)) for s in grid if lo <= s < hi]
-            for d, grid in grids.items()}
+    return {
+        d: [Slot(s, s + timedelta(minutes=d), (trainer.id,)) for s in grid if lo <= s < hi] for d, grid in grids.items()
+    }
 
 
-def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
-                   day: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime,
-                   exclude_booking_id: Optional[str] = None) -> tuple[ZoneInfo, dict[int, list[Slot]]]:
+def slots_for_date(
+    session: Session,
+    *,
+    trainer_id: Optional[str] = None,
+    team_id: Optional[str] = None,
+    day: date,
+    client_tz: Optional[ZoneInfo],
+    duration: Optional[int],
+    now: datetime,
+    exclude_booking_id: Optional[str] = None,
+) -> tuple[ZoneInfo, dict[int, list[Slot]]]:
     """Slots on one client date, per duration, for a trainer or a team (their union).
 
     Returns the zone used (the client's, else the trainer's) and, per
@@ -292,15 +365,31 @@ def slots_for_date(session: Session, *, trainer_id: Optional[str] = None, team_i
     per_duration: dict[int, list[list[Slot]]] = {d: [] for d in wanted}
     for trainer, p in members:
         offered = [d for d in wanted if d in p.session_durations]
-        for d, slots in trainer_slots(session, trainer, p, durations=offered, start=span.start, end=span.end, now=now,
-                                      exclude_booking_id=exclude_booking_id).items():
+        for d, slots in trainer_slots(
+            session,
+            trainer,
+            p,
+            durations=offered,
+            start=span.start,
+            end=span.end,
+            now=now,
+            exclude_booking_id=exclude_booking_id,
+        ).items():
             per_duration[d].append(slots)
     return zone, {d: team_union(lists) for d, lists in per_duration.items()}
 
 
-def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
-                     month_first: date, client_tz: Optional[ZoneInfo], duration: Optional[int], now: datetime,
-                     exclude_booking_id: Optional[str] = None) -> list[date]:
+def dates_with_slots(
+    session: Session,
+    *,
+    trainer_id: Optional[str] = None,
+    team_id: Optional[str] = None,
+    month_first: date,
+    client_tz: Optional[ZoneInfo],
+    duration: Optional[int],
+    now: datetime,
+    exclude_booking_id: Optional[str] = None,
+) -> list[date]:
     """Client-zone dates of a month (in ``inputs.SUPPORTED_DATES``) with at least one slot."""
     month_first = check_month(month_first, field="month")
     lead, prefs = trainer_with_preferences(session, team_id or trainer_id)
@@ -312,8 +401,9 @@ def dates_with_slots(session: Session, *, trainer_id: Optional[str] = None, team
     starts: list[datetime] = []
     for trainer, p in members:
         offered = [duration] if duration in p.session_durations else ([] if duration else list(p.session_durations))
-        for slots in trainer_slots(session, trainer, p, durations=offered, start=start, end=end, now=now,
-                                   exclude_booking_id=exclude_booking_id).values():
+        for slots in trainer_slots(
+            session, trainer, p, durations=offered, start=start, end=end, now=now, exclude_booking_id=exclude_booking_id
+        ).values():
             starts.extend(s.start for s in slots)
     # The cached grids give the same starts as domain.slots.bookable_dates' finder; the domain turns them into dates.
     return client_dates(starts, zone)

@@ -11,9 +11,10 @@ one :class:`SlotUnavailable`; on PostgreSQL an exclusion constraint backs this u
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_
@@ -22,18 +23,31 @@ from sqlmodel import Session, col, select
 
 from ..db import begin_write
 from ..domain import inputs
-from ..domain.errors import DomainError, Forbidden, InvalidTransition, NotFound, SlotUnavailable, Unauthorized, ValidationFailed
+from ..domain.errors import (
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    SlotUnavailable,
+    Unauthorized,
+    ValidationFailed,
+)
 from ..domain.ics import booking_calendar
 from ..domain.policy import (
-    ACTIVE_STATUSES, BookingStatus, check_client_cancel, check_client_reschedule, check_transition,
+    ACTIVE_STATUSES,
+    BookingStatus,
+    check_client_cancel,
+    check_client_reschedule,
+    check_transition,
 )
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import is_slot, pick_any_trainer, wall_to_instant
 from ..models import Booking, BookingEvent, BookingToken, Client, Trainer, utcnow
 from . import notifications
-from .availability import trainer_with_preferences, check_duration, load_schedule
+from .availability import check_duration, load_schedule, trainer_with_preferences
 from .secrets import digest, new_token, same_digest
 from .trainers import bump_schedule_version, can_manage, managed_ids_clause, team_member_ids
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -48,6 +62,7 @@ class Caller:
 
 
 # ---------------------------------------------------------------- input checks
+
 
 def _text(value: Any, *, field: str, limit: int, required: bool = False, label: str = "") -> str:
     return check_text(value, field=field, limit=limit, required=required, label=label)
@@ -67,6 +82,7 @@ def _check_phone(value: Any) -> str:
 
 # ---------------------------------------------------------------- locking and slot checks
 
+
 def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer]:
     """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle.
 
@@ -75,16 +91,29 @@ def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer
     another writer; refresh it from the locked row, or ``schedule_version``
     would be bumped from a stale value and lose the other writer's bump.
     """
-    rows = session.exec(select(Trainer).where(col(Trainer.id).in_(list(trainer_ids)))
-                        .order_by(Trainer.id).with_for_update()
-                        .execution_options(populate_existing=True)).all()
+    rows = session.exec(
+        select(Trainer)
+        .where(col(Trainer.id).in_(list(trainer_ids)))
+        .order_by(Trainer.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
     return list(rows)
 
 
-def _is_free_slot(session: Session, trainer: Trainer, prefs: Preferences, *, start: datetime, duration: int,
-                  now: datetime, exclude_booking_id: Optional[str] = None) -> bool:
-    schedule = load_schedule(session, trainer, prefs, start=start, end=start + timedelta(minutes=1),
-                             exclude_booking_id=exclude_booking_id)
+def _is_free_slot(
+    session: Session,
+    trainer: Trainer,
+    prefs: Preferences,
+    *,
+    start: datetime,
+    duration: int,
+    now: datetime,
+    exclude_booking_id: Optional[str] = None,
+) -> bool:
+    schedule = load_schedule(
+        session, trainer, prefs, start=start, end=start + timedelta(minutes=1), exclude_booking_id=exclude_booking_id
+    )
     return is_slot(schedule, duration=duration, now=now, start=start)
 
 
@@ -92,9 +121,16 @@ def _bookings_on(session: Session, trainer: Trainer, start: datetime) -> int:
     tz = ZoneInfo(trainer.timezone)
     day = start.astimezone(tz).date()
     lo, hi = wall_to_instant(day, 0, tz), wall_to_instant(day + timedelta(days=1), 0, tz)
-    return session.exec(select(func.count()).select_from(Booking).where(
-        Booking.trainer_id == trainer.id, col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
-        Booking.start_at >= lo, Booking.start_at < hi)).one()
+    return session.exec(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.trainer_id == trainer.id,
+            col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
+            Booking.start_at >= lo,
+            Booking.start_at < hi,
+        )
+    ).one()
 
 
 def _slot_taken() -> SlotUnavailable:
@@ -103,15 +139,36 @@ def _slot_taken() -> SlotUnavailable:
 
 # ---------------------------------------------------------------- history
 
-def _record(session: Session, booking: Booking, action: str, actor: str, *, reason: str = "",
-            from_start: Optional[datetime] = None, to_start: Optional[datetime] = None,
-            from_status: Optional[str] = None, now: Optional[datetime] = None) -> None:
-    session.add(BookingEvent(booking_id=booking.id, action=action, actor=actor, at=now or utcnow(), reason=reason,
-                             from_start=from_start, to_start=to_start, from_status=from_status,
-                             to_status=booking.status.value if isinstance(booking.status, BookingStatus) else booking.status))
+
+def _record(
+    session: Session,
+    booking: Booking,
+    action: str,
+    actor: str,
+    *,
+    reason: str = "",
+    from_start: Optional[datetime] = None,
+    to_start: Optional[datetime] = None,
+    from_status: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> None:
+    session.add(
+        BookingEvent(
+            booking_id=booking.id,
+            action=action,
+            actor=actor,
+            at=now or utcnow(),
+            reason=reason,
+            from_start=from_start,
+            to_start=to_start,
+            from_status=from_status,
+            to_status=booking.status.value if isinstance(booking.status, BookingStatus) else booking.status,
+        )
+    )
 
 
 # ---------------------------------------------------------------- create
+
 
 @dataclass(frozen=True)
 class NewBooking:
@@ -121,9 +178,21 @@ class NewBooking:
     token: str  # shown once; only its digest is stored
 
 
-def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_id: Optional[str] = None,
-                   start_time: Any, duration: Any, name: Any, email: Any, phone: Any = "", notes: Any = "",
-                   client_timezone: Any = None, privacy_accepted: Any = False, now: Optional[datetime] = None) -> NewBooking:
+def create_booking(
+    session: Session,
+    *,
+    trainer_id: Optional[str] = None,
+    team_id: Optional[str] = None,
+    start_time: Any,
+    duration: Any,
+    name: Any,
+    email: Any,
+    phone: Any = "",
+    notes: Any = "",
+    client_timezone: Any = None,
+    privacy_accepted: Any = False,
+    now: Optional[datetime] = None,
+) -> NewBooking:
     """Book ``start_time`` for a client; :class:`SlotUnavailable` unless it is a slot at commit time.
 
     The steps: check the request, take the write lock, resolve who may take it
@@ -131,8 +200,17 @@ def create_booking(session: Session, *, trainer_id: Optional[str] = None, team_i
     client, insert the booking with its history line and notification.
     """
     now = now or utcnow()
-    request = _parse_request(trainer_id=trainer_id, team_id=team_id, start_time=start_time, duration=duration,
-                             name=name, email=email, phone=phone, notes=notes, privacy_accepted=privacy_accepted)
+    request = _parse_request(
+        trainer_id=trainer_id,
+        team_id=team_id,
+        start_time=start_time,
+        duration=duration,
+        name=name,
+        email=email,
+        phone=phone,
+        notes=notes,
+        privacy_accepted=privacy_accepted,
+    )
     begin_write(session)
     lead, lead_prefs = trainer_with_preferences(session, team_id or trainer_id)
     zone_name = client_timezone or lead.timezone
@@ -157,8 +235,18 @@ class _BookingRequest:
     notes: str
 
 
-def _parse_request(*, trainer_id: Any, team_id: Any, start_time: Any, duration: Any, name: Any, email: Any,
-                   phone: Any, notes: Any, privacy_accepted: Any) -> _BookingRequest:
+def _parse_request(
+    *,
+    trainer_id: Any,
+    team_id: Any,
+    start_time: Any,
+    duration: Any,
+    name: Any,
+    email: Any,
+    phone: Any,
+    notes: Any,
+    privacy_accepted: Any,
+) -> _BookingRequest:
     """Check the client's input; :class:`ValidationFailed` names the first bad field."""
     if not trainer_id and not team_id:
         raise ValidationFailed("Say which trainer (trainerId) or team (teamId) to book.", {"field": "trainerId"})
@@ -174,8 +262,9 @@ def _parse_request(*, trainer_id: Any, team_id: Any, start_time: Any, duration: 
     return _BookingRequest(start, duration, name, email, phone, notes)
 
 
-def _lock_candidates(session: Session, lead: Trainer, *, team_id: Optional[str]
-                     ) -> tuple[list[str], list[tuple[Trainer, Preferences]]]:
+def _lock_candidates(
+    session: Session, lead: Trainer, *, team_id: Optional[str]
+) -> tuple[list[str], list[tuple[Trainer, Preferences]]]:
     """The trainers who could take the booking (``lead``, or the team ``lead`` heads), locked, with preferences.
 
     Returns the candidates' ids in the team's stable order, and the locked ones with their preferences.
@@ -190,8 +279,9 @@ def _lock_candidates(session: Session, lead: Trainer, *, team_id: Optional[str]
     return candidate_ids, [trainer_with_preferences(session, tid) for tid in candidate_ids if tid in locked]
 
 
-def _check_offered(lead_prefs: Preferences, candidates: Sequence[tuple[Trainer, Preferences]], duration: int,
-                   *, is_team: bool) -> None:
+def _check_offered(
+    lead_prefs: Preferences, candidates: Sequence[tuple[Trainer, Preferences]], duration: int, *, is_team: bool
+) -> None:
     """Refuse a session length the trainer (or, for a team, every member) does not offer."""
     if not is_team:
         check_duration(lead_prefs, duration)
@@ -199,13 +289,22 @@ def _check_offered(lead_prefs: Preferences, candidates: Sequence[tuple[Trainer, 
         raise ValidationFailed("No trainer of this team offers sessions of that length.", {"field": "duration"})
 
 
-def _pick_trainer(session: Session, candidates: Sequence[tuple[Trainer, Preferences]], candidate_ids: Sequence[str],
-                  request: _BookingRequest, *, now: datetime) -> tuple[Trainer, Preferences]:
+def _pick_trainer(
+    session: Session,
+    candidates: Sequence[tuple[Trainer, Preferences]],
+    candidate_ids: Sequence[str],
+    request: _BookingRequest,
+    *,
+    now: datetime,
+) -> tuple[Trainer, Preferences]:
     """The candidate who takes the booking: among those for whom the start is a free slot now,
     :func:`domain.slots.pick_any_trainer` decides; :class:`SlotUnavailable` when nobody is free."""
     start, duration = request.start, request.duration
-    free = [(t, p) for t, p in candidates
-            if duration in p.session_durations and _is_free_slot(session, t, p, start=start, duration=duration, now=now)]
+    free = [
+        (t, p)
+        for t, p in candidates
+        if duration in p.session_durations and _is_free_slot(session, t, p, start=start, duration=duration, now=now)
+    ]
     if not free:
         raise _slot_taken()
     load = {t.id: _bookings_on(session, t, start) for t, _ in free}
@@ -217,8 +316,9 @@ def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest,
     """The trainer's client with this email, created or updated with the name (and phone, if given)."""
     client = session.exec(select(Client).where(Client.trainer_id == trainer.id, Client.email == request.email)).first()
     if client is None:
-        client = Client(trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone,
-                        created_at=now)
+        client = Client(
+            trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now
+        )
     else:
         client.name, client.phone = request.name, request.phone or client.phone
     session.add(client)
@@ -226,8 +326,16 @@ def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest,
     return client
 
 
-def _insert_booking(session: Session, trainer: Trainer, prefs: Preferences, client: Client, request: _BookingRequest,
-                    *, zone_name: str, now: datetime) -> tuple[Booking, str]:
+def _insert_booking(
+    session: Session,
+    trainer: Trainer,
+    prefs: Preferences,
+    client: Client,
+    request: _BookingRequest,
+    *,
+    zone_name: str,
+    now: datetime,
+) -> tuple[Booking, str]:
     """Insert the booking, its history line and its notification, bump the schedule version and commit.
 
     Returns the booking and its link token (only the token's digest is stored).
@@ -235,10 +343,17 @@ def _insert_booking(session: Session, trainer: Trainer, prefs: Preferences, clie
     token = new_token()
     start = request.start
     booking = Booking(
-        trainer_id=trainer.id, client_id=client.id, start_at=start, end_at=start + timedelta(minutes=request.duration),
+        trainer_id=trainer.id,
+        client_id=client.id,
+        start_at=start,
+        end_at=start + timedelta(minutes=request.duration),
         duration_minutes=request.duration,
         status=BookingStatus.CONFIRMED if prefs.auto_confirm else BookingStatus.PENDING,
-        token_hash=digest(token), client_timezone=zone_name, notes=request.notes, created_at=now, updated_at=now,
+        token_hash=digest(token),
+        client_timezone=zone_name,
+        notes=request.notes,
+        created_at=now,
+        updated_at=now,
     )
     session.add(booking)
     _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
@@ -261,6 +376,7 @@ def _commit(session: Session, *, flush_only: bool = False) -> None:
 
 # ---------------------------------------------------------------- access
 
+
 def load_booking(session: Session, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client]:
     """The booking, its trainer and client, if ``caller`` may see it; else NotFound/Unauthorized/Forbidden.
 
@@ -269,8 +385,12 @@ def load_booking(session: Session, booking_id: str, caller: Caller) -> tuple[Boo
     """
     if caller.trainer is None and not caller.token:
         raise Unauthorized("Open this booking with the private link from your confirmation, or an API key.")
-    query = select(Booking, Trainer, Client).join(Trainer, Trainer.id == Booking.trainer_id).join(
-        Client, Client.id == Booking.client_id).where(Booking.id == booking_id)
+    query = (
+        select(Booking, Trainer, Client)
+        .join(Trainer, Trainer.id == Booking.trainer_id)
+        .join(Client, Client.id == Booking.client_id)
+        .where(Booking.id == booking_id)
+    )
     row = session.exec(query).first() if isinstance(booking_id, str) else None
     if caller.trainer is None:
         if row is None or not _token_opens(session, row[0], caller.token):
@@ -287,8 +407,14 @@ def _token_opens(session: Session, booking: Booking, token: str) -> bool:
     """The confirmation's token, or one minted for an email, opens this booking (compared as digests)."""
     if same_digest(token, booking.token_hash):
         return True
-    return session.exec(select(BookingToken.id).where(BookingToken.booking_id == booking.id,
-                                                      BookingToken.token_hash == digest(token))).first() is not None
+    return (
+        session.exec(
+            select(BookingToken.id).where(
+                BookingToken.booking_id == booking.id, BookingToken.token_hash == digest(token)
+            )
+        ).first()
+        is not None
+    )
 
 
 def get_booking(session: Session, *, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client]:
@@ -298,16 +424,22 @@ def get_booking(session: Session, *, booking_id: str, caller: Caller) -> tuple[B
 
 def history(session: Session, *, booking_id: str, caller: Caller) -> list[BookingEvent]:
     booking, _, _ = load_booking(session, booking_id, caller)
-    return list(session.exec(select(BookingEvent).where(BookingEvent.booking_id == booking.id)
-                             .order_by(BookingEvent.at, BookingEvent.id)).all())
+    return list(
+        session.exec(
+            select(BookingEvent).where(BookingEvent.booking_id == booking.id).order_by(BookingEvent.at, BookingEvent.id)
+        ).all()
+    )
 
 
 def calendar_file(session: Session, *, booking_id: str, caller: Caller, now: Optional[datetime] = None) -> bytes:
     booking, trainer, client = load_booking(session, booking_id, caller)
-    return booking_calendar(notifications.calendar_entry(booking, trainer, client, token=caller.token), stamp=now or utcnow())
+    return booking_calendar(
+        notifications.calendar_entry(booking, trainer, client, token=caller.token), stamp=now or utcnow()
+    )
 
 
 # ---------------------------------------------------------------- changes
+
 
 def _begin_change(session: Session, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client, Preferences]:
     """Start a write transaction on an existing booking, holding its trainer's lock."""
@@ -319,15 +451,24 @@ def _begin_change(session: Session, booking_id: str, caller: Caller) -> tuple[Bo
     return booking, trainer, client, prefs
 
 
-def cancel_booking(session: Session, *, booking_id: str, caller: Caller, reason: Any = "",
-                   acknowledge_late: bool = False, now: Optional[datetime] = None) -> Booking:
+def cancel_booking(
+    session: Session,
+    *,
+    booking_id: str,
+    caller: Caller,
+    reason: Any = "",
+    acknowledge_late: bool = False,
+    now: Optional[datetime] = None,
+) -> Booking:
     now = now or utcnow()
     reason = _text(reason, field="reason", limit=500, label="reason")
     booking, trainer, client, prefs = _begin_change(session, booking_id, caller)
     check_transition(BookingStatus(booking.status), BookingStatus.CANCELLED, start=booking.start_at, now=now)
     late = False
     if caller.actor == "client":
-        late = check_client_cancel(prefs.client_policy, start=booking.start_at, now=now, acknowledged=bool(acknowledge_late))
+        late = check_client_cancel(
+            prefs.client_policy, start=booking.start_at, now=now, acknowledged=bool(acknowledge_late)
+        )
     previous = booking.status
     booking.status = BookingStatus.CANCELLED
     booking.late_cancellation = late
@@ -335,16 +476,25 @@ def cancel_booking(session: Session, *, booking_id: str, caller: Caller, reason:
     booking.ics_sequence += 1
     booking.updated_at = now
     session.add(booking)
-    _record(session, booking, "cancelled", caller.actor, reason=reason + (" (late cancellation)" if late and not reason else ""),
-            from_status=str(previous), from_start=booking.start_at, now=now)
+    _record(
+        session,
+        booking,
+        "cancelled",
+        caller.actor,
+        reason=reason + (" (late cancellation)" if late and not reason else ""),
+        from_status=str(previous),
+        from_start=booking.start_at,
+        now=now,
+    )
     notifications.queue(session, booking, trainer, client, "cancelled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
 
 
-def reschedule_booking(session: Session, *, booking_id: str, caller: Caller, start_time: Any,
-                       now: Optional[datetime] = None) -> Booking:
+def reschedule_booking(
+    session: Session, *, booking_id: str, caller: Caller, start_time: Any, now: Optional[datetime] = None
+) -> Booking:
     """Move a booking to another slot of the same duration (clients within their policy)."""
     now = now or utcnow()
     new_start = parse_instant(start_time)
@@ -354,9 +504,18 @@ def reschedule_booking(session: Session, *, booking_id: str, caller: Caller, sta
     if booking.start_at <= now:
         raise _invalid_move(booking, started=True)
     if caller.actor == "client":
-        check_client_reschedule(prefs.client_policy, start=booking.start_at, now=now, reschedule_count=booking.reschedule_count)
-    if not _is_free_slot(session, trainer, prefs, start=new_start, duration=booking.duration_minutes, now=now,
-                         exclude_booking_id=booking.id):
+        check_client_reschedule(
+            prefs.client_policy, start=booking.start_at, now=now, reschedule_count=booking.reschedule_count
+        )
+    if not _is_free_slot(
+        session,
+        trainer,
+        prefs,
+        start=new_start,
+        duration=booking.duration_minutes,
+        now=now,
+        exclude_booking_id=booking.id,
+    ):
         raise _slot_taken()
     old_start = booking.start_at
     booking.start_at = new_start
@@ -366,8 +525,16 @@ def reschedule_booking(session: Session, *, booking_id: str, caller: Caller, sta
     booking.ics_sequence += 1
     booking.updated_at = now
     session.add(booking)
-    _record(session, booking, "rescheduled", caller.actor, from_start=old_start, to_start=new_start,
-            from_status=str(booking.status), now=now)
+    _record(
+        session,
+        booking,
+        "rescheduled",
+        caller.actor,
+        from_start=old_start,
+        to_start=new_start,
+        from_status=str(booking.status),
+        now=now,
+    )
     notifications.queue(session, booking, trainer, client, "rescheduled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
@@ -396,8 +563,9 @@ def parse_status(value: Any) -> BookingStatus:
         raise ValidationFailed(f"status must be one of {allowed}.", {"field": "status"}) from None
 
 
-def change_status(session: Session, *, booking_id: str, trainer: Trainer, status: Any, notes: Any = "",
-                  now: Optional[datetime] = None) -> Booking:
+def change_status(
+    session: Session, *, booking_id: str, trainer: Trainer, status: Any, notes: Any = "", now: Optional[datetime] = None
+) -> Booking:
     """A trainer moves a booking through its lifecycle (SCHEDULING.md's transitions)."""
     now = now or utcnow()
     target = parse_status(status)
@@ -418,7 +586,11 @@ def change_status(session: Session, *, booking_id: str, trainer: Trainer, status
         booking.cancellation_reason = notes
     booking.updated_at = now
     session.add(booking)
-    action = _ACTION_FOR_STATUS[target] if current in ACTIVE_STATUSES or target == BookingStatus.CONFIRMED else "status_changed"
+    action = (
+        _ACTION_FOR_STATUS[target]
+        if current in ACTIVE_STATUSES or target == BookingStatus.CONFIRMED
+        else "status_changed"
+    )
     _record(session, booking, action, "trainer", reason=notes, from_status=current.value, now=now)
     if target in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
         notifications.queue(session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now)
@@ -430,19 +602,34 @@ def change_status(session: Session, *, booking_id: str, trainer: Trainer, status
 def _still_free(session: Session, trainer: Trainer, prefs: Preferences, booking: Booking) -> bool:
     """Whether no other active booking overlaps this one's busy period (buffer included)."""
     buffer = timedelta(minutes=prefs.buffer_minutes)
-    clash = session.exec(select(Booking.id).where(
-        Booking.trainer_id == trainer.id, Booking.id != booking.id,
-        col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
-        Booking.start_at < booking.end_at + buffer, Booking.end_at > booking.start_at - buffer,
-    )).first()
+    clash = session.exec(
+        select(Booking.id).where(
+            Booking.trainer_id == trainer.id,
+            Booking.id != booking.id,
+            col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
+            Booking.start_at < booking.end_at + buffer,
+            Booking.end_at > booking.start_at - buffer,
+        )
+    ).first()
     return clash is None
 
 
-def bulk_change_status(session: Session, *, trainer: Trainer, trainer_ids: Sequence[str], booking_ids: Any,
-                       status: Any, now: Optional[datetime] = None) -> tuple[list[str], list[tuple[str, DomainError]]]:
+def bulk_change_status(
+    session: Session,
+    *,
+    trainer: Trainer,
+    trainer_ids: Sequence[str],
+    booking_ids: Any,
+    status: Any,
+    now: Optional[datetime] = None,
+) -> tuple[list[str], list[tuple[str, DomainError]]]:
     """Change many bookings of ``trainer_ids``, each in its own transaction; returns (updated ids, failures)."""
-    if not isinstance(booking_ids, list) or not booking_ids or len(booking_ids) > 500 \
-            or not all(isinstance(i, str) for i in booking_ids):
+    if (
+        not isinstance(booking_ids, list)
+        or not booking_ids
+        or len(booking_ids) > 500
+        or not all(isinstance(i, str) for i in booking_ids)
+    ):
         raise ValidationFailed("bookingIds must be a list of 1 to 500 booking ids.", {"field": "bookingIds"})
     parse_status(status)
     updated: list[str] = []
@@ -477,24 +664,34 @@ class BookingQuery:
     sort: str = "startTime"
 
 
-def parse_query(*, view: Any = "all", status: Any = None, date_from: Any = None, date_to: Any = None,
-                q: Any = "", sort: Any = "startTime") -> BookingQuery:
+def parse_query(
+    *,
+    view: Any = "all",
+    status: Any = None,
+    date_from: Any = None,
+    date_to: Any = None,
+    q: Any = "",
+    sort: Any = "startTime",
+) -> BookingQuery:
     if view not in VIEWS:
         raise ValidationFailed(f"view must be one of {', '.join(VIEWS)}.", {"field": "view"})
     if sort not in SORTS:
         raise ValidationFailed("sort must be startTime or -startTime.", {"field": "sort"})
     parsed_status = parse_status(status) if status else None
     # YYYY-MM-DD within inputs.SUPPORTED_DATES, so the filter's bounds (and a CSV export's) always compute.
-    dates = [inputs.parse_date(value, field=label) if value else None
-             for label, value in (("from", date_from), ("to", date_to))]
+    dates = [
+        inputs.parse_date(value, field=label) if value else None
+        for label, value in (("from", date_from), ("to", date_to))
+    ]
     if dates[0] and dates[1] and dates[1] < dates[0]:
         raise ValidationFailed("to must not be before from.", {"field": "to"})
     return BookingQuery(view, parsed_status, dates[0], dates[1], _text(q, field="q", limit=200), sort)
 
 
 def _filtered(query, actor: Trainer, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo, now: datetime):
-    query = query.where(col(Booking.trainer_id).in_(list(trainer_ids)),
-                        col(Booking.trainer_id).in_(managed_ids_clause(actor)))
+    query = query.where(
+        col(Booking.trainer_id).in_(list(trainer_ids)), col(Booking.trainer_id).in_(managed_ids_clause(actor))
+    )
     active = [s.value for s in ACTIVE_STATUSES]
     if spec.view == "upcoming":
         query = query.where(Booking.start_at >= now, col(Booking.status).in_(active))
@@ -512,27 +709,57 @@ def _filtered(query, actor: Trainer, trainer_ids: Sequence[str], spec: BookingQu
         # q is literal text: escape LIKE's wildcards so "_" or "%" match only themselves.
         text = spec.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{text}%"
-        query = query.where(or_(func.lower(Client.name).like(like, escape="\\"),
-                                func.lower(Client.email).like(like, escape="\\")))
+        query = query.where(
+            or_(func.lower(Client.name).like(like, escape="\\"), func.lower(Client.email).like(like, escape="\\"))
+        )
     return query
 
 
-def list_bookings(session: Session, *, actor: Trainer, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
-                  page: int = 1, page_size: int = 20, now: Optional[datetime] = None
-                  ) -> tuple[list[tuple[Booking, Client]], int]:
+def list_bookings(
+    session: Session,
+    *,
+    actor: Trainer,
+    trainer_ids: Sequence[str],
+    spec: BookingQuery,
+    tz: ZoneInfo,
+    page: int = 1,
+    page_size: int = 20,
+    now: Optional[datetime] = None,
+) -> tuple[list[tuple[Booking, Client]], int]:
     """One page of the bookings of ``trainer_ids`` that ``actor`` manages (two queries: the page, and the count)."""
     now = now or utcnow()
     base = select(Booking, Client).join(Client, Client.id == Booking.client_id)
     order = col(Booking.start_at).desc() if spec.sort == "-startTime" else col(Booking.start_at).asc()
-    rows = session.exec(_filtered(base, actor, trainer_ids, spec, tz, now).order_by(order, Booking.id)
-                        .offset((page - 1) * page_size).limit(page_size)).all()
-    total = session.exec(_filtered(select(func.count()).select_from(Booking).join(Client, Client.id == Booking.client_id),
-                                   actor, trainer_ids, spec, tz, now)).one()
+    rows = session.exec(
+        _filtered(base, actor, trainer_ids, spec, tz, now)
+        .order_by(order, Booking.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    total = session.exec(
+        _filtered(
+            select(func.count()).select_from(Booking).join(Client, Client.id == Booking.client_id),
+            actor,
+            trainer_ids,
+            spec,
+            tz,
+            now,
+        )
+    ).one()
     return [(b, c) for b, c in rows], total
 
 
-def iter_bookings(session: Session, *, actor: Trainer, trainer_ids: Sequence[str], spec: BookingQuery, tz: ZoneInfo,
-                  ids: Optional[Iterable[str]] = None, now: Optional[datetime] = None, batch: int = 500):
+def iter_bookings(
+    session: Session,
+    *,
+    actor: Trainer,
+    trainer_ids: Sequence[str],
+    spec: BookingQuery,
+    tz: ZoneInfo,
+    ids: Optional[Iterable[str]] = None,
+    now: Optional[datetime] = None,
+    batch: int = 500,
+):
     """Every booking of the filtered list (or just ``ids``) that ``actor`` manages, in batches, for CSV export."""
     now = now or utcnow()
     base = select(Booking, Client).join(Client, Client.id == Booking.client_id)
@@ -543,28 +770,43 @@ def iter_bookings(session: Session, *, actor: Trainer, trainer_ids: Sequence[str
     yield from session.exec(query.order_by(order, Booking.id).execution_options(yield_per=batch))
 
 
-def created_since(session: Session, *, actor: Trainer, trainer_ids: Sequence[str], since: datetime
-                  ) -> list[tuple[Booking, Client]]:
+def created_since(
+    session: Session, *, actor: Trainer, trainer_ids: Sequence[str], since: datetime
+) -> list[tuple[Booking, Client]]:
     """Bookings ``actor`` manages made after ``since`` (newest first), for the dashboard's "new booking" toasts."""
-    rows = session.exec(select(Booking, Client).join(Client, Client.id == Booking.client_id)
-                        .where(col(Booking.trainer_id).in_(list(trainer_ids)),
-                               col(Booking.trainer_id).in_(managed_ids_clause(actor)), Booking.created_at > since)
-                        .order_by(col(Booking.created_at).desc()).limit(20)).all()
+    rows = session.exec(
+        select(Booking, Client)
+        .join(Client, Client.id == Booking.client_id)
+        .where(
+            col(Booking.trainer_id).in_(list(trainer_ids)),
+            col(Booking.trainer_id).in_(managed_ids_clause(actor)),
+            Booking.created_at > since,
+        )
+        .order_by(col(Booking.created_at).desc())
+        .limit(20)
+    ).all()
     return [(b, c) for b, c in rows]
 
 
 def newest_created_at(session: Session, *, actor: Trainer, trainer_ids: Sequence[str]) -> Optional[datetime]:
     """When the newest booking of these trainers (that ``actor`` manages) was made: where toasts start."""
-    return session.exec(select(func.max(Booking.created_at)).where(
-        col(Booking.trainer_id).in_(list(trainer_ids)), col(Booking.trainer_id).in_(managed_ids_clause(actor)))).one()
+    return session.exec(
+        select(func.max(Booking.created_at)).where(
+            col(Booking.trainer_id).in_(list(trainer_ids)), col(Booking.trainer_id).in_(managed_ids_clause(actor))
+        )
+    ).one()
 
 
 def allowed_actions(booking: Booking, *, now: datetime) -> set[str]:
     """The row actions a trainer can take on a booking now (the lifecycle rules decide)."""
     current = BookingStatus(booking.status)
     actions = set()
-    for action, target in (("confirm", BookingStatus.CONFIRMED), ("cancel", BookingStatus.CANCELLED),
-                           ("complete", BookingStatus.COMPLETED), ("no_show", BookingStatus.NO_SHOW)):
+    for action, target in (
+        ("confirm", BookingStatus.CONFIRMED),
+        ("cancel", BookingStatus.CANCELLED),
+        ("complete", BookingStatus.COMPLETED),
+        ("no_show", BookingStatus.NO_SHOW),
+    ):
         try:
             check_transition(current, target, start=booking.start_at, now=now)
         except InvalidTransition:

@@ -21,5 +21,6 @@ SNIPPET = """<!-- TrainerDesk booking widget for {name} -->
 
 
 def embed_snippet(*, name: str, slug: str, origin: str) -> str:
-    return SNIPPET.format(name=escape(name), slug=escape(slug), src=escape(routes.embed_url(slug, origin)),
-                          origin=escape(origin))
+    return SNIPPET.format(
+        name=escape(name), slug=escape(slug), src=escape(routes.embed_url(slug, origin)), origin=escape(origin)
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from typing import Iterator, Optional, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from ..db import session_scope
@@ -14,9 +15,23 @@ from ..domain.inputs import check_date
 from ..models import Trainer
 from .bookings import BookingQuery, iter_bookings
 
-CSV_COLUMNS = ["id", "startTime", "endTime", "duration", "status", "clientName", "clientEmail", "clientPhone",
-               "notes", "trainerNotes", "clientTimezone", "rescheduleCount", "lateCancellation", "cancellationReason",
-               "createdAt"]
+CSV_COLUMNS = [
+    "id",
+    "startTime",
+    "endTime",
+    "duration",
+    "status",
+    "clientName",
+    "clientEmail",
+    "clientPhone",
+    "notes",
+    "trainerNotes",
+    "clientTimezone",
+    "rescheduleCount",
+    "lateCancellation",
+    "cancellationReason",
+    "createdAt",
+]
 MAX_EXPORT_IDS = 1000  # ``ids`` become one bound parameter each (SQLite and PostgreSQL cap those)
 
 
@@ -38,8 +53,9 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def csv_chunks(actor: Trainer, trainer_ids: Sequence[str], trainer_zone: str, spec: BookingQuery,
-               ids: Optional[list[str]] = None) -> Iterator[str]:
+def csv_chunks(
+    actor: Trainer, trainer_ids: Sequence[str], trainer_zone: str, spec: BookingQuery, ids: Optional[list[str]] = None
+) -> Iterator[str]:
     """The CSV text a chunk at a time, from its own session (a streamed response outlives the request's).
 
     Only bookings of trainers that ``actor`` manages are written, whatever ``trainer_ids`` says.
@@ -59,20 +75,38 @@ def csv_chunks(actor: Trainer, trainer_ids: Sequence[str], trainer_zone: str, sp
     return itertools.chain([header], chunks)
 
 
-def _chunks(actor: Trainer, trainer_ids: Sequence[str], trainer_zone: str, spec: BookingQuery,
-            ids: list[str] | None) -> Iterator[str]:
+def _chunks(
+    actor: Trainer, trainer_ids: Sequence[str], trainer_zone: str, spec: BookingQuery, ids: list[str] | None
+) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     with session_scope() as session:
-        rows = iter_bookings(session, actor=actor, trainer_ids=trainer_ids, spec=spec, tz=ZoneInfo(trainer_zone), ids=ids)
+        rows = iter_bookings(
+            session, actor=actor, trainer_ids=trainer_ids, spec=spec, tz=ZoneInfo(trainer_zone), ids=ids
+        )
         first = next(rows, None)
         writer.writerow(CSV_COLUMNS)
         yield _drain(buffer)
         for n, (b, c) in enumerate(itertools.chain([first] if first is not None else [], rows), start=1):
-            writer.writerow([b.id, _iso(b.start_at, trainer_zone), _iso(b.end_at, trainer_zone), b.duration_minutes,
-                             str(b.status), _cell(c.name), _cell(c.email), _cell(c.phone), _cell(b.notes),
-                             _cell(b.trainer_notes), b.client_timezone, b.reschedule_count,
-                             str(b.late_cancellation).lower(), _cell(b.cancellation_reason), _iso(b.created_at)])
+            writer.writerow(
+                [
+                    b.id,
+                    _iso(b.start_at, trainer_zone),
+                    _iso(b.end_at, trainer_zone),
+                    b.duration_minutes,
+                    str(b.status),
+                    _cell(c.name),
+                    _cell(c.email),
+                    _cell(c.phone),
+                    _cell(b.notes),
+                    _cell(b.trainer_notes),
+                    b.client_timezone,
+                    b.reschedule_count,
+                    str(b.late_cancellation).lower(),
+                    _cell(b.cancellation_reason),
+                    _iso(b.created_at),
+                ]
+            )
             if n % 200 == 0:
                 yield _drain(buffer)
     yield _drain(buffer)

@@ -17,9 +17,10 @@ import asyncio
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Callable, Optional
+from typing import Optional
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo
 
@@ -58,12 +59,22 @@ def calendar_entry(booking: Booking, trainer: Trainer, client: Client, *, token:
     base = settings().public_url
     links: tuple[tuple[str, str], ...] = ()
     if token:
-        links = (("Reschedule", routes.reschedule_url(booking.id, token, base)),
-                 ("Cancel", routes.cancel_url(booking.id, token, base)))
+        links = (
+            ("Reschedule", routes.reschedule_url(booking.id, token, base)),
+            ("Cancel", routes.cancel_url(booking.id, token, base)),
+        )
     return CalendarEntry(
-        booking_id=booking.id, sequence=booking.ics_sequence, status=BookingStatus(booking.status).value,
-        start=booking.start_at, end=booking.end_at, trainer_name=trainer.name, trainer_email=trainer.email,
-        client_name=client.name, client_email=client.email, notes=booking.notes, manage_links=links,
+        booking_id=booking.id,
+        sequence=booking.ics_sequence,
+        status=BookingStatus(booking.status).value,
+        start=booking.start_at,
+        end=booking.end_at,
+        trainer_name=trainer.name,
+        trainer_email=trainer.email,
+        client_name=client.name,
+        client_email=client.email,
+        notes=booking.notes,
+        manage_links=links,
     )
 
 
@@ -77,8 +88,10 @@ def mint_link_token(session: Session, booking: Booking) -> str:
 def manage_links_text(booking: Booking, token: str) -> str:
     """The reschedule and cancel links of an email, opened by ``token``."""
     base = settings().public_url
-    return (f"Reschedule: {routes.reschedule_url(booking.id, token, base)}\n"
-            f"Cancel: {routes.cancel_url(booking.id, token, base)}")
+    return (
+        f"Reschedule: {routes.reschedule_url(booking.id, token, base)}\n"
+        f"Cancel: {routes.cancel_url(booking.id, token, base)}"
+    )
 
 
 def compose(booking: Booking, trainer: Trainer, client: Client, event: str) -> Optional[tuple[str, str]]:
@@ -91,34 +104,47 @@ def compose(booking: Booking, trainer: Trainer, client: Client, event: str) -> O
     zone = ZoneInfo(booking.client_timezone)
     when = booking.start_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M") + f" ({booking.client_timezone})"
     lines = [f"Hello {client.name},", ""]
-    lines.append({
-        "created": f"your session with {trainer.name} on {when} is "
-                   + ("confirmed." if booking.status == BookingStatus.CONFIRMED
-                      else "booked and waiting for the trainer's confirmation."),
-        "confirmed": f"{trainer.name} confirmed your session on {when}.",
-        "rescheduled": f"your session with {trainer.name} has moved to {when}.",
-        "cancelled": f"your session with {trainer.name} on {when} is cancelled."
-                     + (f" Reason: {booking.cancellation_reason}" if booking.cancellation_reason else ""),
-    }[event])
+    lines.append(
+        {
+            "created": f"your session with {trainer.name} on {when} is "
+            + (
+                "confirmed."
+                if booking.status == BookingStatus.CONFIRMED
+                else "booked and waiting for the trainer's confirmation."
+            ),
+            "confirmed": f"{trainer.name} confirmed your session on {when}.",
+            "rescheduled": f"your session with {trainer.name} has moved to {when}.",
+            "cancelled": f"your session with {trainer.name} on {when} is cancelled."
+            + (f" Reason: {booking.cancellation_reason}" if booking.cancellation_reason else ""),
+        }[event]
+    )
     if event != "cancelled":
         lines += ["", MANAGE_LINKS]
     return _SUBJECTS[event].format(trainer=trainer.name, when=when), "\n".join(lines)
 
 
-def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, event: str,
-          *, now: datetime) -> None:
+def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, event: str, *, now: datetime) -> None:
     """Queue the client's email about ``event`` in this transaction (the sender delivers it later)."""
     composed = compose(booking, trainer, client, event)
     if composed is None:
         return
     subject, body = composed
-    session.add(OutboxMessage(
-        booking_id=booking.id, event=event, recipient=client.email, subject=subject, body=body, ics="",
-        next_attempt_at=now, created_at=now,
-    ))
+    session.add(
+        OutboxMessage(
+            booking_id=booking.id,
+            event=event,
+            recipient=client.email,
+            subject=subject,
+            body=body,
+            ics="",
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
 
 
 # ---------------------------------------------------------------- delivery
+
 
 def backoff(attempts: int) -> timedelta:
     """Wait before retry number ``attempts`` (1 min, 2, 4, ... capped at 6 h)."""
@@ -134,16 +160,20 @@ def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -
     email.set_content(body)
     if ics:
         method = "CANCEL" if b"METHOD:CANCEL" in ics else "REQUEST"
-        email.add_attachment(ics, maintype="text", subtype="calendar", filename="session.ics",
-                             params={"method": method})
+        email.add_attachment(
+            ics, maintype="text", subtype="calendar", filename="session.ics", params={"method": method}
+        )
     return email
 
 
 def _render(session: Session, message: OutboxMessage, *, sender: str, now: datetime) -> EmailMessage:
     """The email for one message, with fresh manage links (a token minted now, kept hashed) and the .ics."""
     booking, trainer, client = session.exec(
-        select(Booking, Trainer, Client).join(Trainer, Trainer.id == Booking.trainer_id)
-        .join(Client, Client.id == Booking.client_id).where(Booking.id == message.booking_id)).one()
+        select(Booking, Trainer, Client)
+        .join(Trainer, Trainer.id == Booking.trainer_id)
+        .join(Client, Client.id == Booking.client_id)
+        .where(Booking.id == message.booking_id)
+    ).one()
     token = mint_link_token(session, booking) if MANAGE_LINKS in message.body else None
     body = message.body.replace(MANAGE_LINKS, manage_links_text(booking, token)) if token else message.body
     ics = booking_calendar(calendar_entry(booking, trainer, client, token=token), stamp=now)
@@ -176,10 +206,16 @@ def log_sender(email: EmailMessage) -> None:
 def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, EmailMessage]]:
     """Lease the due messages and render them, in one transaction; nothing secret is stored."""
     begin_write(session)
-    query = (select(OutboxMessage)
-             .where(col(OutboxMessage.sent_at).is_(None), OutboxMessage.next_attempt_at <= now,
-                    OutboxMessage.attempts < MAX_ATTEMPTS)
-             .order_by(OutboxMessage.id).limit(BATCH))
+    query = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.sent_at).is_(None),
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(BATCH)
+    )
     if not is_sqlite(session):
         query = query.with_for_update(skip_locked=True)
     claimed = []

@@ -32,19 +32,23 @@ from ..domain.preferences import unstorable
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
-MIN_SCORE = 2          # zxcvbn: 0-1 fall to an online attacker or a quick offline one; 2+ needs 10^6+ guesses
-ESTIMATE_CHARS = 100   # zxcvbn runs on this prefix (~0.1 s at worst; the whole 1024 would take seconds)
+MIN_SCORE = 2  # zxcvbn: 0-1 fall to an online attacker or a quick offline one; 2+ needs 10^6+ guesses
+ESTIMATE_CHARS = 100  # zxcvbn runs on this prefix (~0.1 s at worst; the whole 1024 would take seconds)
 SITE_WORDS = ("trainerdesk",)  # the site's own name counts as a user input, as zxcvbn advises
 
 TOO_SHORT = "Choose a password of at least 8 characters."
 TOO_LONG = "That password is too long."
 BLANK = "A password can't be only spaces; use a few words or other characters."
 REPEATED = "This password is mostly one repeated character and easy to guess; add a few unrelated words."
-PERSONAL = "This password contains your email address or name, which is the first thing others guess; " \
-           "use a few unrelated words instead."
+PERSONAL = (
+    "This password contains your email address or name, which is the first thing others guess; "
+    "use a few unrelated words instead."
+)
 COMMON = "This password is among the most common ones and easy to guess; add a few unrelated words."
-WEAK = "This password is easy to guess (a common word, name, date, sequence or keyboard pattern); " \
-       "add a few unrelated words."
+WEAK = (
+    "This password is easy to guess (a common word, name, date, sequence or keyboard pattern); "
+    "add a few unrelated words."
+)
 
 
 def _fail(message: str) -> ValidationFailed:
@@ -75,7 +79,7 @@ def _personal_parts(email: Any, name: Any) -> list[str]:
     parts: list[str] = []
     for text in (email.split("@", 1)[0] if isinstance(email, str) else "", name if isinstance(name, str) else ""):
         whole = _compact(text)
-        if len(whole) >= 3:               # the whole local part or name, however it is punctuated
+        if len(whole) >= 3:  # the whole local part or name, however it is punctuated
             parts.append(whole)
         # and each word of it from 4 characters on ("lee" is in too many unrelated words; "maria" is not)
         parts += [word for word in re.split(r"[^a-z0-9]+", _fold(text)) if len(word) >= 4]

@@ -58,7 +58,8 @@ import math
 import os
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
@@ -236,6 +237,7 @@ class _RedisLockouts:
 
 # ---------------------------------------------------------------- the throttle
 
+
 class Throttle:
     """Counters in one storage: ``storage_uri`` None is per-process memory, else e.g. ``redis://host:6379/0``.
 
@@ -245,8 +247,9 @@ class Throttle:
     def __init__(self, storage_uri: Optional[str] = None, *, key_prefix: str = KEY_PREFIX) -> None:
         self.storage_uri = storage_uri
         if storage_uri:
-            self.storage = storage_from_string(storage_uri, key_prefix=key_prefix, wrap_exceptions=True,
-                                               socket_connect_timeout=2, socket_timeout=2)
+            self.storage = storage_from_string(
+                storage_uri, key_prefix=key_prefix, wrap_exceptions=True, socket_connect_timeout=2, socket_timeout=2
+            )
             self._lockouts: _MemoryLockouts | _RedisLockouts = _RedisLockouts(self.storage)
         else:
             self.storage = MemoryStorage(wrap_exceptions=True)
@@ -272,8 +275,10 @@ class Throttle:
             log.warning("rate limit storage unavailable, request let through: %s", exc)
             return
         if not allowed:
-            raise _refuse("Too many requests from your address; please wait {wait} and try again.",
-                          (window + 1) * WRITE_WINDOW - now)
+            raise _refuse(
+                "Too many requests from your address; please wait {wait} and try again.",
+                (window + 1) * WRITE_WINDOW - now,
+            )
 
     # ------------------------------------------------------------ log-in
 
@@ -287,8 +292,10 @@ class Throttle:
         account = _account(email)
         try:
             if not self._windows.test(self._address_item(), "login", _address(address), str(window)):
-                raise _refuse("Too many failed log-ins from your network; please wait {wait} and try again.",
-                              (window + 1) * ADDRESS_LOGIN_WINDOW - now)
+                raise _refuse(
+                    "Too many failed log-ins from your network; please wait {wait} and try again.",
+                    (window + 1) * ADDRESS_LOGIN_WINDOW - now,
+                )
             wait = self._lockouts.claim(account, now) if account else 0.0
         except _STORAGE_ERRORS as exc:
             log.warning("log-in throttle storage unavailable, attempt let through: %s", exc)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
@@ -24,6 +25,7 @@ LOGIN_TICKET_SECONDS = 60
 
 
 # ---------------------------------------------------------------- accounts
+
 
 def _slugify(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -50,13 +52,19 @@ def _check_account_fields(email: Any, password: Any, name: Any, timezone: Any) -
     return email, name, timezone
 
 
-def _create_trainer(session: Session, *, email: str, password: str, name: str, timezone: str,
-                    primary_trainer_id: Optional[str] = None) -> tuple[Trainer, str]:
+def _create_trainer(
+    session: Session, *, email: str, password: str, name: str, timezone: str, primary_trainer_id: Optional[str] = None
+) -> tuple[Trainer, str]:
     if session.exec(select(Trainer.id).where(Trainer.email == email)).first():
         raise EmailTaken("An account with this email already exists.", {"field": "email"})
-    trainer = Trainer(email=email, password_hash=hash_password(password), name=name,
-                      slug=_unique_slug(session, name), timezone=timezone,
-                      primary_trainer_id=primary_trainer_id)
+    trainer = Trainer(
+        email=email,
+        password_hash=hash_password(password),
+        name=name,
+        slug=_unique_slug(session, name),
+        timezone=timezone,
+        primary_trainer_id=primary_trainer_id,
+    )
     session.add(trainer)
     session.flush()
     session.add(BookingPreferences(trainer_id=trainer.id))
@@ -94,6 +102,7 @@ def login(session: Session, *, email: Any, password: Any) -> tuple[Trainer, str]
 
 # ---------------------------------------------------------------- API keys
 
+
 def _issue_api_key(session: Session, trainer_id: str) -> str:
     key = new_token(API_KEY_PREFIX)
     session.add(ApiKey(trainer_id=trainer_id, key_hash=digest(key), prefix=key[:8]))
@@ -104,7 +113,8 @@ def trainer_for_api_key(session: Session, key: Optional[str]) -> Trainer:
     if not key:
         raise Unauthorized("Send your API key as 'Authorization: Bearer <key>'.")
     row = session.exec(
-        select(Trainer).join(ApiKey, ApiKey.trainer_id == Trainer.id)
+        select(Trainer)
+        .join(ApiKey, ApiKey.trainer_id == Trainer.id)
         .where(ApiKey.key_hash == digest(key), ApiKey.revoked_at.is_(None))
     ).first()
     if row is None:
@@ -126,22 +136,29 @@ def rotate_api_keys(session: Session, *, trainer_id: str) -> str:
 
 # ---------------------------------------------------------------- dashboard logins
 
+
 def start_login_session(session: Session, *, trainer_id: str, now: Optional[datetime] = None) -> str:
     now = now or utcnow()
     token = new_token()
     begin_write(session)
-    session.add(LoginSession(trainer_id=trainer_id, token_hash=digest(token),
-                             expires_at=now + timedelta(days=LOGIN_SESSION_DAYS)))
+    session.add(
+        LoginSession(
+            trainer_id=trainer_id, token_hash=digest(token), expires_at=now + timedelta(days=LOGIN_SESSION_DAYS)
+        )
+    )
     session.commit()
     return token
 
 
-def trainer_for_login_session(session: Session, token: Optional[str], *, now: Optional[datetime] = None) -> Optional[Trainer]:
+def trainer_for_login_session(
+    session: Session, token: Optional[str], *, now: Optional[datetime] = None
+) -> Optional[Trainer]:
     if not token:
         return None
     now = now or utcnow()
     return session.exec(
-        select(Trainer).join(LoginSession, LoginSession.trainer_id == Trainer.id)
+        select(Trainer)
+        .join(LoginSession, LoginSession.trainer_id == Trainer.id)
         .where(LoginSession.token_hash == digest(token), LoginSession.expires_at > now)
     ).first()
 
@@ -162,8 +179,11 @@ def issue_login_ticket(session: Session, *, trainer_id: str, now: Optional[datet
     ticket = new_token()
     begin_write(session)
     session.execute(delete(LoginTicket).where(LoginTicket.expires_at <= now))  # tidy up unredeemed ones
-    session.add(LoginTicket(ticket_hash=digest(ticket), trainer_id=trainer_id,
-                            expires_at=now + timedelta(seconds=LOGIN_TICKET_SECONDS)))
+    session.add(
+        LoginTicket(
+            ticket_hash=digest(ticket), trainer_id=trainer_id, expires_at=now + timedelta(seconds=LOGIN_TICKET_SECONDS)
+        )
+    )
     session.commit()
     return ticket
 
@@ -181,13 +201,17 @@ def redeem_login_ticket(session: Session, ticket: Any, *, now: Optional[datetime
     trainer_id = row.trainer_id
     session.delete(row)
     token = new_token()
-    session.add(LoginSession(trainer_id=trainer_id, token_hash=digest(token),
-                             expires_at=now + timedelta(days=LOGIN_SESSION_DAYS)))
+    session.add(
+        LoginSession(
+            trainer_id=trainer_id, token_hash=digest(token), expires_at=now + timedelta(days=LOGIN_SESSION_DAYS)
+        )
+    )
     session.commit()
     return token
 
 
 # ---------------------------------------------------------------- who may act on whom
+
 
 def get_trainer(session: Session, trainer_id: str) -> Trainer:
     trainer = session.get(Trainer, trainer_id) if isinstance(trainer_id, str) else None
@@ -246,8 +270,9 @@ def team_members(session: Session, trainer: Trainer) -> list[Trainer]:
     """The trainers a booking page offers: a primary's whole team, else just the trainer."""
     if trainer.primary_trainer_id is not None:
         return [trainer]
-    subs = session.exec(select(Trainer).where(Trainer.primary_trainer_id == trainer.id)
-                        .order_by(Trainer.created_at, Trainer.id)).all()
+    subs = session.exec(
+        select(Trainer).where(Trainer.primary_trainer_id == trainer.id).order_by(Trainer.created_at, Trainer.id)
+    ).all()
     return [trainer, *subs]
 
 
@@ -256,26 +281,32 @@ def team_member_ids(session: Session, primary: Trainer) -> list[str]:
     return [t.id for t in team_members(session, primary)]
 
 
-def add_sub_trainer(session: Session, *, actor: Trainer, primary_id: str, email: Any, password: Any,
-                    name: Any, timezone: Any) -> tuple[Trainer, str]:
+def add_sub_trainer(
+    session: Session, *, actor: Trainer, primary_id: str, email: Any, password: Any, name: Any, timezone: Any
+) -> tuple[Trainer, str]:
     primary = managed_trainer(session, actor=actor, trainer_id=primary_id)
     if primary.primary_trainer_id is not None or actor.id != primary.id:
         raise Forbidden("Only a primary trainer can add sub-trainers.")
     email, name, timezone = _check_account_fields(email, password, name, timezone)
     begin_write(session)
-    trainer, key = _create_trainer(session, email=email, password=password, name=name, timezone=timezone,
-                                   primary_trainer_id=primary.id)
+    trainer, key = _create_trainer(
+        session, email=email, password=password, name=name, timezone=timezone, primary_trainer_id=primary.id
+    )
     session.commit()
     return trainer, key
 
 
 def list_sub_trainers(session: Session, *, actor: Trainer, primary_id: str) -> list[Trainer]:
     primary = managed_trainer(session, actor=actor, trainer_id=primary_id)
-    return list(session.exec(select(Trainer).where(Trainer.primary_trainer_id == primary.id)
-                             .order_by(Trainer.created_at, Trainer.id)).all())
+    return list(
+        session.exec(
+            select(Trainer).where(Trainer.primary_trainer_id == primary.id).order_by(Trainer.created_at, Trainer.id)
+        ).all()
+    )
 
 
 # ---------------------------------------------------------------- preferences
+
 
 def preferences_from_row(row: BookingPreferences) -> Preferences:
     values = {k: getattr(row, k) for k in Preferences.__dataclass_fields__}
@@ -288,8 +319,15 @@ def load_preferences(session: Session, trainer_id: str) -> Preferences:
     return preferences_from_row(row) if row else Preferences()
 
 
-def update_preferences(session: Session, *, actor: Trainer, trainer_id: str, changes: Mapping[str, Any],
-                       names: Mapping[str, str] | None = None, timezone: Any = None) -> tuple[Trainer, Preferences]:
+def update_preferences(
+    session: Session,
+    *,
+    actor: Trainer,
+    trainer_id: str,
+    changes: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+    timezone: Any = None,
+) -> tuple[Trainer, Preferences]:
     """Apply a partial change of preferences (and optionally the trainer's time zone), all or nothing."""
     if timezone is not None:
         parse_zone(timezone)
@@ -315,7 +353,10 @@ def bump_schedule_version(session: Session, trainer: Trainer) -> None:
     another's, and the row lock it takes orders them.
     """
     session.flush()
-    session.execute(update(Trainer).where(Trainer.id == trainer.id)
-                    .values(schedule_version=Trainer.schedule_version + 1)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Trainer)
+        .where(Trainer.id == trainer.id)
+        .values(schedule_version=Trainer.schedule_version + 1)
+        .execution_options(synchronize_session=False)
+    )
     session.expire(trainer, ["schedule_version"])

@@ -44,14 +44,18 @@ def _enter_dashboard_script(ticket: str) -> str:
     """Trade the one-time ticket for the HttpOnly session cookie, then load the dashboard afresh (a new
     websocket, which carries the cookie)."""
     body = json.dumps({"ticket": ticket})
-    return (f"fetch({json.dumps(routes.SESSION_START)}, {{method: 'POST', credentials: 'same-origin', "
-            f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})"
-            f".then(function (r) {{ window.location.assign(r.ok ? {json.dumps(routes.DASHBOARD)} "
-            f": {json.dumps(routes.LOGIN)}); }})")
+    return (
+        f"fetch({json.dumps(routes.SESSION_START)}, {{method: 'POST', credentials: 'same-origin', "
+        f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})"
+        f".then(function (r) {{ window.location.assign(r.ok ? {json.dumps(routes.DASHBOARD)} "
+        f": {json.dumps(routes.LOGIN)}); }})"
+    )
 
 
-LEAVE_SCRIPT = (f"fetch({json.dumps(routes.SESSION_END)}, {{method: 'POST', credentials: 'same-origin'}})"
-                f".finally(function () {{ window.location.assign({json.dumps(routes.HOME)}); }})")
+LEAVE_SCRIPT = (
+    f"fetch({json.dumps(routes.SESSION_END)}, {{method: 'POST', credentials: 'same-origin'}})"
+    f".finally(function () {{ window.location.assign({json.dumps(routes.HOME)}); }})"
+)
 
 
 class AuthState(rx.State):
@@ -113,8 +117,11 @@ class AuthState(rx.State):
             self._viewed(session, actor)
         self.trainer_id, self.trainer_name = actor.id, actor.name
         self.trainer_slug, self.trainer_zone = actor.slug, actor.timezone
-        self.team = [{"id": t.id, "name": t.name, "zone": t.timezone, "slug": t.slug}
-                     for t in members] if len(members) > 1 else []
+        self.team = (
+            [{"id": t.id, "name": t.name, "zone": t.timezone, "slug": t.slug} for t in members]
+            if len(members) > 1
+            else []
+        )
         return True
 
     @rx.event
@@ -154,8 +161,13 @@ class AuthState(rx.State):
         try:
             throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
-                trainer, _key = trainers.signup(session, email=form.get("email"), password=form.get("password"),
-                                                name=form.get("name"), timezone=form.get("timezone"))
+                trainer, _key = trainers.signup(
+                    session,
+                    email=form.get("email"),
+                    password=form.get("password"),
+                    name=form.get("name"),
+                    timezone=form.get("timezone"),
+                )
         except DomainError as exc:
             self.errors, self.busy = {field_of(exc) or "form": friendly(exc)}, False
             return

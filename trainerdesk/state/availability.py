@@ -23,8 +23,14 @@ DAYS_SHOWN = 28
 
 def _bar(block_id: str, day: int, start: int, end: int) -> dict[str, str]:
     label = f"{format_wall_time(start)}–{format_wall_time(end)}"
-    return {"id": block_id, "day": str(day), "label": label, "name": f"{DAY_NAMES[day]} {label}",
-            "left": f"{start / 1440 * 100:.4f}%", "width": f"{(end - start) / 1440 * 100:.4f}%"}
+    return {
+        "id": block_id,
+        "day": str(day),
+        "label": label,
+        "name": f"{DAY_NAMES[day]} {label}",
+        "left": f"{start / 1440 * 100:.4f}%",
+        "width": f"{(end - start) / 1440 * 100:.4f}%",
+    }
 
 
 class AvailabilityState(AuthState):
@@ -68,8 +74,15 @@ class AvailabilityState(AuthState):
             else:
                 hours = ", ".join(f"{format_wall_time(a)}–{format_wall_time(b)}" for a, b in override) or "closed"
                 kind = "closed" if not override else "override"
-            out.append({"iso": day.isoformat(), "label": day.strftime("%a %d %b"),
-                        "long": day.strftime("%A %d %B %Y"), "hours": hours, "kind": kind})
+            out.append(
+                {
+                    "iso": day.isoformat(),
+                    "label": day.strftime("%a %d %b"),
+                    "long": day.strftime("%A %d %B %Y"),
+                    "hours": hours,
+                    "kind": kind,
+                }
+            )
         self.dates = out
 
     def _acting(self, session) -> dict:
@@ -86,15 +99,15 @@ class AvailabilityState(AuthState):
     def _add(self, block: WeeklyBlock):
         try:
             with session_scope() as session:
-                availability.add_weekly_block(session, **self._acting(session),
-                                              block=block)
+                availability.add_weekly_block(session, **self._acting(session), block=block)
         except DomainError as exc:
             self.error = friendly(exc)
             return None
         self.error = ""
         self._reload()
-        return rx.toast.success(f"Added {DAY_NAMES[block.day_of_week]} "
-                                f"{format_wall_time(block.start)}–{format_wall_time(block.end)}.")
+        return rx.toast.success(
+            f"Added {DAY_NAMES[block.day_of_week]} {format_wall_time(block.start)}–{format_wall_time(block.end)}."
+        )
 
     @rx.event
     def drag_done(self, value: str):
@@ -109,8 +122,9 @@ class AvailabilityState(AuthState):
     @rx.event
     def add_from_form(self, form: dict):
         try:
-            block = availability.parse_weekly_block(int(form.get("day", "0")), form.get("start", ""),
-                                                    form.get("end", ""))
+            block = availability.parse_weekly_block(
+                int(form.get("day", "0")), form.get("start", ""), form.get("end", "")
+            )
         except (ValueError, DomainError) as exc:
             self.error = friendly(exc) if isinstance(exc, DomainError) else "Choose a day."
             return None
@@ -120,8 +134,7 @@ class AvailabilityState(AuthState):
     def remove_block(self, block_id: str):
         try:
             with session_scope() as session:
-                availability.delete_weekly_block(session, **self._acting(session),
-                                                 block_id=block_id)
+                availability.delete_weekly_block(session, **self._acting(session), block_id=block_id)
         except DomainError as exc:
             self.error = friendly(exc)
             return
@@ -191,8 +204,7 @@ class AvailabilityState(AuthState):
     def _save_override(self, iso: str, blocks: list[HoursBlock], in_dialog: bool = False) -> bool:
         try:
             with session_scope() as session:
-                availability.set_override(session, **self._acting(session),
-                                          day=parse_date(iso), blocks=blocks)
+                availability.set_override(session, **self._acting(session), day=parse_date(iso), blocks=blocks)
         except DomainError as exc:
             message = friendly(exc)
             if in_dialog:

@@ -30,15 +30,18 @@ class BookingPageState(SlotPicker, rx.State):
         try:
             with session_scope() as session:
                 trainer = trainers.trainer_by_slug(session, slug)
-                members = [(t, trainers.load_preferences(session, t.id))
-                           for t in trainers.team_members(session, trainer)]
+                members = [
+                    (t, trainers.load_preferences(session, t.id)) for t in trainers.team_members(session, trainer)
+                ]
         except DomainError:
             self.not_found = True
             return
         self.not_found = False
         self.trainer_id, self.trainer_name, self.trainer_zone = trainer.id, trainer.name, trainer.timezone
-        self.team_members = [{"id": t.id, "name": t.name, "zone": t.timezone,
-                              "durations": ",".join(str(d) for d in p.session_durations)} for t, p in members]
+        self.team_members = [
+            {"id": t.id, "name": t.name, "zone": t.timezone, "durations": ",".join(str(d) for d in p.session_durations)}
+            for t, p in members
+        ]
         self.team_id = trainer.id if len(members) > 1 else ""
         self.chosen_trainer = ""
         self.durations = sorted({d for _, p in members for d in p.session_durations})
@@ -62,9 +65,15 @@ class BookingPageState(SlotPicker, rx.State):
             throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
                 made = bookings.create_booking(
-                    session, **self._whose(), start_time=self.selected_start, duration=self.duration,
-                    name=form.get("name", ""), email=form.get("email", ""), phone=form.get("phone", ""),
-                    notes=form.get("notes", ""), client_timezone=self.client_zone,
+                    session,
+                    **self._whose(),
+                    start_time=self.selected_start,
+                    duration=self.duration,
+                    name=form.get("name", ""),
+                    email=form.get("email", ""),
+                    phone=form.get("phone", ""),
+                    notes=form.get("notes", ""),
+                    client_timezone=self.client_zone,
                     privacy_accepted=form.get("privacy") in ("on", True, "true"),
                 )
         except SlotUnavailable:
@@ -96,4 +105,5 @@ class BookingPageState(SlotPicker, rx.State):
         # Tell a page that embeds the widget (no secret travels: only the id).
         yield rx.call_script(
             "if (window.parent !== window) window.parent.postMessage("
-            f"{{source: 'trainerdesk', type: 'booked', bookingId: '{b.id}'}}, '*')")
+            f"{{source: 'trainerdesk', type: 'booked', bookingId: '{b.id}'}}, '*')"
+        )

@@ -21,9 +21,15 @@ from .common import friendly, long_label, time_label
 
 PAGE_SIZE = 20
 ACTIONS = ("complete", "cancel", "reschedule")
-HISTORY_WORDS = {"created": "Booked", "confirmed": "Confirmed", "rescheduled": "Rescheduled",
-                 "cancelled": "Cancelled", "completed": "Completed", "no_show": "Marked no-show",
-                 "status_changed": "Status changed"}
+HISTORY_WORDS = {
+    "created": "Booked",
+    "confirmed": "Confirmed",
+    "rescheduled": "Rescheduled",
+    "cancelled": "Cancelled",
+    "completed": "Completed",
+    "no_show": "Marked no-show",
+    "status_changed": "Status changed",
+}
 
 
 class BookingsState(AuthState):
@@ -76,8 +82,9 @@ class BookingsState(AuthState):
         self.seen_created = (newest or utcnow()).isoformat()
 
     def _spec(self) -> bookings.BookingQuery:
-        return bookings.parse_query(view=self.view, date_from=self.date_from or None, date_to=self.date_to or None,
-                                    q=self.q, sort=self.sort)
+        return bookings.parse_query(
+            view=self.view, date_from=self.date_from or None, date_to=self.date_to or None, q=self.q, sort=self.sort
+        )
 
     def _reload(self):
         try:
@@ -92,22 +99,36 @@ class BookingsState(AuthState):
             ids = [t.id for t in viewed]
             zone = actor.timezone
             self.seen_version = availability.schedule_version(session, ids)
-            rows, total = bookings.list_bookings(session, actor=actor, trainer_ids=ids, spec=spec,
-                                                 tz=ZoneInfo(zone), page=self.page, page_size=PAGE_SIZE, now=now)
+            rows, total = bookings.list_bookings(
+                session,
+                actor=actor,
+                trainer_ids=ids,
+                spec=spec,
+                tz=ZoneInfo(zone),
+                page=self.page,
+                page_size=PAGE_SIZE,
+                now=now,
+            )
         if rows == [] and total and self.page > 1:
             self.page = max(1, -(-total // PAGE_SIZE))
             return self._reload()
         self.total, self.error = total, ""
         names = {t.id: t.name for t in viewed}
-        self.rows = [{
-            "trainer": names.get(b.trainer_id, ""),
-            "id": b.id,
-            "date": b.start_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y"),
-            "time": f"{time_label(b.start_at, zone)}–{time_label(b.end_at, zone)}",
-            "client": c.name, "email": c.email, "phone": c.phone,
-            "duration": f"{b.duration_minutes} min", "status": str(b.status),
-            "actions": " ".join(sorted(bookings.allowed_actions(b, now=now))),
-        } for b, c in rows]
+        self.rows = [
+            {
+                "trainer": names.get(b.trainer_id, ""),
+                "id": b.id,
+                "date": b.start_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y"),
+                "time": f"{time_label(b.start_at, zone)}–{time_label(b.end_at, zone)}",
+                "client": c.name,
+                "email": c.email,
+                "phone": c.phone,
+                "duration": f"{b.duration_minutes} min",
+                "status": str(b.status),
+                "actions": " ".join(sorted(bookings.allowed_actions(b, now=now))),
+            }
+            for b, c in rows
+        ]
 
     # ------------------------------------------------------------ filters, sort, pages
 
@@ -177,9 +198,13 @@ class BookingsState(AuthState):
             return
         with session_scope() as session:
             actor = self._actor(session)
-            updated, failed = bookings.bulk_change_status(session, trainer=actor,
-                                                          trainer_ids=self._viewed_ids(session, actor),
-                                                          booking_ids=list(self.selected), status=self.bulk_status)
+            updated, failed = bookings.bulk_change_status(
+                session,
+                trainer=actor,
+                trainer_ids=self._viewed_ids(session, actor),
+                booking_ids=list(self.selected),
+                status=self.bulk_status,
+            )
         self.selected = [i for i, _ in failed]
         self._reload()
         message = f"{len(updated)} booking(s) updated."
@@ -194,8 +219,9 @@ class BookingsState(AuthState):
             actor = self._actor(session)
             viewed = self._viewed_ids(session, actor)
         text = "".join(exports.csv_chunks(actor, viewed, actor.timezone, spec, ids))
-        return rx.download(data=text, filename=f"bookings-{actor.slug}-{utcnow().date().isoformat()}.csv",
-                           mime_type="text/csv")
+        return rx.download(
+            data=text, filename=f"bookings-{actor.slug}-{utcnow().date().isoformat()}.csv", mime_type="text/csv"
+        )
 
     @rx.event
     def export_filtered(self):
@@ -226,8 +252,10 @@ class BookingsState(AuthState):
         self._reload()
         if fresh:
             self.seen_created = fresh[0][0].created_at.isoformat()
-            return [rx.toast.info(f"New booking: {c.name}, {long_label(b.start_at, actor.timezone)}",
-                                  duration=8000) for b, c in reversed(fresh)]
+            return [
+                rx.toast.info(f"New booking: {c.name}, {long_label(b.start_at, actor.timezone)}", duration=8000)
+                for b, c in reversed(fresh)
+            ]
 
     # ------------------------------------------------------------ row actions
 
@@ -262,17 +290,21 @@ class BookingsState(AuthState):
             return
         if action == "cancel":
             with session_scope() as session:
-                booking, trainer, _ = bookings.load_booking(session, booking_id=booking_id,
-                                                           caller=bookings.Caller(trainer=self._actor(session)))
+                booking, trainer, _ = bookings.load_booking(
+                    session, booking_id=booking_id, caller=bookings.Caller(trainer=self._actor(session))
+                )
                 prefs = trainers.load_preferences(session, trainer.id)
             if client_cancellation_is_late(prefs.client_policy, start=booking.start_at, now=utcnow()):
-                self.action_warning = (f"This session starts within your {prefs.cancellation_notice_hours}-hour "
-                                       "cancellation notice. The client will be told it is cancelled at short notice.")
+                self.action_warning = (
+                    f"This session starts within your {prefs.cancellation_notice_hours}-hour "
+                    "cancellation notice. The client will be told it is cancelled at short notice."
+                )
         if action == "reschedule":
             with session_scope() as session:
                 actor = self._actor(session)
-                booking, _, _ = bookings.load_booking(session, booking_id=booking_id,
-                                                     caller=bookings.Caller(trainer=actor))
+                booking, _, _ = bookings.load_booking(
+                    session, booking_id=booking_id, caller=bookings.Caller(trainer=actor)
+                )
             self.action_date = booking.start_at.astimezone(ZoneInfo(actor.timezone)).date().isoformat()
             self._load_action_slots()
 
@@ -299,38 +331,53 @@ class BookingsState(AuthState):
             day = parse_date(self.action_date)
             with session_scope() as session:
                 actor = self._actor(session)
-                booking, _, _ = bookings.load_booking(session, booking_id=self.action_id,
-                                                     caller=bookings.Caller(trainer=actor))
-                _, per = availability.slots_for_date(session, trainer_id=booking.trainer_id, day=day,
-                                                     client_tz=ZoneInfo(actor.timezone),
-                                                     duration=booking.duration_minutes, now=utcnow(),
-                                                     exclude_booking_id=booking.id)
+                booking, _, _ = bookings.load_booking(
+                    session, booking_id=self.action_id, caller=bookings.Caller(trainer=actor)
+                )
+                _, per = availability.slots_for_date(
+                    session,
+                    trainer_id=booking.trainer_id,
+                    day=day,
+                    client_tz=ZoneInfo(actor.timezone),
+                    duration=booking.duration_minutes,
+                    now=utcnow(),
+                    exclude_booking_id=booking.id,
+                )
         except NotLoggedIn:
             raise
         except DomainError as exc:
             self.action_slots, self.action_error = [], friendly(exc)
             return
-        self.action_slots = [{"start": s.start.isoformat(), "label": time_label(s.start, actor.timezone)}
-                             for s in per.get(booking.duration_minutes, [])]
+        self.action_slots = [
+            {"start": s.start.isoformat(), "label": time_label(s.start, actor.timezone)}
+            for s in per.get(booking.duration_minutes, [])
+        ]
 
     @rx.event
     def submit_action(self):
         booking_id, text = self.action_id, self.action_text
         if self.action == "complete":
-            ok = self._run(lambda s, t: bookings.change_status(s, booking_id=booking_id, trainer=t,
-                                                               status="COMPLETED", notes=text))
+            ok = self._run(
+                lambda s, t: bookings.change_status(s, booking_id=booking_id, trainer=t, status="COMPLETED", notes=text)
+            )
             message = "Marked as completed."
         elif self.action == "cancel":
-            ok = self._run(lambda s, t: bookings.cancel_booking(s, booking_id=booking_id, caller=bookings.Caller(
-                trainer=t), reason=text))
+            ok = self._run(
+                lambda s, t: bookings.cancel_booking(
+                    s, booking_id=booking_id, caller=bookings.Caller(trainer=t), reason=text
+                )
+            )
             message = "Booking cancelled; the client is notified."
         elif self.action == "reschedule":
             if not self.action_start:
                 self.action_error = "Choose a new time."
                 return
             start = self.action_start
-            ok = self._run(lambda s, t: bookings.reschedule_booking(s, booking_id=booking_id, caller=bookings.Caller(
-                trainer=t), start_time=start))
+            ok = self._run(
+                lambda s, t: bookings.reschedule_booking(
+                    s, booking_id=booking_id, caller=bookings.Caller(trainer=t), start_time=start
+                )
+            )
             message = "Booking moved; the client is notified."
         else:
             return
@@ -347,23 +394,37 @@ class BookingsState(AuthState):
             booking, _, client = bookings.load_booking(session, booking_id=booking_id, caller=caller)
             events = bookings.history(session, booking_id=booking_id, caller=caller)
         self.detail = {
-            "id": booking.id, "client": client.name, "email": client.email, "phone": client.phone,
+            "id": booking.id,
+            "client": client.name,
+            "email": client.email,
+            "phone": client.phone,
             "when": f"{long_label(booking.start_at, zone)} ({zone})",
             "client_when": f"{long_label(booking.start_at, booking.client_timezone)} ({booking.client_timezone})",
-            "duration": f"{booking.duration_minutes} minutes", "status": str(booking.status),
-            "notes": booking.notes or "—", "trainer_notes": booking.trainer_notes or "—",
+            "duration": f"{booking.duration_minutes} minutes",
+            "status": str(booking.status),
+            "notes": booking.notes or "—",
+            "trainer_notes": booking.trainer_notes or "—",
             "reschedules": str(booking.reschedule_count),
             "late": "yes" if booking.late_cancellation else "no",
             "reason": booking.cancellation_reason or "—",
         }
-        self.history = [{
-            "what": HISTORY_WORDS.get(e.action, e.action),
-            "who": e.actor,
-            "at": f"{long_label(e.at, zone)}",
-            "more": " → ".join(x for x in (long_label(e.from_start, zone) if e.from_start and e.action == "rescheduled" else "",
-                                           long_label(e.to_start, zone) if e.to_start and e.action == "rescheduled" else "") if x)
-                    + (f" ({e.reason})" if e.reason else ""),
-        } for e in events]
+        self.history = [
+            {
+                "what": HISTORY_WORDS.get(e.action, e.action),
+                "who": e.actor,
+                "at": f"{long_label(e.at, zone)}",
+                "more": " → ".join(
+                    x
+                    for x in (
+                        long_label(e.from_start, zone) if e.from_start and e.action == "rescheduled" else "",
+                        long_label(e.to_start, zone) if e.to_start and e.action == "rescheduled" else "",
+                    )
+                    if x
+                )
+                + (f" ({e.reason})" if e.reason else ""),
+            }
+            for e in events
+        ]
         self.detail_open = True
 
     @rx.event

@@ -50,12 +50,14 @@ def month_grid(year: int, month: int, available: set[str], today: date) -> list[
         for day in week:
             iso = day.isoformat()
             in_month = day.month == month
-            row.append({
-                "iso": iso,
-                "day": str(day.day) if in_month else "",
-                "available": "1" if in_month and iso in available else "",
-                "today": "1" if day == today else "",
-                "label": day.strftime("%A %d %B %Y") + (", available" if iso in available else ", no free times"),
-            })
+            row.append(
+                {
+                    "iso": iso,
+                    "day": str(day.day) if in_month else "",
+                    "available": "1" if in_month and iso in available else "",
+                    "today": "1" if day == today else "",
+                    "label": day.strftime("%A %d %B %Y") + (", available" if iso in available else ", no free times"),
+                }
+            )
         weeks.append(row)
     return weeks

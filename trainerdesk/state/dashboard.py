@@ -37,12 +37,27 @@ class DashboardState(AuthState):
         spec = bookings.parse_query(view="upcoming")
         with session_scope() as session:
             actor = self._actor(session)
-            rows, total = bookings.list_bookings(session, actor=actor, trainer_ids=[actor.id], spec=spec,
-                                                 tz=ZoneInfo(actor.timezone), page=1, page_size=10)
+            rows, total = bookings.list_bookings(
+                session,
+                actor=actor,
+                trainer_ids=[actor.id],
+                spec=spec,
+                tz=ZoneInfo(actor.timezone),
+                page=1,
+                page_size=10,
+            )
         self.upcoming_total = total
-        self.upcoming = [{"id": b.id, "when": long_label(b.start_at, actor.timezone),
-                          "client": c.name, "email": c.email, "duration": f"{b.duration_minutes} min",
-                          "status": str(b.status)} for b, c in rows]
+        self.upcoming = [
+            {
+                "id": b.id,
+                "when": long_label(b.start_at, actor.timezone),
+                "client": c.name,
+                "email": c.email,
+                "duration": f"{b.duration_minutes} min",
+                "status": str(b.status),
+            }
+            for b, c in rows
+        ]
 
     @rx.event
     def rotate_api_key(self):

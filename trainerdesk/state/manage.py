@@ -50,11 +50,14 @@ class ManageBookingState(SlotPicker, rx.State):
         try:
             with session_scope() as session:
                 booking, trainer, client = bookings.load_booking(
-                    session, booking_id=self.booking_id, caller=bookings.Caller(token=self._token or None))
+                    session, booking_id=self.booking_id, caller=bookings.Caller(token=self._token or None)
+                )
                 prefs = trainers.load_preferences(session, trainer.id)
         except DomainError:
-            self.refused = ("This link is not valid. Please use the link from your booking confirmation email, "
-                            "or contact your trainer.")
+            self.refused = (
+                "This link is not valid. Please use the link from your booking confirmation email, "
+                "or contact your trainer."
+            )
             return None
         now = utcnow()
         zone = booking.client_timezone
@@ -84,8 +87,10 @@ class ManageBookingState(SlotPicker, rx.State):
         if loaded is None:
             return
         booking, p = loaded
-        self.policy = (f"Cancelling less than {p.cancellation_notice_hours} hours before the start counts as a "
-                       "late cancellation under your trainer's policy.")
+        self.policy = (
+            f"Cancelling less than {p.cancellation_notice_hours} hours before the start counts as a "
+            "late cancellation under your trainer's policy."
+        )
         try:  # the domain's rule decides, and its message is what the client reads
             check_client_cancel(p, start=booking.start_at, now=utcnow(), acknowledged=True)
             self.blocked = ""
@@ -104,8 +109,13 @@ class ManageBookingState(SlotPicker, rx.State):
         try:
             throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
-                bookings.cancel_booking(session, booking_id=self.booking_id, caller=bookings.Caller(token=self._token),
-                                        reason=text, acknowledge_late=form.get("acknowledge") in ("on", True, "true"))
+                bookings.cancel_booking(
+                    session,
+                    booking_id=self.booking_id,
+                    caller=bookings.Caller(token=self._token),
+                    reason=text,
+                    acknowledge_late=form.get("acknowledge") in ("on", True, "true"),
+                )
         except LateCancellation as exc:
             self.working, self.needs_ack, self.error = False, True, friendly(exc)
             return
@@ -124,8 +134,10 @@ class ManageBookingState(SlotPicker, rx.State):
         if loaded is None:
             return
         booking, p = loaded
-        self.policy = (f"You can move a session up to {p.reschedule_notice_hours} hours before it starts, "
-                       f"at most {p.max_reschedules} time(s). Moved so far: {booking.reschedule_count}.")
+        self.policy = (
+            f"You can move a session up to {p.reschedule_notice_hours} hours before it starts, "
+            f"at most {p.max_reschedules} time(s). Moved so far: {booking.reschedule_count}."
+        )
         try:  # the domain's rule decides, and its message is what the client reads
             check_client_reschedule(p, start=booking.start_at, now=utcnow(), reschedule_count=booking.reschedule_count)
         except DomainError as exc:
@@ -143,9 +155,12 @@ class ManageBookingState(SlotPicker, rx.State):
         try:
             throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
-                booking = bookings.reschedule_booking(session, booking_id=self.booking_id,
-                                                      caller=bookings.Caller(token=self._token),
-                                                      start_time=self.selected_start)
+                booking = bookings.reschedule_booking(
+                    session,
+                    booking_id=self.booking_id,
+                    caller=bookings.Caller(token=self._token),
+                    start_time=self.selected_start,
+                )
         except SlotUnavailable:
             self.working, self.selected_start = False, ""
             self.notice = "Sorry, that time was just taken. Here are the times still free."
@@ -156,8 +171,11 @@ class ManageBookingState(SlotPicker, rx.State):
             return
         self.working = False
         zone = booking.client_timezone
-        self.details = {**self.details, "when": f"{long_label(booking.start_at, zone)} ({zone})",
-                        "trainer_when": f"{long_label(booking.start_at, self.trainer_zone)} ({self.trainer_zone})",
-                        "reschedules": str(booking.reschedule_count)}
+        self.details = {
+            **self.details,
+            "when": f"{long_label(booking.start_at, zone)} ({zone})",
+            "trainer_when": f"{long_label(booking.start_at, self.trainer_zone)} ({self.trainer_zone})",
+            "reschedules": str(booking.reschedule_count),
+        }
         self.selected_start = ""
         self.done = "Your session has moved. A confirmation with the updated calendar file is on its way."

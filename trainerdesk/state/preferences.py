@@ -12,8 +12,14 @@ from ..services import trainers
 from .auth import AuthState
 from .common import field_of, friendly
 
-INT_FIELDS = ("buffer_minutes", "min_notice_hours", "max_advance_days", "cancellation_notice_hours",
-              "reschedule_notice_hours", "max_reschedules")
+INT_FIELDS = (
+    "buffer_minutes",
+    "min_notice_hours",
+    "max_advance_days",
+    "cancellation_notice_hours",
+    "reschedule_notice_hours",
+    "max_reschedules",
+)
 BOOL_FIELDS = ("allow_client_cancel", "allow_client_reschedule", "auto_confirm")
 LABELS = {
     "session_durations": "Session lengths",
@@ -109,8 +115,9 @@ class PreferencesState(AuthState):
             return
         try:
             with session_scope() as session:
-                _, prefs = trainers.update_preferences(session, actor=self._actor(session), trainer_id=target_id,
-                                                       changes=changes)
+                _, prefs = trainers.update_preferences(
+                    session, actor=self._actor(session), trainer_id=target_id, changes=changes
+                )
         except DomainError as exc:
             self.field_errors = {field_of(exc) or "form": friendly(exc)}
             return

@@ -75,8 +75,7 @@ class SlotPicker(rx.State, mixin=True):
     # ------------------------------------------------------------ loading
 
     def _detect_zone(self):
-        return rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone",
-                              callback=type(self).use_browser_zone)
+        return rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=type(self).use_browser_zone)
 
     @rx.event
     def use_browser_zone(self, zone: str):
@@ -111,20 +110,38 @@ class SlotPicker(rx.State, mixin=True):
             day = parse_date(self.selected_date) if self.selected_date else None
             with session_scope() as session:
                 self.seen_version = availability.schedule_version(session, self._watched())
-                found = availability.dates_with_slots(session, **whose, month_first=first, client_tz=zone,
-                                                      duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
+                found = availability.dates_with_slots(
+                    session,
+                    **whose,
+                    month_first=first,
+                    client_tz=zone,
+                    duration=self.duration,
+                    now=utcnow(),
+                    exclude_booking_id=exclude,
+                )
                 per_duration: dict = {}
                 if day is not None:
                     _, per_duration = availability.slots_for_date(
-                        session, **whose, day=day,
-                        client_tz=zone, duration=self.duration, now=utcnow(), exclude_booking_id=exclude)
+                        session,
+                        **whose,
+                        day=day,
+                        client_tz=zone,
+                        duration=self.duration,
+                        now=utcnow(),
+                        exclude_booking_id=exclude,
+                    )
         except DomainError as exc:
             self.notice = friendly(exc)
             return
         self.weeks = month_grid(first.year, first.month, {d.isoformat() for d in found}, self._today())
-        self.slots = [{"start": s.start.isoformat(), "label": time_label(s.start, self.client_zone),
-                       "aria": f"{long_label(s.start, self.client_zone)} {self.client_zone}"}
-                      for s in per_duration.get(self.duration, [])]
+        self.slots = [
+            {
+                "start": s.start.isoformat(),
+                "label": time_label(s.start, self.client_zone),
+                "aria": f"{long_label(s.start, self.client_zone)} {self.client_zone}",
+            }
+            for s in per_duration.get(self.duration, [])
+        ]
 
     @rx.event
     def tick(self, _now: str = ""):
@@ -136,8 +153,11 @@ class SlotPicker(rx.State, mixin=True):
         if version == self.seen_version:
             return
         self._refresh()
-        if self.selected_start and not any(s["start"] == self.selected_start for s in self.slots) \
-                and not getattr(self, "submitting", False):
+        if (
+            self.selected_start
+            and not any(s["start"] == self.selected_start for s in self.slots)
+            and not getattr(self, "submitting", False)
+        ):
             self.selected_start = ""
             self.notice = "Sorry, the time you picked was just taken. Here are the times still free."
 
@@ -163,8 +183,13 @@ class SlotPicker(rx.State, mixin=True):
 
     @rx.event
     def set_duration(self, value: str):
-        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 4 \
-                and int(value) in self.durations:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isdigit()
+            and len(value) <= 4
+            and int(value) in self.durations
+        ):
             self.duration, self.selected_start = int(value), ""
             self._refresh()
 

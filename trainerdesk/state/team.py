@@ -13,8 +13,7 @@ from ..db import session_scope
 from ..domain.errors import DomainError
 from ..domain.inputs import check_date
 from ..models import utcnow
-from ..services import team as team_service
-from ..services import trainers
+from ..services import team as team_service, trainers
 from .auth import AuthState
 from .common import field_of, friendly, time_label
 
@@ -39,9 +38,17 @@ class TeamState(AuthState):
             self.is_primary = me.primary_trainer_id is None
             members = trainers.team_members(session, me)
         base = settings().public_url
-        self.members = [{"id": t.id, "name": t.name, "email": t.email, "zone": t.timezone,
-                         "url": routes.book_url(t.slug, base), "role": "Primary" if t.id == me.id else "Sub-trainer"}
-                        for t in members]
+        self.members = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "email": t.email,
+                "zone": t.timezone,
+                "url": routes.book_url(t.slug, base),
+                "role": "Primary" if t.id == me.id else "Sub-trainer",
+            }
+            for t in members
+        ]
         if not self.week_start:
             today = utcnow().astimezone(ZoneInfo(me.timezone)).date()
             self.week_start = (today - timedelta(days=today.weekday())).isoformat()
@@ -59,14 +66,21 @@ class TeamState(AuthState):
         span = lambda ranges: ", ".join(f"{time_label(r.start, zone)}–{time_label(r.end, zone)}" for r in ranges)  # noqa: E731
         self.week_label = f"{start.strftime('%d %b')} – {(start + timedelta(days=6)).strftime('%d %b %Y')}"
         self.columns = [{"id": t.id, "name": t.name} for t in members]
-        self.days = [{
-            "label": d.day.strftime("%a %d %b"),
-            "cells": [{"hours": span(d.hours[t.id]) or "off",
-                       "bookings": "; ".join(f"{time_label(s, zone)} {name}" for s, _, name in d.bookings[t.id])}
-                      for t in members],
-            "gaps": span(d.gaps),
-            "overlaps": span(d.overlaps),
-        } for d in days]
+        self.days = [
+            {
+                "label": d.day.strftime("%a %d %b"),
+                "cells": [
+                    {
+                        "hours": span(d.hours[t.id]) or "off",
+                        "bookings": "; ".join(f"{time_label(s, zone)} {name}" for s, _, name in d.bookings[t.id]),
+                    }
+                    for t in members
+                ],
+                "gaps": span(d.gaps),
+                "overlaps": span(d.overlaps),
+            }
+            for d in days
+        ]
 
     @rx.event
     def previous_week(self):
@@ -91,9 +105,15 @@ class TeamState(AuthState):
         try:
             with session_scope() as session:
                 me = self._actor(session)
-                trainer, _key = trainers.add_sub_trainer(session, actor=me, primary_id=me.id, email=form.get("email"),
-                                                         password=form.get("password"), name=form.get("name"),
-                                                         timezone=form.get("timezone"))
+                trainer, _key = trainers.add_sub_trainer(
+                    session,
+                    actor=me,
+                    primary_id=me.id,
+                    email=form.get("email"),
+                    password=form.get("password"),
+                    name=form.get("name"),
+                    timezone=form.get("timezone"),
+                )
         except DomainError as exc:
             self.form_errors = {field_of(exc) or "form": friendly(exc)}
             return
