@@ -41,7 +41,7 @@ def schedule_with_bookings(n: int = 1000, seed: int = 7) -> TrainerSchedule:
             start = wall_to_instant(day, hour * 60, TZ)
             busy.append(Range(start, start + timedelta(minutes=rng.choice(DURATIONS))))
         day += timedelta(days=1)
-    return TrainerSchedule("t", TZ, weekly, {}, busy[:n], SlotRules(DURATIONS, 15, 2, 365))
+    return TrainerSchedule("t", TZ, weekly, SlotRules(DURATIONS, 15, 2, 365), busy=busy[:n])
 
 
 def month_of_slots(schedule: TrainerSchedule) -> int:

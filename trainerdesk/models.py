@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, Uni
 from sqlmodel import Field, SQLModel
 
 from .domain.policy import BookingStatus
+from .domain.preferences import PREFERENCES
 
 UTC = timezone.utc
 
@@ -82,20 +83,38 @@ class ApiKey(SQLModel, table=True):
     revoked_at: Optional[datetime] = _instant(default=None, nullable=True)
 
 
+def _preference_columns() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(annotations, defaults) of one column per preference, named, typed and defaulted by
+    ``domain/preferences.py``'s declaration (a list of minutes is a JSON array)."""
+    annotations: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
+    for spec in PREFERENCES:
+        if spec.kind == "minutes":
+            annotations[spec.name] = list[int]
+            defaults[spec.name] = Field(
+                default_factory=lambda d=spec.default: list(d), sa_column=Column(JSON, nullable=False)
+            )
+        else:
+            annotations[spec.name] = type(spec.default)
+            defaults[spec.name] = spec.default
+    return annotations, defaults
+
+
 class BookingPreferences(SQLModel, table=True):
+    """A trainer's booking preferences: a column per preference of ``domain.preferences.PREFERENCES``.
+
+    A new preference needs no edit here, only its declaration and a migration.
+    """
+
     __tablename__ = "booking_preferences"
 
     trainer_id: str = Field(foreign_key="trainer.id", primary_key=True, max_length=32)
-    session_durations: list[int] = Field(default_factory=lambda: [60], sa_column=Column(JSON, nullable=False))
-    buffer_minutes: int = 0
-    min_notice_hours: int = 12
-    max_advance_days: int = 60
-    cancellation_notice_hours: int = 24
-    reschedule_notice_hours: int = 24
-    max_reschedules: int = 2
-    allow_client_cancel: bool = True
-    allow_client_reschedule: bool = True
-    auto_confirm: bool = False
+    # The class body's namespace is a plain dict: the declared columns join it before SQLModel
+    # builds the table from it.
+    _annotations, _defaults = _preference_columns()
+    __annotations__.update(_annotations)
+    locals().update(_defaults)
+    del _annotations, _defaults
 
 
 class AvailabilityBlock(SQLModel, table=True):

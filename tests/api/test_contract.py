@@ -31,7 +31,7 @@ SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261125"))
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "12"))
 
 # A schema-valid request may still break a business rule the schema cannot express (an unknown IANA zone, a
-# date outside the supported range, a policy): API.md answers those with 422 from the services. So 422 counts
+# date outside the supported range, a policy): docs/api.md answers those with 422 from the services. So 422 counts
 # as an acceptable answer to positive data, but only the services' own 422 (see ``no_framework_rejection``).
 POSITIVE_OK = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 
@@ -130,3 +130,21 @@ def test_linked_calls_match_the_document(trainer):
             suppress_health_check=list(HealthCheck),
         )
     )
+
+
+def test_the_preferences_schema_follows_their_declaration():
+    """The API's field names, types and bounds come from domain/preferences.py (no second list)."""
+    from pydantic.alias_generators import to_camel
+
+    from trainerdesk.api.schemas import PREFERENCES_PATCH_SCHEMA, PreferencesOut
+    from trainerdesk.domain.preferences import PREFERENCES
+
+    properties = PREFERENCES_PATCH_SCHEMA["properties"]
+    assert set(properties) == {"timezone"} | {to_camel(s.name) for s in PREFERENCES}
+    out = PreferencesOut.model_json_schema(by_alias=True)["properties"]
+    for spec in PREFERENCES:
+        schema = properties[to_camel(spec.name)]
+        assert out[to_camel(spec.name)]["type"] == schema["type"]
+        if spec.kind == "number":
+            assert (schema["minimum"], schema["maximum"]) == (spec.low, spec.high)
+            assert schema.get("multipleOf", 1) == spec.step

@@ -18,6 +18,7 @@ from trainerdesk.domain.policy import (
     check_transition,
     client_cancellation_is_late,
 )
+from trainerdesk.domain.preferences import Preferences
 
 UTC = timezone.utc
 P, C, X, D, N = (
@@ -115,6 +116,12 @@ def test_transition_times_are_instants_not_wall_clock():
 
 # --------------------------------------------------------------------------- client cancellation
 
+
+def policy_with(**changes) -> ClientPolicy:
+    """The default policy with some preferences changed."""
+    return Preferences(**changes).client_policy
+
+
 POLICY = ClientPolicy(
     allow_client_cancel=True,
     allow_client_reschedule=True,
@@ -156,7 +163,7 @@ def test_late_cancellation_is_a_policy_violation():
 @pytest.mark.parametrize("acknowledged", [False, True])
 @pytest.mark.parametrize("hours_before", [100, 1])
 def test_client_cancel_disallowed(acknowledged, hours_before):
-    policy = ClientPolicy(allow_client_cancel=False)
+    policy = policy_with(allow_client_cancel=False)
     with pytest.raises(PolicyViolation) as err:
         check_client_cancel(policy, start=START, now=START - timedelta(hours=hours_before), acknowledged=acknowledged)
     assert type(err.value) is PolicyViolation  # not a (acknowledgeable) late cancellation
@@ -165,13 +172,13 @@ def test_client_cancel_disallowed(acknowledged, hours_before):
 
 
 def test_zero_cancellation_notice_is_never_late_before_start():
-    policy = ClientPolicy(cancellation_notice_hours=0)
+    policy = policy_with(cancellation_notice_hours=0)
     assert check_client_cancel(policy, start=START, now=JUST_BEFORE, acknowledged=False) is False
     assert client_cancellation_is_late(policy, start=START, now=START) is False
 
 
 def test_max_cancellation_notice_720h():
-    policy = ClientPolicy(cancellation_notice_hours=720)
+    policy = policy_with(cancellation_notice_hours=720)
     assert client_cancellation_is_late(policy, start=START, now=START - timedelta(days=29)) is True
     assert client_cancellation_is_late(policy, start=START, now=START - timedelta(days=30)) is False
 
@@ -179,7 +186,7 @@ def test_max_cancellation_notice_720h():
 def test_cancellation_notice_counts_real_hours_across_dst():
     """New York springs forward on 14 March 2027: 12:30 EST Sat -> 12:00 EDT Sun is 22.5 real hours."""
     ny = ZoneInfo("America/New_York")
-    policy = ClientPolicy(cancellation_notice_hours=23)
+    policy = policy_with(cancellation_notice_hours=23)
     start = datetime(2027, 3, 14, 12, 0, tzinfo=ny)
     now = datetime(2027, 3, 13, 12, 30, tzinfo=ny)
     assert start.astimezone(UTC) - now.astimezone(UTC) == timedelta(hours=22, minutes=30)
@@ -218,12 +225,12 @@ def test_client_reschedule(hours_before, count, refused_because):
 def test_reschedule_max_zero_refuses_the_first_move():
     with pytest.raises(PolicyViolation, match="most this trainer allows"):
         check_client_reschedule(
-            ClientPolicy(max_reschedules=0), start=START, now=START - timedelta(days=10), reschedule_count=0
+            policy_with(max_reschedules=0), start=START, now=START - timedelta(days=10), reschedule_count=0
         )
 
 
 def test_reschedule_max_twenty():
-    policy = ClientPolicy(max_reschedules=20)
+    policy = policy_with(max_reschedules=20)
     assert check_client_reschedule(policy, start=START, now=BEFORE - timedelta(days=2), reschedule_count=19) is None
     with pytest.raises(PolicyViolation):
         check_client_reschedule(policy, start=START, now=BEFORE - timedelta(days=2), reschedule_count=20)
@@ -232,7 +239,7 @@ def test_reschedule_max_twenty():
 def test_reschedule_disallowed():
     with pytest.raises(PolicyViolation, match="rescheduling") as err:
         check_client_reschedule(
-            ClientPolicy(allow_client_reschedule=False), start=START, now=START - timedelta(days=10), reschedule_count=0
+            policy_with(allow_client_reschedule=False), start=START, now=START - timedelta(days=10), reschedule_count=0
         )
     assert type(err.value) is PolicyViolation
 
@@ -240,7 +247,7 @@ def test_reschedule_disallowed():
 def test_reschedule_notice_counts_real_hours_across_dst():
     """Berlin falls back on 31 October 2027: Sat 12:00 CEST -> Sun 11:30 CET is 24.5 real hours."""
     berlin = ZoneInfo("Europe/Berlin")
-    policy = ClientPolicy(reschedule_notice_hours=24)
+    policy = policy_with(reschedule_notice_hours=24)
     start = datetime(2027, 10, 31, 11, 30, tzinfo=berlin)
     now = datetime(2027, 10, 30, 12, 0, tzinfo=berlin)
     assert start.astimezone(UTC) - now.astimezone(UTC) == timedelta(hours=24, minutes=30)
@@ -248,4 +255,5 @@ def test_reschedule_notice_counts_real_hours_across_dst():
 
 
 def test_default_policy():
-    assert ClientPolicy() == ClientPolicy(True, True, 24, 24, 2)
+    # The defaults live once, in domain/preferences.py.
+    assert Preferences().client_policy == ClientPolicy(True, True, 24, 24, 2)

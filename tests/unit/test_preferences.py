@@ -222,3 +222,42 @@ def test_check_text_label_defaults_to_field():
 
     with pytest.raises(ValidationFailed, match="^name must be text"):
         check_text(3, field="name", limit=10)
+
+
+# --------------------------------------------------------------------------- the one declaration
+
+
+def test_every_preference_is_declared_with_its_words_and_a_valid_default():
+    from trainerdesk.domain.preferences import PREFERENCES, SECTIONS, check_preference
+
+    assert [s.name for s in PREFERENCES] == list(PREFERENCE_FIELDS)
+    for spec in PREFERENCES:
+        assert spec.label and spec.section in SECTIONS, spec.name
+        assert spec.kind in {"number", "switch", "minutes"}
+        if spec.kind != "switch":
+            assert spec.unit and spec.low <= spec.high and spec.high > 0, spec.name
+        assert check_preference(spec.name, list(spec.default) if spec.kind == "minutes" else spec.default) == (
+            spec.default
+        )
+        assert all(check_preference(spec.name, [c] if spec.kind == "minutes" else c) for c in spec.choices if c)
+
+
+def test_the_rules_read_declared_preferences_and_have_no_defaults_of_their_own():
+    from dataclasses import MISSING, fields
+
+    from trainerdesk.domain.preferences import SPECS
+
+    for view in (SlotRules, ClientPolicy):
+        for f in fields(view):
+            assert f.name in SPECS, f"{view.__name__}.{f.name} is not a declared preference"
+            assert f.default is MISSING and f.default_factory is MISSING, f"{view.__name__}.{f.name} has a default"
+    assert Preferences().slot_rules == SlotRules((60,), 0, 12, 60)
+
+
+def test_plain_values_round_trip():
+    from trainerdesk.domain.preferences import from_plain_values, plain_values
+
+    prefs = Preferences(session_durations=(30, 75), buffer_minutes=15, auto_confirm=True)
+    plain = plain_values(prefs)
+    assert plain["session_durations"] == [30, 75] and plain["auto_confirm"] is True
+    assert from_plain_values(plain) == prefs

@@ -1,4 +1,4 @@
-"""The public JSON API (API.md), a FastAPI app mounted in the Reflex app by ``api_transformer``."""
+"""The public JSON API (docs/api.md), a FastAPI app mounted in the Reflex app by ``api_transformer``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def build_api() -> FastAPI:
     api = FastAPI(
         title="TrainerDesk API",
         version="1.0",
-        description="Availability, slots and bookings of personal trainers. See API.md.",
+        description="Availability, slots and bookings of personal trainers. See docs/api.md in the repository.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,

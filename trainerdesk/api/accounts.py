@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, Body as BodyParam, Request
 from pydantic.alias_generators import to_camel
 
 from ..domain.errors import Unauthorized, ValidationFailed
-from ..domain.preferences import PREFERENCE_FIELDS, Preferences
+from ..domain.preferences import PREFERENCE_FIELDS, Preferences, plain_values
 from ..services import throttle, trainers
 from .deps import RateLimit, SessionDep, TrainerDep, client_address
 from .schemas import (
@@ -92,9 +90,7 @@ def list_sub_trainers(trainer_id: str, session: SessionDep, actor: TrainerDep):
 
 
 def preferences_json(timezone: str, prefs: Preferences) -> dict:
-    values = asdict(prefs)
-    values["session_durations"] = list(values["session_durations"])
-    return {"timezone": timezone, **{CAMEL[k]: v for k, v in values.items()}}
+    return {"timezone": timezone, **{CAMEL[k]: v for k, v in plain_values(prefs).items()}}
 
 
 @router.get(

@@ -89,7 +89,7 @@ def create_booking(body: BookingBody, session: SessionDep):
     responses={**ok(200, BookingOut), **errors(401, 403, 404, 422)},
 )
 def get_booking(booking_id: str, session: SessionDep, trainer: OptionalTrainerDep, token: Optional[str] = TOKEN_QUERY):
-    booking, owner, client = svc.get_booking(session, booking_id=booking_id, caller=_caller(trainer, token))
+    booking, owner, client = svc.load_booking(session, booking_id, _caller(trainer, token))
     return booking_json(booking, owner, client)
 
 
@@ -176,7 +176,7 @@ def reschedule(
 
 
 def _fresh(session, booking_id: str, caller: svc.Caller) -> dict:
-    booking, owner, client = svc.get_booking(session, booking_id=booking_id, caller=caller)
+    booking, owner, client = svc.load_booking(session, booking_id, caller)
     return booking_json(booking, owner, client)
 
 

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Annotated, Any, Optional
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from pydantic.alias_generators import to_camel
 
 from .. import routes
 from ..config import settings
+from ..domain.preferences import PREFERENCES, PreferenceSpec
 from ..domain.slots import format_wall_time
 from ..models import AvailabilityBlock, Booking, BookingEvent, Client, DateOverride, Trainer
 
@@ -175,27 +176,24 @@ class BulkStatusBody(Body):
     status: _doc(STATUS_WORD) = None
 
 
+def preference_schema(spec: PreferenceSpec) -> dict:
+    """The JSON schema of one preference, from its declaration in ``domain/preferences.py``."""
+    number: dict[str, Any] = {"type": "integer", "minimum": spec.low, "maximum": spec.high}
+    if spec.step > 1:
+        number["multipleOf"] = spec.step
+    if spec.kind == "switch":
+        schema: dict[str, Any] = {"type": "boolean"}
+    elif spec.kind == "minutes":
+        schema = {"type": "array", "minItems": 1, "maxItems": spec.max_items, "items": number}
+    else:
+        schema = number
+    return {**schema, "description": " ".join(x for x in (f"{spec.label}.", spec.help) if x)}
+
+
 PREFERENCES_PATCH_SCHEMA = {
     "type": "object",
     "description": "Any subset of the preferences; the others keep their values.",
-    "properties": {
-        "timezone": ZONE,
-        "sessionDurations": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": 8,
-            "items": {"type": "integer", "minimum": 10, "maximum": 480, "multipleOf": 5},
-        },
-        "bufferMinutes": {"type": "integer", "minimum": 0, "maximum": 120, "multipleOf": 5},
-        "minNoticeHours": {"type": "integer", "minimum": 0, "maximum": 720},
-        "maxAdvanceDays": {"type": "integer", "minimum": 1, "maximum": 730},
-        "cancellationNoticeHours": {"type": "integer", "minimum": 0, "maximum": 720},
-        "rescheduleNoticeHours": {"type": "integer", "minimum": 0, "maximum": 720},
-        "maxReschedules": {"type": "integer", "minimum": 0, "maximum": 20},
-        "allowClientCancel": {"type": "boolean"},
-        "allowClientReschedule": {"type": "boolean"},
-        "autoConfirm": {"type": "boolean"},
-    },
+    "properties": {"timezone": ZONE, **{to_camel(spec.name): preference_schema(spec) for spec in PREFERENCES}},
     "examples": [{"sessionDurations": [30, 60], "bufferMinutes": 15, "minNoticeHours": 12}],
 }
 
@@ -248,18 +246,22 @@ class TrainerOut(Out):
     timezone: str
 
 
-class PreferencesOut(Out):
+class _PreferencesBase(Out):
     timezone: str
-    session_durations: list[int]
-    buffer_minutes: int
-    min_notice_hours: int
-    max_advance_days: int
-    cancellation_notice_hours: int
-    reschedule_notice_hours: int
-    max_reschedules: int
-    allow_client_cancel: bool
-    allow_client_reschedule: bool
-    auto_confirm: bool
+
+
+# Every preference, typed and described by its declaration in domain/preferences.py.
+PreferencesOut = create_model(
+    "PreferencesOut",
+    __base__=_PreferencesBase,
+    **{
+        spec.name: (
+            list[int] if spec.kind == "minutes" else type(spec.default),
+            Field(json_schema_extra=preference_schema(spec)),
+        )
+        for spec in PREFERENCES
+    },
+)
 
 
 class BlockOut(Out):

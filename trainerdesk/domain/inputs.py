@@ -109,25 +109,26 @@ def clamp_instant(instant: datetime) -> datetime:
 # ---------------------------------------------------------------- parsers of typed text
 
 
-def parse_date(value: Any, *, field: str = "date") -> date:
-    """``YYYY-MM-DD`` -> a date of :data:`SUPPORTED_DATES`."""
+def _calendar_text(value: Any, pattern: re.Pattern, *, suffix: str, field: str, wording: str) -> date:
+    """ISO calendar text matching ``pattern`` (completed by ``suffix``) -> a date; else a message naming ``field``."""
     try:
-        day = date.fromisoformat(value) if isinstance(value, str) and _DATE.fullmatch(value) else None
+        day = date.fromisoformat(value + suffix) if isinstance(value, str) and pattern.fullmatch(value) else None
     except ValueError:
         day = None
     if day is None:
-        raise ValidationFailed(f"{field} must be a date like 2027-03-14.", {"field": field})
+        raise ValidationFailed(f"{field} must {wording}.", {"field": field})
+    return day
+
+
+def parse_date(value: Any, *, field: str = "date") -> date:
+    """``YYYY-MM-DD`` -> a date of :data:`SUPPORTED_DATES`."""
+    day = _calendar_text(value, _DATE, suffix="", field=field, wording="be a date like 2027-03-14")
     return check_date(day, field=field)
 
 
 def parse_month(value: Any, *, field: str = "month") -> date:
     """``YYYY-MM`` -> the first date of that month, in :data:`SUPPORTED_DATES`."""
-    try:
-        first = date.fromisoformat(value + "-01") if isinstance(value, str) and _MONTH.fullmatch(value) else None
-    except ValueError:
-        first = None
-    if first is None:
-        raise ValidationFailed(f"{field} must look like 2027-03.", {"field": field})
+    first = _calendar_text(value, _MONTH, suffix="-01", field=field, wording="look like 2027-03")
     return check_month(first, field=field)
 
 

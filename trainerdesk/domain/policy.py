@@ -1,6 +1,6 @@
 """Booking lifecycle rules: status transitions and the client self-service policy.
 
-SCHEDULING.md "Lifecycle": PENDING -> CONFIRMED; PENDING/CONFIRMED -> CANCELLED
+docs/scheduling-rules.md "Lifecycle": PENDING -> CONFIRMED; PENDING/CONFIRMED -> CANCELLED
 before the start; PENDING/CONFIRMED -> COMPLETED/NO_SHOW once the start has
 passed; COMPLETED <-> NO_SHOW as a correction; CANCELLED is final.
 """
@@ -92,13 +92,16 @@ def check_transition(current: BookingStatus, target: BookingStatus, *, start: da
 
 @dataclass(frozen=True)
 class ClientPolicy:
-    """The preferences that bind clients (not trainers)."""
+    """The preferences that bind clients (not trainers).
 
-    allow_client_cancel: bool = True
-    allow_client_reschedule: bool = True
-    cancellation_notice_hours: int = 24
-    reschedule_notice_hours: int = 24
-    max_reschedules: int = 2
+    No defaults here: ``domain/preferences.py`` declares each preference and its default once.
+    """
+
+    allow_client_cancel: bool
+    allow_client_reschedule: bool
+    cancellation_notice_hours: int
+    reschedule_notice_hours: int
+    max_reschedules: int
 
 
 def client_cancellation_is_late(policy: ClientPolicy, *, start: datetime, now: datetime) -> bool:

@@ -1,15 +1,22 @@
-"""Booking preferences: their allowed ranges (docs/scheduling-rules.md) and validation.
+"""Booking preferences: one specification, and the small input rules shared by every entry point.
 
-Also the small input rules shared by every entry point: time-zone names and
-email addresses.
+Each preference is declared once, as a field of :class:`Preferences` carrying its
+:class:`PreferenceSpec` (default, allowed range, label, help, form section). Everything else
+derives from that declaration: validation (:func:`apply_changes`), the database columns
+(``models.BookingPreferences``), the API's names and JSON schema (``api/schemas.py``), the
+preferences form (``state/preferences.py``, ``pages/preferences.py``), and the two views the
+rules read (:class:`~.slots.SlotRules`, :class:`~.policy.ClientPolicy`). The rules themselves are
+in docs/scheduling-rules.md; docs/design.md lists what a new preference touches.
+
+Also here: time-zone names, email addresses and free text, checked the same way everywhere.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
-from functools import lru_cache
+from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -17,50 +24,150 @@ from .errors import ValidationFailed
 from .policy import ClientPolicy
 from .slots import SlotRules
 
-STANDARD_DURATIONS = (30, 45, 60, 90, 120)
-STANDARD_BUFFERS = (0, 15, 30, 45)
+# The form's sections, in the order a trainer reads them.
+SESSIONS, WHEN, CHANGES = "Sessions", "When clients can book", "Cancelling and rescheduling"
+SECTIONS = (SESSIONS, WHEN, CHANGES)
+
+
+@dataclass(frozen=True)
+class PreferenceSpec:
+    """Everything about one preference except its value.
+
+    ``low``/``high``/``step`` bound a number, or each item of a list of minutes (which also has
+    ``max_items``). ``choices`` are the values the form offers with one click (others may be typed).
+    ``name`` and ``default`` are filled in from the :class:`Preferences` field that carries the spec.
+    """
+
+    label: str
+    section: str
+    help: str = ""
+    unit: str = ""
+    low: int = 0
+    high: int = 0
+    step: int = 1
+    max_items: int = 0
+    choices: tuple[int, ...] = ()
+    name: str = ""
+    default: Any = None
+
+    @property
+    def kind(self) -> str:
+        """``"switch"`` (yes/no), ``"number"`` or ``"minutes"`` (a list of durations)."""
+        if isinstance(self.default, bool):
+            return "switch"
+        return "minutes" if isinstance(self.default, tuple) else "number"
+
+    @property
+    def allowed(self) -> str:
+        """The allowed values in words, e.g. "a whole number of hours from 0 to 720"."""
+        if self.step > 1:
+            return f"a multiple of {self.step} {self.unit} from {self.low} to {self.high}"
+        return f"a whole number of {self.unit} from {self.low} to {self.high}"
+
+
+def preference(default: Any, **spec: Any) -> Any:
+    """Declare one preference: its default and its :class:`PreferenceSpec`."""
+    return field(default=default, metadata={"spec": PreferenceSpec(**spec)})
 
 
 @dataclass(frozen=True)
 class Preferences:
-    session_durations: tuple[int, ...] = (60,)
-    buffer_minutes: int = 0
-    min_notice_hours: int = 12
-    max_advance_days: int = 60
-    cancellation_notice_hours: int = 24
-    reschedule_notice_hours: int = 24
-    max_reschedules: int = 2
-    allow_client_cancel: bool = True
-    allow_client_reschedule: bool = True
-    auto_confirm: bool = False
+    """A trainer's booking preferences: the single declaration of every preference."""
+
+    session_durations: tuple[int, ...] = preference(
+        (60,),
+        label="Session lengths",
+        section=SESSIONS,
+        help="The lengths a client can choose from.",
+        unit="minutes",
+        low=10,
+        high=480,
+        step=5,
+        max_items=8,
+        choices=(30, 45, 60, 90, 120),
+    )
+    buffer_minutes: int = preference(
+        0,
+        label="Buffer between sessions",
+        section=SESSIONS,
+        help="Kept free before and after every session.",
+        unit="minutes",
+        high=120,
+        step=5,
+        choices=(0, 15, 30, 45),
+    )
+    min_notice_hours: int = preference(
+        12,
+        label="Minimum notice",
+        section=WHEN,
+        help="The earliest a client can book: now plus this.",
+        unit="hours",
+        high=720,
+    )
+    max_advance_days: int = preference(
+        60,
+        label="Booking window",
+        section=WHEN,
+        help="How far ahead clients can book.",
+        unit="days",
+        low=1,
+        high=730,
+    )
+    auto_confirm: bool = preference(False, label="Confirm new bookings automatically", section=WHEN)
+    allow_client_cancel: bool = preference(True, label="Clients may cancel online", section=CHANGES)
+    cancellation_notice_hours: int = preference(
+        24,
+        label="Cancellation notice",
+        section=CHANGES,
+        help="Cancelling later than this before the start is a late cancellation.",
+        unit="hours",
+        high=720,
+    )
+    allow_client_reschedule: bool = preference(True, label="Clients may reschedule online", section=CHANGES)
+    reschedule_notice_hours: int = preference(
+        24,
+        label="Reschedule notice",
+        section=CHANGES,
+        help="Clients cannot move a session later than this before it starts.",
+        unit="hours",
+        high=720,
+    )
+    max_reschedules: int = preference(
+        2, label="Maximum reschedules", section=CHANGES, help="Per booking.", unit="times", high=20
+    )
 
     @property
     def slot_rules(self) -> SlotRules:
-        return SlotRules(self.session_durations, self.buffer_minutes, self.min_notice_hours, self.max_advance_days)
+        return _view(self, SlotRules)
 
     @property
     def client_policy(self) -> ClientPolicy:
-        return ClientPolicy(
-            self.allow_client_cancel,
-            self.allow_client_reschedule,
-            self.cancellation_notice_hours,
-            self.reschedule_notice_hours,
-            self.max_reschedules,
-        )
+        return _view(self, ClientPolicy)
 
 
-PREFERENCE_FIELDS = tuple(f.name for f in fields(Preferences))
+def _view(prefs: Preferences, cls):
+    """The preferences a rule reads, by name: the views declare no defaults of their own."""
+    return cls(**{f.name: getattr(prefs, f.name) for f in fields(cls)})
 
-# field -> (low, high, step, what a person reads)
-_INT_RANGES = {
-    "buffer_minutes": (0, 120, 5, "a multiple of 5 minutes from 0 to 120"),
-    "min_notice_hours": (0, 720, 1, "a whole number of hours from 0 to 720"),
-    "max_advance_days": (1, 730, 1, "a whole number of days from 1 to 730"),
-    "cancellation_notice_hours": (0, 720, 1, "a whole number of hours from 0 to 720"),
-    "reschedule_notice_hours": (0, 720, 1, "a whole number of hours from 0 to 720"),
-    "max_reschedules": (0, 20, 1, "a whole number from 0 to 20"),
-}
-_BOOLS = ("allow_client_cancel", "allow_client_reschedule", "auto_confirm")
+
+PREFERENCES: tuple[PreferenceSpec, ...] = tuple(
+    replace(f.metadata["spec"], name=f.name, default=f.default) for f in fields(Preferences)
+)
+SPECS: dict[str, PreferenceSpec] = {spec.name: spec for spec in PREFERENCES}
+PREFERENCE_FIELDS = tuple(SPECS)
+
+
+def plain_values(prefs: Preferences) -> dict[str, Any]:
+    """Each preference as plain data, as stored and sent as JSON (a list of minutes is a list)."""
+    values = {s.name: getattr(prefs, s.name) for s in PREFERENCES}
+    return {s.name: list(values[s.name]) if s.kind == "minutes" else values[s.name] for s in PREFERENCES}
+
+
+def from_plain_values(values: Mapping[str, Any]) -> Preferences:
+    """The inverse of :func:`plain_values` (for stored values, already valid)."""
+    return Preferences(
+        **{s.name: tuple(values[s.name]) if s.kind == "minutes" else values[s.name] for s in PREFERENCES}
+    )
 
 
 def _is_int(v: Any) -> bool:
@@ -68,16 +175,32 @@ def _is_int(v: Any) -> bool:
 
 
 def check_durations(value: Any, *, field_name: str = "sessionDurations") -> tuple[int, ...]:
-    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 8:
-        raise ValidationFailed("Choose between 1 and 8 session durations.", {"field": field_name})
+    spec = SPECS["session_durations"]
+    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= spec.max_items:
+        raise ValidationFailed(f"Choose between 1 and {spec.max_items} session durations.", {"field": field_name})
     for d in value:
-        if not _is_int(d) or d % 5 or not 10 <= d <= 480:
-            raise ValidationFailed(
-                f"{d!r} is not a valid duration: use a multiple of 5 minutes from 10 to 480.", {"field": field_name}
-            )
+        if not _is_int(d) or d % spec.step or not spec.low <= d <= spec.high:
+            raise ValidationFailed(f"{d!r} is not a valid duration: use {spec.allowed}.", {"field": field_name})
     if len(set(value)) != len(value):
         raise ValidationFailed("Each session duration may appear only once.", {"field": field_name})
     return tuple(sorted(value))
+
+
+def check_preference(name: str, value: Any, *, label: str = "") -> Any:
+    """One preference's value as stored, or :class:`ValidationFailed` naming ``label`` (default: ``name``)."""
+    label = label or name
+    spec = SPECS.get(name)
+    if spec is None:
+        raise ValidationFailed(f"{label} is not a booking preference.", {"field": label})
+    if spec.kind == "minutes":
+        return check_durations(value, field_name=label)
+    if spec.kind == "switch":
+        if not isinstance(value, bool):
+            raise ValidationFailed(f"{label} must be true or false.", {"field": label})
+        return value
+    if not _is_int(value) or not spec.low <= value <= spec.high or value % spec.step:
+        raise ValidationFailed(f"{label} must be {spec.allowed}.", {"field": label})
+    return value
 
 
 def apply_changes(
@@ -89,26 +212,11 @@ def apply_changes(
     the API) so the error names the field the caller sent.
     """
     names = names or {}
-    out: dict[str, Any] = {}
-    for key, value in changes.items():
-        label = names.get(key, key)
-        if key == "session_durations":
-            out[key] = check_durations(value, field_name=label)
-        elif key in _INT_RANGES:
-            low, high, step, words = _INT_RANGES[key]
-            if not _is_int(value) or not low <= value <= high or value % step:
-                raise ValidationFailed(f"{label} must be {words}.", {"field": label})
-            out[key] = value
-        elif key in _BOOLS:
-            if not isinstance(value, bool):
-                raise ValidationFailed(f"{label} must be true or false.", {"field": label})
-            out[key] = value
-        else:
-            raise ValidationFailed(f"{label} is not a booking preference.", {"field": label})
+    out = {key: check_preference(key, value, label=names.get(key, key)) for key, value in changes.items()}
     return replace(current, **out)
 
 
-@lru_cache(maxsize=1)
+@cache
 def all_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 

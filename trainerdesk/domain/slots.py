@@ -1,11 +1,11 @@
-"""Slot generation: the one implementation of SCHEDULING.md's calendar rules.
+"""Slot generation: the one implementation of docs/scheduling-rules.md's calendar rules.
 
 A pure function of a trainer's schedule (weekly blocks, date overrides, busy
 bookings, rules), a duration, ``now`` and a range; no clock, no database. The
 service layer loads rows and calls into this module; the API, the booking page
 and the dashboard all get their slots from here.
 
-Vocabulary (SCHEDULING.md):
+Vocabulary (docs/scheduling-rules.md):
 - a *window* is one trainer-local date's blocks turned into instants, with the
   blocks of that date that touch merged;
 - *free time* is the union of all windows minus the busy periods;
@@ -163,12 +163,15 @@ def check_no_overlap_hours(blocks: Iterable[HoursBlock], *, day_label: str) -> N
 
 @dataclass(frozen=True)
 class SlotRules:
-    """The preferences that shape slots (SCHEDULING.md's table)."""
+    """The preferences that shape slots (docs/scheduling-rules.md's table).
 
-    session_durations: tuple[int, ...] = (60,)
-    buffer_minutes: int = 0
-    min_notice_hours: int = 0
-    max_advance_days: int = 60
+    No defaults here: ``domain/preferences.py`` declares each preference and its default once.
+    """
+
+    session_durations: tuple[int, ...]
+    buffer_minutes: int
+    min_notice_hours: int
+    max_advance_days: int
 
 
 @dataclass(frozen=True)
@@ -182,9 +185,9 @@ class TrainerSchedule:
     trainer_id: str
     timezone: ZoneInfo
     weekly: Sequence[WeeklyBlock]
+    rules: SlotRules
     overrides: Mapping[date, Sequence[HoursBlock]] = field(default_factory=dict)
     busy: Sequence[Range] = ()
-    rules: SlotRules = SlotRules()
 
     def blocks_on(self, day: date) -> Sequence[HoursBlock]:
         """The wall-clock blocks of one trainer-local date: its override, else the week's."""
@@ -238,7 +241,7 @@ def windows(schedule: TrainerSchedule, first: date, last: date) -> list[Range]:
 
 
 def booking_window(rules: SlotRules, now: datetime) -> Range:
-    """SCHEDULING.md rule 4: starts from ``now + minNotice`` up to and including ``now + maxAdvance``."""
+    """docs/scheduling-rules.md rule 4: starts from ``now + minNotice`` up to and including ``now + maxAdvance``."""
     now = now.astimezone(UTC)  # instant arithmetic: in a DST zone, aware now + 24h would be wall-clock
     return Range(
         _later(now, timedelta(hours=rules.min_notice_hours)),
@@ -314,7 +317,7 @@ def generate_slots(
 def slots_on_client_date(
     schedule: TrainerSchedule, *, duration: int, now: datetime, day: date, client_tz: ZoneInfo
 ) -> list[Slot]:
-    """SCHEDULING.md rule 5: slots whose start lies on ``day`` in the client's zone."""
+    """docs/scheduling-rules.md rule 5: slots whose start lies on ``day`` in the client's zone."""
     span = local_day_range(day, client_tz)
     return generate_slots(schedule, duration=duration, now=now, start=span.start, end=span.end)
 
@@ -330,7 +333,7 @@ def is_slot(schedule: TrainerSchedule, *, duration: int, now: datetime, start: d
 
 
 def team_union(per_trainer: Iterable[Sequence[Slot]]) -> list[Slot]:
-    """SCHEDULING.md rule 6: the union of trainers' slots, each naming who can take it."""
+    """docs/scheduling-rules.md rule 6: the union of trainers' slots, each naming who can take it."""
     who: dict[tuple[datetime, datetime], list[str]] = {}
     for slots in per_trainer:
         for s in slots:

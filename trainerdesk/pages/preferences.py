@@ -1,9 +1,10 @@
-"""Booking preferences page."""
+"""Booking preferences page: a card per section, a field per declared preference
+(``domain.preferences.PREFERENCES``), drawn by its kind."""
 
 import reflex as rx
 
 from ..components.layout import calendar_switcher, dashboard_frame
-from ..domain.preferences import STANDARD_BUFFERS, STANDARD_DURATIONS
+from ..domain.preferences import PREFERENCES, SECTIONS, PreferenceSpec
 from ..state.preferences import PreferencesState as P
 
 
@@ -14,33 +15,122 @@ def _error(name: str) -> rx.Component:
     )
 
 
-def _number(label: str, name: str, unit: str, hint: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=f"pref-{name}", class_name="td-label"),
-        rx.hstack(
+def _described_by(spec: PreferenceSpec) -> str:
+    """The hint, and the error while there is one, read out with the field."""
+    return rx.cond(P.field_errors.contains(spec.name), f"hint-{spec.name} error-{spec.name}", f"hint-{spec.name}")
+
+
+def _hint(spec: PreferenceSpec) -> rx.Component:
+    """The help text, with the allowed range where the trainer types the value."""
+    typed = spec.kind == "minutes" or not spec.choices
+    bounds = f"({spec.low} to {spec.high} {spec.unit})." if typed else ""
+    return rx.text(" ".join(x for x in (spec.help, bounds) if x), size="1", color_scheme="gray", id=f"hint-{spec.name}")
+
+
+def _number(spec: PreferenceSpec) -> rx.Component:
+    name = spec.name
+    if spec.choices:  # a few standard values: a select
+        control = rx.el.select(
+            *[rx.el.option(f"{v} {spec.unit}", value=str(v)) for v in spec.choices],
+            id=f"pref-{name}",
+            value=P.values[name],
+            on_change=lambda v: P.set_value(name, v),
+            class_name="td-select",
+            style={"width": "12rem"},
+            aria_describedby=_described_by(spec),
+            aria_invalid=P.field_errors.contains(name),
+        )
+    else:
+        control = rx.hstack(
             rx.input(
                 id=f"pref-{name}",
                 type="number",
                 value=P.values[name],
                 on_change=lambda v: P.set_value(name, v),
                 width="8rem",
-                aria_describedby=f"hint-{name}",
+                aria_describedby=_described_by(spec),
+                aria_invalid=P.field_errors.contains(name),
             ),
-            rx.text(unit, size="2"),
+            rx.text(spec.unit, size="2"),
             align="center",
-        ),
-        rx.text(hint, size="1", color_scheme="gray", id=f"hint-{name}"),
+        )
+    return rx.vstack(
+        rx.el.label(spec.label, html_for=f"pref-{name}", class_name="td-label"),
+        control,
+        _hint(spec),
         _error(name),
         spacing="1",
     )
 
 
-def _switch(label: str, name: str) -> rx.Component:
+def _switch(spec: PreferenceSpec) -> rx.Component:
+    name = spec.name
     return rx.hstack(
         rx.switch(id=f"pref-{name}", checked=P.switches[name], on_change=lambda v: P.set_switch(name, v)),
-        rx.el.label(label, html_for=f"pref-{name}"),
+        rx.el.label(spec.label, html_for=f"pref-{name}"),
         align="center",
         spacing="2",
+    )
+
+
+def _choices(spec: PreferenceSpec) -> rx.Component:
+    """A list of minutes: a checkbox per standard value, and a field for any others."""
+    name = spec.name
+    return rx.vstack(
+        rx.el.fieldset(
+            rx.el.legend(spec.label, class_name="td-label"),
+            rx.hstack(
+                *[
+                    rx.hstack(
+                        rx.checkbox(
+                            id=f"pref-{name}-{v}",
+                            checked=P.chosen[name].contains(v),
+                            on_change=lambda checked, v=v: P.toggle_choice(name, v, checked),
+                        ),
+                        rx.el.label(f"{v} {_short(spec.unit)}", html_for=f"pref-{name}-{v}"),
+                        align="center",
+                        spacing="1",
+                    )
+                    for v in spec.choices
+                ],
+                spacing="4",
+                wrap="wrap",
+            ),
+            style={"border": "0", "padding": "0", "margin": "0"},
+        ),
+        rx.el.label(
+            f"Other {spec.label.lower()} ({spec.unit}, comma separated)", html_for=f"pref-{name}", class_name="td-label"
+        ),
+        rx.input(
+            id=f"pref-{name}",
+            value=P.typed[name],
+            on_change=lambda v: P.set_typed(name, v),
+            placeholder="e.g. 75",
+            width="12rem",
+            aria_describedby=_described_by(spec),
+            aria_invalid=P.field_errors.contains(name),
+        ),
+        _hint(spec),
+        _error(name),
+        spacing="2",
+    )
+
+
+def _short(unit: str) -> str:
+    return {"minutes": "min", "hours": "h"}.get(unit, unit)
+
+
+_DRAW = {"number": _number, "switch": _switch, "minutes": _choices}
+
+
+def _section(title: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="4", as_="h2"),
+            *[_DRAW[spec.kind](spec) for spec in PREFERENCES if spec.section == title],
+            spacing="3",
+        ),
+        width="100%",
     )
 
 
@@ -56,89 +146,7 @@ def preferences_page() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.card(
-                rx.vstack(
-                    rx.heading("Sessions", size="4", as_="h2"),
-                    rx.el.fieldset(
-                        rx.el.legend("Session lengths clients can book", class_name="td-label"),
-                        rx.hstack(
-                            *[
-                                rx.hstack(
-                                    rx.checkbox(
-                                        id=f"duration-{d}",
-                                        checked=P.durations.contains(d),
-                                        on_change=lambda checked, d=d: P.toggle_duration(d, checked),
-                                    ),
-                                    rx.el.label(f"{d} min", html_for=f"duration-{d}"),
-                                    align="center",
-                                    spacing="1",
-                                )
-                                for d in STANDARD_DURATIONS
-                            ],
-                            spacing="4",
-                            wrap="wrap",
-                        ),
-                        style={"border": "0", "padding": "0", "margin": "0"},
-                    ),
-                    rx.el.label(
-                        "Custom lengths (minutes, comma separated)", html_for="pref-custom", class_name="td-label"
-                    ),
-                    rx.input(
-                        id="pref-custom",
-                        value=P.custom_durations,
-                        on_change=P.set_custom_durations,
-                        placeholder="e.g. 75",
-                        width="12rem",
-                    ),
-                    _error("session_durations"),
-                    rx.el.label("Buffer between sessions", html_for="pref-buffer_minutes", class_name="td-label"),
-                    rx.el.select(
-                        *[rx.el.option(f"{b} minutes", value=str(b)) for b in STANDARD_BUFFERS],
-                        id="pref-buffer_minutes",
-                        value=P.values["buffer_minutes"],
-                        on_change=lambda v: P.set_value("buffer_minutes", v),
-                        class_name="td-select",
-                        style={"width": "12rem"},
-                    ),
-                    _error("buffer_minutes"),
-                    spacing="2",
-                ),
-                width="100%",
-            ),
-            rx.card(
-                rx.vstack(
-                    rx.heading("When clients can book", size="4", as_="h2"),
-                    _number(
-                        "Minimum notice", "min_notice_hours", "hours", "The earliest a client can book: now plus this."
-                    ),
-                    _number("Booking window", "max_advance_days", "days", "How far ahead clients can book (1 to 730)."),
-                    _switch("Confirm new bookings automatically", "auto_confirm"),
-                    spacing="3",
-                ),
-                width="100%",
-            ),
-            rx.card(
-                rx.vstack(
-                    rx.heading("Cancelling and rescheduling", size="4", as_="h2"),
-                    _switch("Clients may cancel online", "allow_client_cancel"),
-                    _number(
-                        "Cancellation notice",
-                        "cancellation_notice_hours",
-                        "hours",
-                        "Cancelling later than this before the start is a late cancellation.",
-                    ),
-                    _switch("Clients may reschedule online", "allow_client_reschedule"),
-                    _number(
-                        "Reschedule notice",
-                        "reschedule_notice_hours",
-                        "hours",
-                        "Clients cannot move a session later than this before it starts.",
-                    ),
-                    _number("Maximum reschedules", "max_reschedules", "times", "Per booking (0 to 20)."),
-                    spacing="3",
-                ),
-                width="100%",
-            ),
+            *[_section(title) for title in SECTIONS],
             _error("form"),
             rx.hstack(
                 rx.button("Save preferences", on_click=P.save, size="3"),

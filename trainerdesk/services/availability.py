@@ -203,7 +203,7 @@ def load_schedule(
     if exclude_booking_id:
         query = query.where(Booking.id != exclude_booking_id)
     busy = [Range(s, e) for s, e in session.exec(query).all()]
-    return TrainerSchedule(trainer.id, tz, weekly, overrides, busy, prefs.slot_rules)
+    return TrainerSchedule(trainer.id, tz, weekly, prefs.slot_rules, overrides=overrides, busy=busy)
 
 
 def _hours(

@@ -253,13 +253,43 @@ def _parse_request(
     start = parse_instant(start_time)
     if not isinstance(duration, int) or isinstance(duration, bool):
         raise ValidationFailed("duration must be a number of minutes.", {"field": "duration"})
-    name = _text(name, field="name", limit=120, required=True, label="name")
-    email = normalise_email(email)
-    phone = _check_phone(phone)
-    notes = _text(notes, field="notes", limit=2000, label="notes")
-    if privacy_accepted is not True:
+    details = {"name": name, "email": email, "phone": phone, "notes": notes, "privacyAccepted": privacy_accepted}
+    clean = {field: check_client_field(field, value) for field, value in details.items()}
+    return _BookingRequest(start, duration, clean["name"], clean["email"], clean["phone"], clean["notes"])
+
+
+def _check_privacy(value: Any) -> bool:
+    if value is not True:
         raise ValidationFailed("Please accept the privacy notice to book.", {"field": "privacyAccepted"})
-    return _BookingRequest(start, duration, name, email, phone, notes)
+    return True
+
+
+# The client's details on a booking, each with its one check (the API, the booking page and its
+# field-by-field messages all use these).
+CLIENT_FIELDS = {
+    "name": lambda v: _text(v, field="name", limit=120, required=True, label="name"),
+    "email": normalise_email,
+    "phone": _check_phone,
+    "notes": lambda v: _text(v, field="notes", limit=2000, label="notes"),
+    "privacyAccepted": _check_privacy,
+}
+
+
+def check_client_field(field: str, value: Any) -> Any:
+    """One of the client's details, cleaned; :class:`ValidationFailed` naming ``field`` when it is wrong."""
+    return CLIENT_FIELDS[field](value)
+
+
+def client_field_errors(details: dict[str, Any]) -> dict[str, str]:
+    """A message for each of the client's details (``CLIENT_FIELDS``) in ``details`` that is wrong."""
+    errors = {}
+    for field, value in details.items():
+        if field in CLIENT_FIELDS:
+            try:
+                check_client_field(field, value)
+            except ValidationFailed as exc:
+                errors[field] = exc.message
+    return errors
 
 
 def _lock_candidates(
@@ -417,11 +447,6 @@ def _token_opens(session: Session, booking: Booking, token: str) -> bool:
     )
 
 
-def get_booking(session: Session, *, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client]:
-    """Alias of :func:`load_booking`, still called by ``api/bookings.py``; new code calls ``load_booking``."""
-    return load_booking(session, booking_id, caller)
-
-
 def history(session: Session, *, booking_id: str, caller: Caller) -> list[BookingEvent]:
     booking, _, _ = load_booking(session, booking_id, caller)
     return list(
@@ -566,7 +591,7 @@ def parse_status(value: Any) -> BookingStatus:
 def change_status(
     session: Session, *, booking_id: str, trainer: Trainer, status: Any, notes: Any = "", now: Optional[datetime] = None
 ) -> Booking:
-    """A trainer moves a booking through its lifecycle (SCHEDULING.md's transitions)."""
+    """A trainer moves a booking through its lifecycle (docs/scheduling-rules.md's transitions)."""
     now = now or utcnow()
     target = parse_status(status)
     notes = _text(notes, field="notes", limit=2000, label="notes")

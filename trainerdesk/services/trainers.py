@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -14,7 +13,16 @@ from sqlmodel import Session, select
 
 from ..db import begin_write
 from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized
-from ..domain.preferences import Preferences, apply_changes, check_text, normalise_email, parse_zone
+from ..domain.preferences import (
+    PREFERENCES,
+    Preferences,
+    apply_changes,
+    check_text,
+    from_plain_values,
+    normalise_email,
+    parse_zone,
+    plain_values,
+)
 from ..models import ApiKey, BookingPreferences, LoginSession, LoginTicket, Trainer, utcnow
 from .passwords import check_password
 from .secrets import digest, hash_password, new_token, verify_password
@@ -309,9 +317,7 @@ def list_sub_trainers(session: Session, *, actor: Trainer, primary_id: str) -> l
 
 
 def preferences_from_row(row: BookingPreferences) -> Preferences:
-    values = {k: getattr(row, k) for k in Preferences.__dataclass_fields__}
-    values["session_durations"] = tuple(row.session_durations)
-    return Preferences(**values)
+    return from_plain_values({s.name: getattr(row, s.name) for s in PREFERENCES})
 
 
 def load_preferences(session: Session, trainer_id: str) -> Preferences:
@@ -335,8 +341,8 @@ def update_preferences(
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
     row = session.get(BookingPreferences, trainer.id) or BookingPreferences(trainer_id=trainer.id)
     updated = apply_changes(preferences_from_row(row), changes, names=names)
-    for key, value in asdict(updated).items():
-        setattr(row, key, list(value) if key == "session_durations" else value)
+    for name, value in plain_values(updated).items():
+        setattr(row, name, value)
     session.add(row)
     if timezone is not None:
         trainer.timezone = timezone

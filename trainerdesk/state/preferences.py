@@ -1,4 +1,5 @@
-"""Booking preferences page: every field of docs/scheduling-rules.md's table, validated next to the field."""
+"""Booking preferences page: a field per declared preference (``domain.preferences.PREFERENCES``),
+each validated by the domain and its message shown next to it."""
 
 from __future__ import annotations
 
@@ -7,36 +8,41 @@ import reflex as rx
 from .. import routes
 from ..db import session_scope
 from ..domain.errors import DomainError
-from ..domain.preferences import STANDARD_DURATIONS, apply_changes
+from ..domain.preferences import PREFERENCES, SPECS, Preferences, check_preference
 from ..services import trainers
 from .auth import AuthState
 from .common import field_of, friendly
 
-INT_FIELDS = (
-    "buffer_minutes",
-    "min_notice_hours",
-    "max_advance_days",
-    "cancellation_notice_hours",
-    "reschedule_notice_hours",
-    "max_reschedules",
-)
-BOOL_FIELDS = ("allow_client_cancel", "allow_client_reschedule", "auto_confirm")
-LABELS = {
-    "session_durations": "Session lengths",
-    "buffer_minutes": "Buffer",
-    "min_notice_hours": "Minimum notice",
-    "max_advance_days": "Booking window",
-    "cancellation_notice_hours": "Cancellation notice",
-    "reschedule_notice_hours": "Reschedule notice",
-    "max_reschedules": "Maximum reschedules",
-}
+NUMBERS = tuple(s.name for s in PREFERENCES if s.kind == "number")
+SWITCHES = tuple(s.name for s in PREFERENCES if s.kind == "switch")
+LISTS = tuple(s.name for s in PREFERENCES if s.kind == "minutes")
+
+
+def _typed_numbers(text: str) -> list[int] | str:
+    """The whole numbers typed into a list's free field ("75, 150"), or the part that is not one."""
+    numbers = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not (part.isascii() and part.isdigit()) or len(part) > 4:
+            return part
+        numbers.append(int(part))
+    return numbers
+
+
+def _whole_number(text: str) -> int | None:
+    text = text.strip()
+    digits = text.removeprefix("-")
+    return int(text) if digits.isascii() and digits.isdigit() and len(text) <= 9 else None
 
 
 class PreferencesState(AuthState):
-    durations: list[int] = []
-    custom_durations: str = ""  # e.g. "75, 150"
-    values: dict[str, str] = {}
-    switches: dict[str, bool] = {}
+    # Every key present from the first render: the page reads them before load() has run.
+    values: dict[str, str] = {name: "" for name in NUMBERS}  # number fields, as typed
+    switches: dict[str, bool] = {name: False for name in SWITCHES}
+    chosen: dict[str, list[int]] = {name: [] for name in LISTS}  # list fields: the one-click choices ticked
+    typed: dict[str, str] = {name: "" for name in LISTS}  # list fields: other values, comma separated
     field_errors: dict[str, str] = {}
     saved: bool = False
 
@@ -49,74 +55,74 @@ class PreferencesState(AuthState):
         self._show(prefs)
         self.field_errors, self.saved = {}, False
 
-    def _show(self, prefs):
-        self.durations = [d for d in prefs.session_durations if d in STANDARD_DURATIONS]
-        self.custom_durations = ", ".join(str(d) for d in prefs.session_durations if d not in STANDARD_DURATIONS)
-        self.values = {k: str(getattr(prefs, k)) for k in INT_FIELDS}
-        self.switches = {k: bool(getattr(prefs, k)) for k in BOOL_FIELDS}
+    def _show(self, prefs: Preferences):
+        self.values = {name: str(getattr(prefs, name)) for name in NUMBERS}
+        self.switches = {name: bool(getattr(prefs, name)) for name in SWITCHES}
+        self.chosen = {name: [v for v in getattr(prefs, name) if v in SPECS[name].choices] for name in LISTS}
+        self.typed = {
+            name: ", ".join(str(v) for v in getattr(prefs, name) if v not in SPECS[name].choices) for name in LISTS
+        }
 
     @rx.event
-    def toggle_duration(self, minutes: int, checked: bool):
-        chosen = set(self.durations)
-        chosen.add(minutes) if checked else chosen.discard(minutes)
-        self.durations, self.saved = sorted(chosen), False
+    def toggle_choice(self, name: str, value: int, checked: bool):
+        if name not in LISTS or value not in SPECS[name].choices:
+            return
+        chosen = set(self.chosen.get(name, []))
+        chosen.add(value) if checked is True else chosen.discard(value)
+        self.chosen, self.saved = {**self.chosen, name: sorted(chosen)}, False
+
+    @rx.event
+    def set_typed(self, name: str, value: str):
+        if name in LISTS and isinstance(value, str):
+            self.typed, self.saved = {**self.typed, name: value}, False
 
     @rx.event
     def set_value(self, name: str, value: str):
-        self.values = {**self.values, name: value}
-        self.saved = False
-
-    @rx.event
-    def set_custom_durations(self, value: str):
-        self.custom_durations, self.saved = value, False
+        if name in NUMBERS and isinstance(value, str):
+            self.values, self.saved = {**self.values, name: value}, False
 
     @rx.event
     def set_switch(self, name: str, value: bool):
-        self.switches = {**self.switches, name: value}
-        self.saved = False
+        if name in SWITCHES and isinstance(value, bool):
+            self.switches, self.saved = {**self.switches, name: value}, False
+
+    def _changes(self) -> tuple[dict, dict[str, str]]:
+        """What the form says, as preference values, and a message per field that is not even a number."""
+        changes: dict = dict(self.switches)
+        errors: dict[str, str] = {}
+        for name in LISTS:
+            typed = _typed_numbers(self.typed.get(name, ""))
+            if isinstance(typed, str):
+                errors[name] = f"“{typed}” is not a number of {SPECS[name].unit}."
+            else:
+                changes[name] = sorted(set(self.chosen.get(name, [])) | set(typed))
+        for name in NUMBERS:
+            number = _whole_number(self.values.get(name, ""))
+            if number is None:
+                errors[name] = "Enter a whole number."
+            else:
+                changes[name] = number
+        # Each value checked on its own, so each message lands next to its own field.
+        for name, value in changes.items():
+            if name not in errors:
+                try:
+                    check_preference(name, value, label=SPECS[name].label)
+                except DomainError as exc:
+                    errors[name] = friendly(exc)
+        return changes, errors
 
     @rx.event
     def save(self):
         self.field_errors, self.saved = {}, False
-        changes: dict = {}
-        errors: dict[str, str] = {}
-        custom = []
-        for part in self.custom_durations.replace(";", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if not (part.isascii() and part.isdigit()) or len(part) > 4:
-                errors["session_durations"] = f"“{part}” is not a number of minutes."
-                break
-            custom.append(int(part))
-        changes["session_durations"] = sorted(set(self.durations) | set(custom))
-        for name in INT_FIELDS:
-            raw = self.values.get(name, "").strip()
-            if not (raw.lstrip("-").isascii() and raw.lstrip("-").isdigit()) or len(raw) > 9:
-                errors[name] = "Enter a whole number."
-            else:
-                changes[name] = int(raw)
-        changes.update(self.switches)
-        if errors:
-            self.field_errors = errors
-            return
-        # Validate field by field so each message lands next to its own field.
-        with session_scope() as session:
-            actor = self._actor(session)
-            target_id = self._target(session, actor).id
-            current = trainers.load_preferences(session, target_id)
-        for name, value in changes.items():
-            try:
-                apply_changes(current, {name: value}, names=LABELS)
-            except DomainError as exc:
-                errors[name] = friendly(exc)
+        changes, errors = self._changes()
         if errors:
             self.field_errors = errors
             return
         try:
             with session_scope() as session:
+                actor = self._actor(session)
                 _, prefs = trainers.update_preferences(
-                    session, actor=self._actor(session), trainer_id=target_id, changes=changes
+                    session, actor=actor, trainer_id=self._target(session, actor).id, changes=changes
                 )
         except DomainError as exc:
             self.field_errors = {field_of(exc) or "form": friendly(exc)}
