@@ -24,6 +24,8 @@ from trainerdesk.db import engine_for, get_engine
 from trainerdesk.migrations import upgrade
 
 UTC = timezone.utc
+# Stored secrets (feed addresses, calendar passwords) need a key; tests use their own, never data/'s.
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use")
 PG_SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'trainerdesk.db'}"
+# Where `make run` keeps a generated SECRET_KEY when the environment has none (one machine only:
+# several instances must share one SECRET_KEY from the environment).
+SECRET_KEY_FILE = PROJECT_ROOT / "data" / "secret.key"
 
 
 def _int(name: str, default: int) -> int:
@@ -22,6 +26,7 @@ class Settings:
     rate_limit_per_minute: int
     smtp_url: str
     mail_from: str
+    secret_key: str  # derives and encrypts stored secrets (feed addresses, calendar passwords)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -32,7 +37,26 @@ class Settings:
             rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 60),
             smtp_url=os.environ.get("SMTP_URL", ""),
             mail_from=os.environ.get("MAIL_FROM", "TrainerDesk <bookings@trainerdesk.localhost>"),
+            secret_key=os.environ.get("SECRET_KEY", "").strip() or _key_from_file(),
         )
+
+
+def _key_from_file() -> str:
+    try:
+        return SECRET_KEY_FILE.read_text().strip()
+    except OSError:
+        return ""
+
+
+def ensure_secret_key() -> None:
+    """Give a single-machine install a SECRET_KEY (``make run``): kept in the data folder, readable by
+    its owner only. Never replaces one: a new key would orphan every secret made with the old."""
+    if os.environ.get("SECRET_KEY", "").strip() or SECRET_KEY_FILE.exists():
+        return
+    SECRET_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(48) + "\n")
 
 
 def settings() -> Settings:

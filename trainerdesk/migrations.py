@@ -7,7 +7,7 @@ import sys
 from alembic import command
 from alembic.config import Config
 
-from .config import PROJECT_ROOT, settings
+from .config import PROJECT_ROOT, ensure_secret_key, settings
 from .db import engine_for
 
 
@@ -21,4 +21,5 @@ def upgrade(url: str | None = None) -> None:
 
 
 if __name__ == "__main__":
+    ensure_secret_key()
     upgrade(sys.argv[1] if len(sys.argv) > 1 else None)

@@ -259,3 +259,19 @@ class LoginTicket(SQLModel, table=True):
     ticket_hash: str = Field(sa_column=Column(String(64), primary_key=True))
     trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
     expires_at: datetime = _instant()
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A trainer's subscribe feed (``/feeds/{token}.ics``).
+
+    The token is an HMAC of ``nonce`` under the server's SECRET_KEY, so the dashboard can show the
+    address again while the database holds only its digest: a copy of the database alone opens no
+    feed. Rotating draws a new nonce, which revokes the old address.
+    """
+
+    __tablename__ = "calendar_feed"
+
+    trainer_id: str = Field(foreign_key="trainer.id", primary_key=True, max_length=32)
+    nonce: str = Field(max_length=64)
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = _instant(default_factory=utcnow)

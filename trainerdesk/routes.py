@@ -42,6 +42,13 @@ def cancel_url(booking_id: str, token: str, base: str = "") -> str:
     return f"{base}/cancel/{quote(booking_id)}?token={quote(token)}"
 
 
+FEED = "/feeds/{token}.ics"
+
+
+def feed_url(token: str, base: str = "") -> str:
+    return base + FEED.format(token=token)
+
+
 def ics_url(booking_id: str, token: str, base: str = "") -> str:
     return f"{base}/api/bookings/{quote(booking_id)}/ics?token={quote(token)}"
 

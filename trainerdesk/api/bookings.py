@@ -21,6 +21,7 @@ from .schemas import (
     BookingPageOut,
     BulkStatusBody,
     BulkStatusOut,
+    CalendarResponse,
     CancelBody,
     CreatedBookingOut,
     EventOut,
@@ -30,6 +31,7 @@ from .schemas import (
     errors,
     event_json,
     ok,
+    text_response,
 )
 
 router = APIRouter(tags=["bookings"])
@@ -39,16 +41,8 @@ OPTIONAL_AUTH = {"security": [{}]}
 TOKEN_QUERY = Query(None, description="The booking's secret token (instead of a trainer key).")
 
 
-class CalendarResponse(Response):
-    media_type = "text/calendar"
-
-
 class CsvResponse(StreamingResponse):
     media_type = "text/csv"
-
-
-def _text(media_type: str, description: str) -> dict:
-    return {200: {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}}
 
 
 def _caller(trainer, token: Optional[str]) -> svc.Caller:
@@ -98,7 +92,7 @@ def get_booking(booking_id: str, session: SessionDep, trainer: OptionalTrainerDe
     summary="The booking's calendar file",
     response_class=CalendarResponse,
     openapi_extra=OPTIONAL_AUTH,
-    responses={**_text("text/calendar", "One VEVENT."), **errors(401, 403, 404, 422, json_route=False)},
+    responses={**text_response("text/calendar", "One VEVENT."), **errors(401, 403, 404, 422, json_route=False)},
 )
 def booking_ics(booking_id: str, session: SessionDep, trainer: OptionalTrainerDep, token: Optional[str] = TOKEN_QUERY):
     data = svc.calendar_file(session, booking_id=booking_id, caller=_caller(trainer, token))
@@ -241,7 +235,7 @@ def list_bookings(
     summary="The bookings as CSV (same filters)",
     response_class=CsvResponse,
     responses={
-        **_text("text/csv", "A header row, then one row a booking."),
+        **text_response("text/csv", "A header row, then one row a booking."),
         **errors(401, 403, 404, 422, json_route=False),
     },
 )

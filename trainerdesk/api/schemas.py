@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Optional
 from zoneinfo import ZoneInfo
 
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from pydantic.alias_generators import to_camel
 
@@ -246,6 +247,13 @@ class TrainerOut(Out):
     timezone: str
 
 
+class FeedOut(Out):
+    url: str = Field(
+        description="Subscribe to it in any calendar app; keep it secret.",
+        examples=["http://localhost:3000/feeds/3q2-7wEAAAAAx.ics"],
+    )
+
+
 class _PreferencesBase(Out):
     timezone: str
 
@@ -391,6 +399,15 @@ def errors(*statuses: int, json_route: bool = True) -> dict:
             entry["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
         out[status] = entry
     return out
+
+
+def text_response(media_type: str, description: str) -> dict:
+    """OpenAPI ``responses`` for a 200 that is not JSON (a calendar file, CSV)."""
+    return {200: {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}}
+
+
+class CalendarResponse(Response):
+    media_type = "text/calendar"
 
 
 def ok(status: int, model: Any, description: str = "Success.", links: Optional[dict] = None) -> dict:

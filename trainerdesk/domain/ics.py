@@ -7,8 +7,9 @@ of adding a second one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -26,6 +27,7 @@ class CalendarEntry:
     client_email: str
     notes: str
     manage_links: tuple[tuple[str, str], ...] = ()  # (label, url)
+    summary: str = ""  # the event's title; by default the client's view, "Training session with <trainer>"
     domain: str = "trainerdesk.localhost"
 
 
@@ -40,21 +42,47 @@ _ICS_STATUS = {
 
 def booking_calendar(entry: CalendarEntry, *, stamp: datetime) -> bytes:
     """The .ics bytes for one booking; ``stamp`` is DTSTAMP (when the file was made)."""
-    cancelled = entry.status == "CANCELLED"
+    cal = _calendar()
+    cal.add("method", "CANCEL" if entry.status == "CANCELLED" else "REQUEST")
+    cal.add_component(booking_event(entry, stamp=stamp))
+    return cal.to_ical()
+
+
+def feed_calendar(entries: Iterable[CalendarEntry], *, name: str, stamp: datetime) -> bytes:
+    """A subscribe feed: one event per booking, with the UID of the booking's own .ics, so a calendar
+    that has both shows one event. No METHOD: a feed is published, not an invitation."""
+    cal = _calendar()
+    cal.add("x-wr-calname", name)
+    # How often calendar apps should fetch it again (RFC 7986, and the older Microsoft name).
+    cal.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT15M")
+    for entry in entries:
+        cal.add_component(booking_event(entry, stamp=stamp))
+    return cal.to_ical()
+
+
+def _calendar() -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//TrainerDesk//Bookings//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    return cal
 
+
+def booking_uid(booking_id: str, domain: str) -> str:
+    """The UID every calendar file of a booking carries (its .ics, the feed, a CalDAV copy)."""
+    return f"booking-{booking_id}@{domain}"
+
+
+def booking_event(entry: CalendarEntry, *, stamp: datetime) -> Event:
     event = Event()
-    event.add("uid", f"booking-{entry.booking_id}@{entry.domain}")
+    event.add("uid", booking_uid(entry.booking_id, entry.domain))
     event.add("sequence", entry.sequence)
     event.add("dtstamp", stamp.astimezone(timezone.utc))
     # In UTC ("...Z"): every calendar reads it the same way, no VTIMEZONE needed.
     event.add("dtstart", entry.start.astimezone(timezone.utc))
     event.add("dtend", entry.end.astimezone(timezone.utc))
-    event.add("summary", f"Training session with {entry.trainer_name}")
+    event.add("summary", entry.summary or f"Training session with {entry.trainer_name}")
     lines = [f"Session with {entry.trainer_name} for {entry.client_name}."]
     if entry.notes:
         lines.append(f"Notes: {entry.notes}")
@@ -68,5 +96,4 @@ def booking_calendar(entry: CalendarEntry, *, stamp: datetime) -> bytes:
     attendee.params["cn"] = vText(entry.client_name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     event.add("attendee", attendee)
-    cal.add_component(event)
-    return cal.to_ical()
+    return event

@@ -1,0 +1,96 @@
+"""The trainer's subscribe feed: a secret address, the bookings that count, the same UIDs as each
+booking's own .ics, and rotation that revokes the old address."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from icalendar import Calendar
+from sqlalchemy import text
+
+from trainerdesk.db import engine_for
+
+from .helpers import add_sub_trainer, assert_error, book, future_day, instant, local, open_trainer, signup
+
+
+def feed_path(client, trainer, as_=None) -> str:
+    r = client.get(f"/api/trainers/{trainer.id}/feed", headers=(as_ or trainer).headers)
+    assert r.status_code == 200, r.text
+    return urlsplit(r.json()["url"]).path
+
+
+def events(response) -> dict[str, object]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    assert "METHOD" not in cal  # published, not an invitation
+    return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+
+def test_the_feed_lists_active_sessions_with_the_uids_of_their_own_calendar_files(client):
+    trainer = open_trainer(client)
+    kept = book(client, trainer.id, local(future_day(3), 10))
+    cancelled = book(client, trainer.id, local(future_day(3), 12))
+    r = client.post(f"/api/bookings/{cancelled['id']}/cancel", json={"token": cancelled["token"], "reason": "ill"})
+    assert r.status_code == 200, r.text
+    path = feed_path(client, trainer)
+    assert path.startswith("/feeds/") and path.endswith(".ics")
+
+    feed = events(client.get(path))
+    own = Calendar.from_ical(client.get(f"/api/bookings/{kept['id']}/ics", params={"token": kept["token"]}).content)
+    uid = str(next(iter(own.walk("VEVENT")))["UID"])
+    assert list(feed) == [uid]
+    event = feed[uid]
+    assert str(event["SUMMARY"]) == kept["client"]["name"] + " (pending)"  # named after the client
+    # The trainer's feed never carries the client's private manage links.
+    assert kept["token"] not in client.get(path).text
+    assert "/dashboard/bookings" in str(event["DESCRIPTION"])
+    # The same address again, no login: it is the key.
+    assert feed_path(client, trainer) == path
+
+
+def test_rotating_revokes_the_old_address(client, db_url):
+    trainer = open_trainer(client)
+    old = feed_path(client, trainer)
+    r = client.post(f"/api/trainers/{trainer.id}/feed/rotate", headers=trainer.headers)
+    assert r.status_code == 200, r.text
+    new = urlsplit(r.json()["url"]).path
+    assert new != old and feed_path(client, trainer) == new
+    assert_error(client.get(old), 404, "not_found")
+    assert client.get(new).status_code == 200
+    # Only a digest is stored: the address token is nowhere in the database.
+    token = new.removeprefix("/feeds/").removesuffix(".ics")
+    with engine_for(db_url).connect() as conn:
+        stored = conn.execute(text("SELECT nonce, token_hash FROM calendar_feed")).all()
+    assert stored and all(token not in value for row in stored for value in row)
+
+
+def test_unknown_addresses_and_other_trainers_are_refused(client):
+    ann, bob = signup(client), signup(client)
+    for path in ("/feeds/nope.ics", "/feeds/.ics", "/feeds/" + "a" * 43 + ".ics"):
+        assert_error(client.get(path), 404)
+    assert_error(client.get(f"/api/trainers/{bob.id}/feed", headers=ann.headers), 403)
+    assert_error(client.get(f"/api/trainers/{bob.id}/feed"), 401)
+    assert_error(client.post(f"/api/trainers/{bob.id}/feed/rotate", headers=ann.headers), 403)
+
+
+def test_a_primary_trainer_reads_a_sub_trainers_feed_but_not_the_other_way(client):
+    primary = signup(client)
+    sub = add_sub_trainer(client, primary)
+    assert feed_path(client, sub, as_=primary) == feed_path(client, sub)
+    assert_error(client.get(f"/api/trainers/{primary.id}/feed", headers=sub.headers), 403)
+
+
+def test_sessions_that_ended_more_than_30_days_ago_leave_the_feed(client, db_url):
+    from sqlmodel import Session
+
+    from trainerdesk.services import feeds
+
+    trainer = open_trainer(client)
+    made = book(client, trainer.id, local(future_day(3), 10))
+    token = feed_path(client, trainer).removeprefix("/feeds/").removesuffix(".ics")
+    end = instant(made["endTime"])
+    with Session(engine_for(db_url)) as session:
+        assert b"BEGIN:VEVENT" in feeds.feed_ics(session, token=token, now=end + timedelta(days=30))
+        assert b"BEGIN:VEVENT" not in feeds.feed_ics(session, token=token, now=end + timedelta(days=30, seconds=1))
