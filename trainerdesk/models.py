@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .domain.policy import BookingStatus
@@ -275,3 +275,47 @@ class CalendarFeed(SQLModel, table=True):
     nonce: str = Field(max_length=64)
     token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     created_at: datetime = _instant(default_factory=utcnow)
+
+
+class CalendarConnection(SQLModel, table=True):
+    """A calendar outside TrainerDesk whose events are the trainer's busy times (docs/calendars.md).
+
+    ``kind`` is "ics" (a secret iCalendar address) or "caldav" (an account whose calendars are
+    listed in ``calendars``). The address and any credentials are one encrypted blob in ``secret``
+    (key from SECRET_KEY); only ``url_hint`` (host and the end of the path) is shown.
+    """
+
+    __tablename__ = "calendar_connection"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    kind: str = Field(max_length=8)
+    name: str = Field(max_length=120)
+    secret: str = Field(sa_column=Column(Text, nullable=False))
+    url_hint: str = Field(max_length=200)
+    # CalDAV: [{"href", "name", "checkConflicts", "writeBookings"}]
+    calendars: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="ok", max_length=8)  # "ok" | "error": the last attempt
+    last_error: str = Field(default="", max_length=500)
+    last_synced_at: Optional[datetime] = _instant(default=None, nullable=True)  # the last good fetch
+    # HTTP caching of the last good fetch (sent back as If-None-Match / If-Modified-Since).
+    etag: str = Field(default="", max_length=200)
+    last_modified: str = Field(default="", max_length=100)
+    # One refresh per calendar across every process: a refresh claims the connection until then.
+    sync_claimed_until: Optional[datetime] = _instant(default=None, nullable=True)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class BusyTime(SQLModel, table=True):
+    """One busy interval of an outside calendar, expanded (recurrences included) at refresh time, so
+    slot queries read it like bookings, in the same statement."""
+
+    __tablename__ = "busy_time"
+    __table_args__ = (Index("ix_busy_time_trainer_end", "trainer_id", "end_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    trainer_id: str = Field(foreign_key="trainer.id", max_length=32)
+    connection_id: str = Field(foreign_key="calendar_connection.id", index=True, max_length=32)
+    start_at: datetime = _instant()
+    end_at: datetime = _instant()
+    summary: str = Field(default="", max_length=200)

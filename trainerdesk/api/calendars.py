@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from datetime import timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Response
 
 from .. import routes
-from ..services import feeds
+from ..domain.errors import ValidationFailed
+from ..domain.inputs import parse_date
+from ..models import utcnow
+from ..services import busy, feeds, trainers
 from .deps import SessionDep, TrainerDep
-from .schemas import CalendarResponse, FeedOut, errors, ok, text_response
+from .schemas import BusyOut, CalendarResponse, FeedOut, errors, ok, text_response
+
+BUSY_DAYS = 366  # the longest span one request may ask for
 
 router = APIRouter(tags=["calendars"])
 
@@ -47,3 +56,33 @@ def feed(token: str, session: SessionDep):
         # A feed changes with every booking: calendar apps and proxies must fetch it afresh.
         headers={"Cache-Control": "private, no-store", "Content-Disposition": 'inline; filename="trainerdesk.ics"'},
     )
+
+
+@router.get(
+    "/api/trainers/{trainer_id}/busy",
+    summary="Busy times from the trainer's outside calendars",
+    responses={**ok(200, list[BusyOut], "Before the buffer, in the trainer's zone."), **errors(401, 403, 404, 422)},
+)
+def list_busy(
+    trainer_id: str,
+    session: SessionDep,
+    actor: TrainerDep,
+    from_: Optional[str] = Query(None, alias="from", description="First trainer-local date (default today)."),
+    to: Optional[str] = Query(None, description="Last trainer-local date (default 60 days after `from`)."),
+):
+    trainer = trainers.managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    zone = ZoneInfo(trainer.timezone)
+    first = parse_date(from_, field="from") if from_ is not None else utcnow().astimezone(zone).date()
+    last = parse_date(to, field="to") if to is not None else first + timedelta(days=60)
+    if last < first or (last - first).days >= BUSY_DAYS:
+        raise ValidationFailed(f"Ask for 1 to {BUSY_DAYS} days, `from` first.", {"field": "to"})
+    rows = busy.busy_between(session, actor=actor, trainer_id=trainer.id, first=first, last=last)
+    return [
+        {
+            "startTime": row.start_at.astimezone(zone).isoformat(),
+            "endTime": row.end_at.astimezone(zone).isoformat(),
+            "calendarId": row.connection_id,
+            "summary": row.summary,
+        }
+        for row in rows
+    ]

@@ -254,6 +254,13 @@ class FeedOut(Out):
     )
 
 
+class BusyOut(Out):
+    start_time: str = Field(examples=["2027-03-15T09:00:00+01:00"])
+    end_time: str = Field(examples=["2027-03-15T10:00:00+01:00"])
+    calendar_id: str = Field(description="The connected calendar it comes from.")
+    summary: str = Field(description="The event's title (may be empty).")
+
+
 class _PreferencesBase(Out):
     timezone: str
 

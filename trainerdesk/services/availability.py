@@ -44,7 +44,7 @@ from ..domain.slots import (
     team_union,
     wall_to_instant,
 )
-from ..models import AvailabilityBlock, Booking, BookingPreferences, DateOverride, Trainer
+from ..models import AvailabilityBlock, Booking, BookingPreferences, BusyTime, DateOverride, Trainer
 from .trainers import bump_schedule_version, managed_trainer, preferences_from_row, team_member_ids
 
 MAX_DURATION = timedelta(minutes=480)
@@ -202,7 +202,12 @@ def load_schedule(
     )
     if exclude_booking_id:
         query = query.where(Booking.id != exclude_booking_id)
-    busy = [Range(s, e) for s, e in session.exec(query).all()]
+    # The trainer's outside calendars count like bookings, read in the same statement. Their events
+    # can be long (a week away), so the scan is bounded by end time instead.
+    outside = select(BusyTime.start_at, BusyTime.end_at).where(
+        BusyTime.trainer_id == trainer.id, BusyTime.end_at > span_start, BusyTime.start_at < span_end
+    )
+    busy = [Range(s, e) for s, e in session.execute(union_all(query, outside)).all()]
     return TrainerSchedule(trainer.id, tz, weekly, prefs.slot_rules, overrides=overrides, busy=busy)
 
 

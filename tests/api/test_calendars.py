@@ -1,5 +1,6 @@
-"""The trainer's subscribe feed: a secret address, the bookings that count, the same UIDs as each
-booking's own .ics, and rotation that revokes the old address."""
+"""Calendars outside TrainerDesk over the API: the subscribe feed (a secret address, the sessions
+that count, the UIDs of each booking's own .ics, rotation revoking the old address) and the
+outside busy times."""
 
 from __future__ import annotations
 
@@ -94,3 +95,50 @@ def test_sessions_that_ended_more_than_30_days_ago_leave_the_feed(client, db_url
     with Session(engine_for(db_url)) as session:
         assert b"BEGIN:VEVENT" in feeds.feed_ics(session, token=token, now=end + timedelta(days=30))
         assert b"BEGIN:VEVENT" not in feeds.feed_ics(session, token=token, now=end + timedelta(days=30, seconds=1))
+
+
+def test_outside_busy_times_are_listed_in_the_trainers_zone(client, db_url):
+    from sqlmodel import Session
+
+    from trainerdesk.models import CalendarConnection
+    from trainerdesk.services.busy import Interval, replace_busy_times
+
+    trainer, other = open_trainer(client), signup(client)
+    day = future_day(5)
+    with Session(engine_for(db_url)) as s:
+        connection = CalendarConnection(trainer_id=trainer.id, kind="ics", name="Home", secret="x", url_hint="h")
+        s.add(connection)
+        s.flush()
+        replace_busy_times(s, connection, [Interval(local(day, 9), local(day, 10), "Dentist")])
+        s.commit()
+        connection_id = connection.id
+    r = client.get(
+        f"/api/trainers/{trainer.id}/busy",
+        params={"from": day.isoformat(), "to": day.isoformat()},
+        headers=trainer.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == [
+        {
+            "startTime": local(day, 9).isoformat(),
+            "endTime": local(day, 10).isoformat(),
+            "calendarId": connection_id,
+            "summary": "Dentist",
+        }
+    ]
+    assert local(day, 9) not in [
+        instant(s["startTime"])
+        for s in client.get(
+            "/api/bookings/availability", params={"trainerId": trainer.id, "date": day.isoformat(), "duration": "60"}
+        ).json()
+    ]
+    assert_error(client.get(f"/api/trainers/{trainer.id}/busy", headers=other.headers), 403)
+    assert_error(
+        client.get(
+            f"/api/trainers/{trainer.id}/busy",
+            params={"from": "2027-01-02", "to": "2027-01-01"},
+            headers=trainer.headers,
+        ),
+        422,
+        "validation",
+    )
