@@ -361,3 +361,15 @@ def test_reading_busy_times_reads_no_clock_and_no_environment():
 
     path = Path(__file__).resolve().parents[2] / "trainerdesk" / "calendars" / "busy.py"
     assert violations(path.read_text(), str(path)) == []
+
+
+def test_yearly_all_day_event_recurs_on_its_date_in_the_trainers_zone():
+    ics = calendar("UID:bday\nDTSTART;VALUE=DATE:20200229\nRRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1\nSUMMARY:Birthday")
+    busy = busy_times(ics, trainer_zone=NEW_YORK, start=YEAR[0], end=YEAR[1])
+    assert spans(busy) == [(utc(2026, 3, 1, 5), utc(2026, 3, 2, 5))]
+
+
+def test_an_event_overlapping_the_window_start_is_clipped_not_dropped():
+    ics = calendar("UID:long\nDTSTART;VALUE=DATE:20251229\nDTEND;VALUE=DATE:20260103\nSUMMARY:Holidays")
+    busy = busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+    assert spans(busy) == [(YEAR[0], utc(2026, 1, 2, 23))]

@@ -14,11 +14,15 @@ import ipaddress
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from trainerdesk.calendars.busy import busy_times
 from trainerdesk.calendars.fetch import (
     Fetched,
     NotModified,
@@ -31,6 +35,7 @@ from trainerdesk.calendars.fetch import (
     fetch_calendar,
 )
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calendars"
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 ETAG = '"v1"'
 MODIFIED = "Wed, 01 Jul 2026 10:00:00 GMT"
@@ -60,6 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(304, headers={"ETag": ETAG})
             else:
                 self._send(200, CALENDAR, {"Content-Type": "text/calendar", "ETag": ETAG, "Last-Modified": MODIFIED})
+        elif url.path == "/google.ics":
+            body = (FIXTURES / "google.ics").read_bytes()
+            self._send(200, body, {"Content-Type": "text/calendar; charset=UTF-8"})
         elif url.path == "/redirect":
             self._send(302, headers={"Location": query.get("to", ["/cal.ics"])[0]})
         elif url.path == "/loop":
@@ -331,3 +339,15 @@ def test_nothing_listening_is_unreachable():
 def test_unknown_host_is_unreachable():
     with pytest.raises(Unreachable):
         fetch_calendar("https://no-such-host.invalid/cal.ics")
+
+
+def test_a_served_calendar_is_fetched_and_read_end_to_end(port):
+    fetched = fetch_public(f"http://calendar.test:{port}/google.ics")
+    assert isinstance(fetched, Fetched)
+    busy = busy_times(
+        fetched.body,
+        trainer_zone=ZoneInfo("Europe/Berlin"),
+        start=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        end=datetime(2026, 4, 1, tzinfo=timezone.utc),
+    )
+    assert busy[0].start == datetime(2026, 3, 5, 9, tzinfo=timezone.utc)
