@@ -351,3 +351,80 @@ def test_a_served_calendar_is_fetched_and_read_end_to_end(port):
         end=datetime(2026, 4, 1, tzinfo=timezone.utc),
     )
     assert busy[0].start == datetime(2026, 3, 5, 9, tzinfo=timezone.utc)
+
+
+# --- HTTPS: the checked IP is connected to, the name is verified --------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_port(tmp_path_factory) -> Iterator[tuple[int, Path]]:
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for calendar.test only."""
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "calendar.test")])
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=3650))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("calendar.test")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], cert_file
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def trust(monkeypatch):
+    """Make the fetcher trust one certificate file (instead of the public CAs)."""
+    import ssl
+
+    import httpx
+
+    def use(cert_file: Path) -> None:
+        monkeypatch.setattr(httpx, "create_ssl_context", lambda **_: ssl.create_default_context(cafile=str(cert_file)))
+
+    return use
+
+
+def test_https_connects_to_the_checked_ip_and_verifies_the_name(tls_port, trust):
+    port, cert_file = tls_port
+    trust(cert_file)
+    _Handler.seen_hosts.clear()
+    result = fetch_public(f"webcal://calendar.test:{port}/cal.ics")  # webcal -> https
+    assert isinstance(result, Fetched) and result.body == CALENDAR
+    assert result.url == f"https://calendar.test:{port}/cal.ics"
+    assert _Handler.seen_hosts == [f"calendar.test:{port}"]
+
+
+def test_https_certificate_is_still_checked(tls_port, trust):
+    port, cert_file = tls_port
+    trust(cert_file)
+    with pytest.raises(Unreachable):  # the certificate names calendar.test, not 127.0.0.1
+        fetch_calendar(f"https://127.0.0.1:{port}/cal.ics", allow_private_networks=True)
