@@ -373,3 +373,23 @@ def test_an_event_overlapping_the_window_start_is_clipped_not_dropped():
     ics = calendar("UID:long\nDTSTART;VALUE=DATE:20251229\nDTEND;VALUE=DATE:20260103\nSUMMARY:Holidays")
     busy = busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
     assert spans(busy) == [(YEAR[0], utc(2026, 1, 2, 23))]
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Pacific/Kiritimati", [(utc(2026, 5, 1), utc(2026, 5, 1, 10)), (utc(2026, 5, 1), utc(2026, 5, 1, 10))]),
+        ("Pacific/Pago_Pago", [(utc(2026, 5, 1), utc(2026, 5, 1, 11)), (utc(2026, 5, 1), utc(2026, 5, 1, 11))]),
+    ],
+)
+def test_one_off_events_at_the_window_edge_in_far_zones_are_kept(zone, expected):
+    """One-off events far outside the window are dropped before expansion; those whose
+    zone brings them into it (all-day or floating, +14 h or -11 h) must not be."""
+    day = "20260501" if zone == "Pacific/Kiritimati" else "20260430"
+    ics = calendar(
+        f"UID:allday\nDTSTART;VALUE=DATE:{day}",
+        f"UID:floating\nDTSTART:{day}T000000\nDURATION:P1D",
+        "UID:far\nDTSTART:20260101T000000Z\nDURATION:PT1H",
+    )
+    busy = busy_times(ics, trainer_zone=ZoneInfo(zone), start=utc(2026, 5, 1), end=utc(2026, 6, 1))
+    assert spans(busy) == expected

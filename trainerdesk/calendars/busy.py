@@ -120,14 +120,17 @@ def busy_times(
         return []
     ignored = frozenset(ignore_uids)
     found: set[BusyTime] = set()
+    lo, hi = start - _MARGIN, end + _MARGIN
     for calendar in parse_calendar(ics):
-        calendar.subcomponents = [c for c in calendar.subcomponents if c.name != "VEVENT" or _readable(c)]
+        calendar.subcomponents = [
+            c for c in calendar.subcomponents if c.name != "VEVENT" or (_readable(c) and not _single_outside(c, lo, hi))
+        ]
         floating_zone = _standardise(calendar) or trainer_zone
-        for busy in _event_busy(calendar, floating_zone, trainer_zone, start, end, ignored):
+        for busy in _event_busy(calendar, floating_zone, trainer_zone, lo, hi, ignored):
             found.add(busy)
         for busy in _freebusy(calendar, floating_zone, trainer_zone):
             found.add(busy)
-    return sorted(c for b in found if (c := _clip(b, start, end)) is not None)
+    return sorted({c for b in found if (c := _clip(b, start, end)) is not None})
 
 
 def merge_busy(busy: Iterable[BusyTime]) -> list[tuple[datetime, datetime]]:
@@ -185,15 +188,35 @@ def _readable(event: Component) -> bool:
         return False
 
 
+def _single_outside(event: Component, lo: datetime, hi: datetime) -> bool:
+    """True for a one-off event (no recurrence, not an override) wholly outside [lo, hi].
+
+    Dropping those before the expansion saves most of its work on long histories. Dates
+    and floating times are compared as UTC; the margin in [lo, hi] covers their offset.
+    """
+    if any(name in event for name in ("RRULE", "RDATE", "RECURRENCE-ID")):
+        return False
+    first, last = _rough_utc(event.start), _rough_utc(event.end)
+    return last < lo or first >= hi
+
+
+def _rough_utc(value: date | datetime) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0))
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
 def _event_busy(
     calendar: Calendar,
     floating_zone: tzinfo,
     trainer_zone: tzinfo,
-    start: datetime,
-    end: datetime,
+    lo: datetime,
+    hi: datetime,
     ignored: frozenset[str],
 ) -> Iterator[BusyTime]:
-    for occurrence in _occurrences(calendar, start - _MARGIN, end + _MARGIN):
+    for occurrence in _occurrences(calendar, lo, hi):
         try:
             busy = _occurrence_busy(occurrence, floating_zone, trainer_zone, ignored)
         except Exception:  # one unreadable occurrence never fails the calendar
