@@ -1,0 +1,309 @@
+"""Busy times from an iCalendar (RFC 5545) body, by the reading rules of CALENDARS.md.
+
+One pure function, :func:`busy_times`: bytes in, a sorted list of :class:`BusyTime`
+(aware UTC instants) out. It reads no clock (the window is passed in) and no
+environment, and does no I/O, so the integrator can call it from a background
+refresh or from a request alike and store the result.
+
+The parsing and the recurrence arithmetic are the maintained libraries', not ours:
+
+- ``icalendar`` parses the text, resolves ``TZID`` s (IANA names, Outlook's Windows
+  names such as ``W. Europe Standard Time``, and custom ``VTIMEZONE`` blocks);
+- ``x-wr-timezone`` rewrites Google's ``X-WR-TIMEZONE`` calendars into standard ones
+  (floating and UTC times move into that zone, so recurrences keep their wall clock);
+- ``recurring-ical-events`` expands ``RRULE`` / ``RDATE`` / ``EXDATE`` and applies the
+  ``RECURRENCE-ID`` overrides, keeping wall-clock times across DST changes.
+
+What this module adds on top (the rules that are TrainerDesk's choice):
+
+- ``TRANSP:TRANSPARENT`` and ``STATUS:CANCELLED`` are not busy (checked per
+  occurrence, so an override can cancel one instance); no ``TRANSP`` is busy;
+  ``STATUS:TENTATIVE`` is busy (the trainer may well go).
+- A timed event with neither ``DTEND`` nor ``DURATION`` is zero-length: dropped.
+- All-day dates are turned into instants in the **trainer's** zone,
+  [date 00:00, end date 00:00): 23 or 25 hours on DST days. No ``DTEND`` = one day.
+- Floating times (and ``TZID`` s that neither the calendar nor the tz database know)
+  are read in the calendar's ``X-WR-TIMEZONE`` when it names a known zone, else in the
+  trainer's zone.
+- ``VFREEBUSY``: every ``FREEBUSY`` period is busy except ``FBTYPE=FREE``. That
+  includes ``BUSY-TENTATIVE`` (same reasoning as a tentative event),
+  ``BUSY-UNAVAILABLE`` and unknown types (RFC 5545 says to treat those as ``BUSY``).
+- Events whose ``UID`` is in ``ignore_uids`` (TrainerDesk's own bookings written
+  back) are skipped: the booking already counts.
+- An event that cannot be read (a broken date, an end before its start, a rule
+  the library rejects) is skipped; only a body that is not a calendar at all raises
+  :class:`NotACalendar`.
+
+The result is clipped to ``[start, end)``, sorted by (start, end, uid) and free of
+exact duplicates; overlapping events stay separate (each keeps its summary for the
+busy-times API). :func:`merge_busy` gives the union as plain intervals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+import recurring_ical_events
+import x_wr_timezone
+from icalendar import Calendar, Component
+from icalendar.timezone import tzp
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BusyTime", "NotACalendar", "busy_times", "merge_busy", "parse_calendar"]
+
+# The expansion window is widened by this much on both sides before the exact clip
+# in UTC, so floating times and all-day dates (read in a zone only afterwards) that
+# overlap [start, end) are never lost at its edges. UTC offsets stay within +-14 h.
+_MARGIN = timedelta(days=2)
+
+
+class NotACalendar(ValueError):
+    """The body is not iCalendar text at all (an HTML page, JSON, an empty answer...).
+
+    The message is meant for the trainer (the API answers it as a 422 ``validation``).
+    """
+
+
+@dataclass(frozen=True, order=True)
+class BusyTime:
+    """One busy interval [start, end), both aware and in UTC."""
+
+    start: datetime
+    end: datetime
+    uid: str = ""
+    summary: str = ""
+
+
+def parse_calendar(ics: bytes | str) -> list[Calendar]:
+    """The calendars in ``ics`` (usually one), or :class:`NotACalendar`.
+
+    Lenient about encoding (undecodable bytes are replaced) and a byte order mark;
+    strict about the shape: the text must start with ``BEGIN:VCALENDAR``.
+    """
+    text = ics.decode("utf-8", errors="replace") if isinstance(ics, bytes) else ics
+    text = text.lstrip("\ufeff \t\r\n")
+    if not text[:15].upper().startswith("BEGIN:VCALENDAR"):
+        raise NotACalendar("This address does not return a calendar (an iCalendar .ics file).")
+    try:
+        calendars = Calendar.from_ical(text, multiple=True)
+    except Exception as exc:  # icalendar raises ValueError and friends on malformed structure
+        raise NotACalendar("This calendar file is damaged and cannot be read.") from exc
+    calendars = [c for c in calendars if isinstance(c, Component) and c.name == "VCALENDAR"]
+    if not calendars:
+        raise NotACalendar("This address does not return a calendar (an iCalendar .ics file).")
+    return calendars
+
+
+def busy_times(
+    ics: bytes | str,
+    *,
+    trainer_zone: tzinfo,
+    start: datetime,
+    end: datetime,
+    ignore_uids: Collection[str] = (),
+) -> list[BusyTime]:
+    """The busy times of the calendar text ``ics`` that overlap [start, end), clipped to it.
+
+    ``trainer_zone`` reads all-day dates and floating times (when the calendar has no
+    usable ``X-WR-TIMEZONE``). ``start`` and ``end`` must be aware (typically now and
+    now + maxAdvanceDays). Raises :class:`NotACalendar` for a body that is not a
+    calendar; anything wrong inside a calendar only drops the event concerned.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    if end <= start:
+        return []
+    ignored = frozenset(ignore_uids)
+    found: set[BusyTime] = set()
+    lo, hi = start - _MARGIN, end + _MARGIN
+    for calendar in parse_calendar(ics):
+        calendar.subcomponents = [
+            c for c in calendar.subcomponents if c.name != "VEVENT" or (_readable(c) and not _single_outside(c, lo, hi))
+        ]
+        floating_zone = _standardise(calendar) or trainer_zone
+        for busy in _event_busy(calendar, floating_zone, trainer_zone, lo, hi, ignored):
+            found.add(busy)
+        for busy in _freebusy(calendar, floating_zone, trainer_zone):
+            found.add(busy)
+    return sorted({c for b in found if (c := _clip(b, start, end)) is not None})
+
+
+def merge_busy(busy: Iterable[BusyTime]) -> list[tuple[datetime, datetime]]:
+    """The union of the intervals: sorted, non-overlapping, touching ones joined."""
+    merged: list[tuple[datetime, datetime]] = []
+    for b in sorted(busy):
+        if merged and b.start <= merged[-1][1]:
+            if b.end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], b.end)
+        else:
+            merged.append((b.start, b.end))
+    return merged
+
+
+# --- the calendar's zone -----------------------------------------------------------------
+
+
+def _standardise(calendar: Calendar) -> tzinfo | None:
+    """Apply ``X-WR-TIMEZONE`` in place (when it names a known zone); that zone, or None.
+
+    An unknown name is dropped, so floating times fall back to the trainer's zone
+    rather than failing the calendar. Windows names are accepted too.
+    """
+    name = calendar.get("X-WR-TIMEZONE")
+    if name is None:
+        return None
+    zone = None
+    try:
+        zone = tzp.timezone(str(name).strip())
+    except Exception:  # a malformed name; treated as absent
+        zone = None
+    del calendar["X-WR-TIMEZONE"]
+    if zone is None:
+        return None
+    standard = x_wr_timezone.to_standard(calendar, timezone=zone)
+    if standard is not calendar:
+        calendar.subcomponents = standard.subcomponents
+    return zone
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+_TIME_PROPERTIES = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"})
+
+
+def _readable(event: Component) -> bool:
+    """False for an event whose times cannot be trusted: a broken time property, no
+    DTSTART, an end before its start, or a start and end of different kinds."""
+    if any(str(name).upper() in _TIME_PROPERTIES for name, _ in getattr(event, "errors", ())):
+        return False
+    try:
+        return event.end >= event.start
+    except Exception:  # no DTSTART, a date against a datetime, floating against zoned...
+        return False
+
+
+def _single_outside(event: Component, lo: datetime, hi: datetime) -> bool:
+    """True for a one-off event (no recurrence, not an override) wholly outside [lo, hi].
+
+    Dropping those before the expansion saves most of its work on long histories. Dates
+    and floating times are compared as UTC; the margin in [lo, hi] covers their offset.
+    """
+    if any(name in event for name in ("RRULE", "RDATE", "RECURRENCE-ID")):
+        return False
+    first, last = _rough_utc(event.start), _rough_utc(event.end)
+    return last < lo or first >= hi
+
+
+def _rough_utc(value: date | datetime) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0))
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _event_busy(
+    calendar: Calendar,
+    floating_zone: tzinfo,
+    trainer_zone: tzinfo,
+    lo: datetime,
+    hi: datetime,
+    ignored: frozenset[str],
+) -> Iterator[BusyTime]:
+    for occurrence in _occurrences(calendar, lo, hi):
+        try:
+            busy = _occurrence_busy(occurrence, floating_zone, trainer_zone, ignored)
+        except Exception:  # one unreadable occurrence never fails the calendar
+            log.debug("skipped an unreadable calendar event", exc_info=True)
+            continue
+        if busy is not None:
+            yield busy
+
+
+def _occurrences(calendar: Calendar, lo: datetime, hi: datetime) -> list[Component]:
+    """Every occurrence of every VEVENT overlapping [lo, hi), expanded by the library.
+
+    ``skip_bad_series`` makes the library drop series it cannot expand. Should the
+    expansion still fail, each UID's series is expanded on its own, so one bad event
+    costs only itself.
+    """
+    try:
+        return list(recurring_ical_events.of(calendar, skip_bad_series=True).between(lo, hi))
+    except Exception:
+        log.debug("calendar expansion failed; expanding event by event", exc_info=True)
+    timezones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
+    series: dict[str, list[Component]] = {}
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT":
+            series.setdefault(str(component.get("UID", id(component))), []).append(component)
+    found: list[Component] = []
+    for components in series.values():
+        single = Calendar()
+        for key, value in calendar.items():
+            single[key] = value
+        single.subcomponents = [*timezones, *components]
+        try:
+            found.extend(recurring_ical_events.of(single, skip_bad_series=True).between(lo, hi))
+        except Exception:
+            log.debug("skipped an unreadable calendar event", exc_info=True)
+    return found
+
+
+def _occurrence_busy(
+    event: Component, floating_zone: tzinfo, trainer_zone: tzinfo, ignored: frozenset[str]
+) -> BusyTime | None:
+    uid = str(event.get("UID", ""))
+    if uid and uid in ignored:
+        return None
+    if str(event.get("TRANSP", "OPAQUE")).strip().upper() == "TRANSPARENT":
+        return None
+    if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
+        return None
+    first, last = event.start, event.end
+    busy_start = _instant(first, floating_zone, trainer_zone)
+    busy_end = _instant(last, floating_zone, trainer_zone)
+    if busy_end <= busy_start:  # zero-length (no DTEND nor DURATION) blocks nothing
+        return None
+    return BusyTime(busy_start, busy_end, uid, str(event.get("SUMMARY", "")))
+
+
+def _instant(value: date | datetime, floating_zone: tzinfo, trainer_zone: tzinfo) -> datetime:
+    """An aware UTC instant: dates at 00:00 in the trainer's zone, floating in ``floating_zone``."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tzinfo=trainer_zone).astimezone(timezone.utc)
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=floating_zone)
+    return value.astimezone(timezone.utc)
+
+
+# --- VFREEBUSY ----------------------------------------------------------------------------
+
+
+def _freebusy(calendar: Calendar, floating_zone: tzinfo, trainer_zone: tzinfo) -> Iterator[BusyTime]:
+    for component in calendar.walk("VFREEBUSY"):
+        uid = str(component.get("UID", ""))
+        periods = component.get("FREEBUSY", [])
+        for period in periods if isinstance(periods, list) else [periods]:
+            try:
+                if str(period.params.get("FBTYPE", "BUSY")).strip().upper() == "FREE":
+                    continue
+                first = _instant(period.start, floating_zone, trainer_zone)
+                last = _instant(period.end, floating_zone, trainer_zone)
+            except Exception:  # an unreadable period is skipped like an unreadable event
+                log.debug("skipped an unreadable FREEBUSY period", exc_info=True)
+                continue
+            if last > first:
+                yield BusyTime(first, last, uid, "Busy")
+
+
+def _clip(busy: BusyTime, start: datetime, end: datetime) -> BusyTime | None:
+    first, last = max(busy.start, start), min(busy.end, end)
+    if last <= first:
+        return None
+    return BusyTime(first, last, busy.uid, busy.summary)
