@@ -27,6 +27,8 @@ class Settings:
     smtp_url: str
     mail_from: str
     secret_key: str  # derives and encrypts stored secrets (feed addresses, calendar passwords)
+    calendar_refresh_seconds: int
+    calendar_allow_private_networks: bool  # tests serve calendars on this machine; never in production
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -38,6 +40,8 @@ class Settings:
             smtp_url=os.environ.get("SMTP_URL", ""),
             mail_from=os.environ.get("MAIL_FROM", "TrainerDesk <bookings@trainerdesk.localhost>"),
             secret_key=os.environ.get("SECRET_KEY", "").strip() or _key_from_file(),
+            calendar_refresh_seconds=max(30, _int("CALENDAR_REFRESH_SECONDS", 300)),
+            calendar_allow_private_networks=os.environ.get("CALENDAR_ALLOW_PRIVATE_NETWORKS", "") == "1",
         )
 
 

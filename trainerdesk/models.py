@@ -301,6 +301,9 @@ class CalendarConnection(SQLModel, table=True):
     # HTTP caching of the last good fetch (sent back as If-None-Match / If-Modified-Since).
     etag: str = Field(default="", max_length=200)
     last_modified: str = Field(default="", max_length=100)
+    # How far ahead the stored busy times reach; a conditional fetch ("not modified") is only
+    # trusted while this still covers the booking window.
+    expanded_until: Optional[datetime] = _instant(default=None, nullable=True)
     # One refresh per calendar across every process: a refresh claims the connection until then.
     sync_claimed_until: Optional[datetime] = _instant(default=None, nullable=True)
     created_at: datetime = _instant(default_factory=utcnow)

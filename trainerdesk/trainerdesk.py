@@ -15,6 +15,7 @@ from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
 from .pages.preferences import preferences_page
 from .pages.team import team_page
+from .services.calendars import run_refresher
 from .services.notifications import run_sender
 from .state.auth import AuthState, NotLoggedIn
 from .state.availability import AvailabilityState
@@ -100,3 +101,5 @@ app.add_page(cancel_page, route=routes.CANCEL, title="Cancel | TrainerDesk", on_
 
 # Delivers the notification outbox in the background of every backend process.
 app.register_lifespan_task(run_sender)
+# Refreshes the trainers' outside calendars (each claimed by one process at a time).
+app.register_lifespan_task(run_refresher)

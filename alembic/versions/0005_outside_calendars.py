@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("last_synced_at", trainerdesk.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("etag", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("last_modified", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("expanded_until", trainerdesk.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sync_claimed_until", trainerdesk.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", trainerdesk.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

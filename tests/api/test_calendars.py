@@ -4,12 +4,14 @@ outside busy times."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 from urllib.parse import urlsplit
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import text
 
+from tests.calendar_server import CalendarServer, ics, vevent
 from trainerdesk.db import engine_for
 
 from .helpers import add_sub_trainer, assert_error, book, future_day, instant, local, open_trainer, signup
@@ -142,3 +144,75 @@ def test_outside_busy_times_are_listed_in_the_trainers_zone(client, db_url):
         422,
         "validation",
     )
+
+
+# --------------------------------------------------------------------------- connected calendars
+
+
+@pytest.fixture
+def calendar_server(monkeypatch):
+    monkeypatch.setenv("CALENDAR_ALLOW_PRIVATE_NETWORKS", "1")
+    server = CalendarServer()
+    yield server
+    server.httpd.shutdown()
+
+
+def test_connect_list_rename_sync_and_remove_a_calendar(client, calendar_server):
+    trainer, other = open_trainer(client), signup(client)
+    day = future_day(4)
+    start = local(day, 10).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    end = local(day, 11).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    calendar_server.files["/secret/basic.ics"] = (200, ics(vevent("gym@test", start, end, "Class at the gym")))
+    url = calendar_server.url("/secret/basic.ics")
+    base = f"/api/trainers/{trainer.id}/calendars"
+
+    r = client.post(base, json={"kind": "ics", "url": url, "name": "Gym"}, headers=trainer.headers)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["name"] == "Gym" and made["status"] == "ok" and made["busyCount"] == 1
+    assert made["lastError"] == "" and made["lastSyncedAt"]
+    assert url not in r.text and "secret" not in made["urlHint"]  # the address never comes back
+    slots = client.get(
+        "/api/bookings/availability", params={"trainerId": trainer.id, "date": day.isoformat(), "duration": "60"}
+    ).json()
+    assert local(day, 10) not in [instant(s["startTime"]) for s in slots]
+
+    assert [c["id"] for c in client.get(base, headers=trainer.headers).json()] == [made["id"]]
+    assert_error(client.get(base, headers=other.headers), 403)
+    r = client.patch(f"{base}/{made['id']}", json={"name": "Other gym"}, headers=trainer.headers)
+    assert r.status_code == 200 and r.json()["name"] == "Other gym"
+    assert_error(client.patch(f"{base}/{made['id']}", json={"name": "x"}, headers=other.headers), 403)
+
+    calendar_server.files["/secret/basic.ics"] = (500, b"down")
+    r = client.post(f"{base}/{made['id']}/sync", headers=trainer.headers)
+    assert r.status_code == 200 and r.json()["status"] == "error" and r.json()["lastError"]
+    assert r.json()["busyCount"] == 1  # the last good busy times stay
+
+    assert client.delete(f"{base}/{made['id']}", headers=trainer.headers).status_code == 204
+    assert client.get(base, headers=trainer.headers).json() == []
+    slots = client.get(
+        "/api/bookings/availability", params={"trainerId": trainer.id, "date": day.isoformat(), "duration": "60"}
+    ).json()
+    assert local(day, 10) in [instant(s["startTime"]) for s in slots]
+    assert_error(client.delete(f"{base}/{made['id']}", headers=trainer.headers), 404)
+
+
+@pytest.mark.parametrize(
+    "body, code, field",
+    [
+        ({"kind": "ics"}, "validation", "url"),
+        ({"kind": "ics", "url": "ftp://example.com/x.ics"}, "validation", "url"),
+        ({"kind": "ics", "url": "not a url"}, "validation", "url"),
+        ({"kind": "carrier-pigeon", "url": "https://example.com/x.ics"}, "validation", "kind"),
+        ({"kind": "ics", "url": "PATH:/html"}, "validation", "url"),
+        ({"kind": "ics", "url": "PATH:/missing"}, "unreachable", "url"),
+    ],
+)
+def test_a_calendar_that_cannot_be_read_is_refused_with_a_reason(client, calendar_server, body, code, field):
+    trainer = open_trainer(client)
+    calendar_server.files["/html"] = (200, b"<html>Please sign in</html>")
+    if str(body.get("url", "")).startswith("PATH:"):
+        body = {**body, "url": calendar_server.url(body["url"].removeprefix("PATH:"))}
+    r = client.post(f"/api/trainers/{trainer.id}/calendars", json=body, headers=trainer.headers)
+    assert_error(r, 422, code, field)
+    assert client.get(f"/api/trainers/{trainer.id}/calendars", headers=trainer.headers).json() == []

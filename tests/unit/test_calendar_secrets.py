@@ -81,7 +81,10 @@ def test_a_missing_key_is_a_clear_error(key):
     assert "SECRET_KEY" in str(info.value)
 
 
-def test_environment_helpers(monkeypatch):
+def test_environment_helpers(monkeypatch, tmp_path):
+    from trainerdesk import config
+
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "secret.key")  # none on disk either
     monkeypatch.setenv("SECRET_KEY", KEY)
     stored = encrypt(URL)
     assert decrypt(stored) == URL
@@ -91,3 +94,18 @@ def test_environment_helpers(monkeypatch):
         encrypt(URL)
     with pytest.raises(SecretKeyMissing):
         decrypt(stored)
+
+
+def test_make_run_creates_one_key_readable_by_its_owner_only_and_never_replaces_it(monkeypatch, tmp_path):
+    from trainerdesk import config
+
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "data" / "secret.key")
+    monkeypatch.delenv("SECRET_KEY")
+    config.ensure_secret_key()
+    key = config.settings().secret_key
+    assert len(key) >= 48 and (tmp_path / "data" / "secret.key").stat().st_mode & 0o777 == 0o600
+    stored = encrypt(URL)
+    config.ensure_secret_key()
+    assert config.settings().secret_key == key and decrypt(stored) == URL
+    monkeypatch.setenv("SECRET_KEY", KEY)  # the environment wins over the file
+    assert config.settings().secret_key == KEY

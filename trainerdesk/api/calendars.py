@@ -1,4 +1,4 @@
-"""Calendars outside TrainerDesk (docs/api.md): the trainer's subscribe feed."""
+"""Calendars outside TrainerDesk (docs/api.md): connected calendars, their busy times, and the subscribe feed."""
 
 from __future__ import annotations
 
@@ -12,9 +12,20 @@ from .. import routes
 from ..domain.errors import ValidationFailed
 from ..domain.inputs import parse_date
 from ..models import utcnow
-from ..services import busy, feeds, trainers
+from ..services import busy, calendars, feeds, trainers
 from .deps import SessionDep, TrainerDep
-from .schemas import BusyOut, CalendarResponse, FeedOut, errors, ok, text_response
+from .schemas import (
+    BusyOut,
+    CalendarResponse,
+    ConnectCalendarBody,
+    ConnectionOut,
+    FeedOut,
+    PatchCalendarBody,
+    connection_json,
+    errors,
+    ok,
+    text_response,
+)
 
 BUSY_DAYS = 366  # the longest span one request may ask for
 
@@ -86,3 +97,62 @@ def list_busy(
         }
         for row in rows
     ]
+
+
+@router.post(
+    "/api/trainers/{trainer_id}/calendars",
+    status_code=201,
+    summary="Connect an outside calendar (fetched before the answer)",
+    responses={**ok(201, ConnectionOut), **errors(400, 401, 403, 404, 422)},
+)
+def connect_calendar(trainer_id: str, body: ConnectCalendarBody, session: SessionDep, actor: TrainerDep):
+    made = calendars.connect_calendar(
+        session, actor=actor, trainer_id=trainer_id, kind=body.kind, url=body.url, name=body.name
+    )
+    return connection_json(made)
+
+
+@router.get(
+    "/api/trainers/{trainer_id}/calendars",
+    summary="The trainer's connected calendars",
+    responses={**ok(200, list[ConnectionOut]), **errors(401, 403, 404, 422)},
+)
+def list_calendars(trainer_id: str, session: SessionDep, actor: TrainerDep):
+    return [connection_json(c) for c in calendars.list_connections(session, actor=actor, trainer_id=trainer_id)]
+
+
+@router.patch(
+    "/api/trainers/{trainer_id}/calendars/{connection_id}",
+    summary="Rename a connected calendar",
+    responses={**ok(200, ConnectionOut), **errors(400, 401, 403, 404, 422)},
+)
+def patch_calendar(
+    trainer_id: str, connection_id: str, body: PatchCalendarBody, session: SessionDep, actor: TrainerDep
+):
+    if body.calendars is not None:
+        raise ValidationFailed("Only a CalDAV account has calendars to choose from.", {"field": "calendars"})
+    made = calendars.rename_connection(
+        session, actor=actor, trainer_id=trainer_id, connection_id=connection_id, name=body.name
+    )
+    return connection_json(made)
+
+
+@router.delete(
+    "/api/trainers/{trainer_id}/calendars/{connection_id}",
+    status_code=204,
+    summary="Disconnect a calendar (its busy times stop counting at once)",
+    responses={**errors(401, 403, 404, 422)},
+)
+def delete_calendar(trainer_id: str, connection_id: str, session: SessionDep, actor: TrainerDep):
+    calendars.remove_connection(session, actor=actor, trainer_id=trainer_id, connection_id=connection_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/api/trainers/{trainer_id}/calendars/{connection_id}/sync",
+    summary="Fetch a connected calendar now",
+    responses={**ok(200, ConnectionOut, "status and lastError say whether it worked."), **errors(401, 403, 404, 422)},
+)
+def sync_calendar(trainer_id: str, connection_id: str, session: SessionDep, actor: TrainerDep):
+    made = calendars.sync_connection(session, actor=actor, trainer_id=trainer_id, connection_id=connection_id)
+    return connection_json(made)

@@ -23,6 +23,7 @@ STATUS = {
     e.PolicyViolation: 422,
     e.InvalidTransition: 422,
     e.RateLimited: 429,
+    e.Unreachable: 422,
 }
 
 

@@ -165,6 +165,24 @@ class CancelBody(Body):
     token: Optional[str] = Field(None, description=TOKEN["description"])
 
 
+class ConnectCalendarBody(Body):
+    model_config = _body_config(
+        ["kind", "url"],
+        {"kind": "ics", "url": "https://calendar.example.com/ical/secret/basic.ics", "name": "Home"},
+    )
+    kind: _doc({"type": "string", "enum": ["ics", "caldav"], "description": "ics: a secret iCalendar address."}) = None
+    url: _doc({"type": "string", "format": "uri", "maxLength": 2000}) = None
+    name: _doc({"type": "string", "maxLength": 120}) = None
+    username: _doc({"type": "string", "maxLength": 200, "description": "CalDAV only."}) = None
+    password: _doc({"type": "string", "maxLength": 500, "description": "CalDAV only (an app password)."}) = None
+
+
+class PatchCalendarBody(Body):
+    model_config = _body_config([], {"name": "Home"})
+    name: _doc({"type": "string", "maxLength": 120}) = None
+    calendars: _doc({"type": "array", "items": {"type": "object"}, "description": "CalDAV only."}) = None
+
+
 class RescheduleBody(Body):
     model_config = _body_config(["startTime"], {"startTime": "2027-03-16T10:00:00+01:00"})
     start_time: _doc(INSTANT) = None
@@ -245,6 +263,42 @@ class TrainerOut(Out):
     name: str
     slug: str
     timezone: str
+
+
+class CaldavCalendarOut(Out):
+    href: str
+    name: str
+    check_conflicts: bool
+    write_bookings: bool
+
+
+class ConnectionOut(Out):
+    id: str
+    kind: str = Field(examples=["ics"])
+    name: str
+    url_hint: str = Field(description="The host and the end of the path; the address itself never comes back.")
+    status: str = Field(examples=["ok"], description="ok, or error: the last fetch failed (busy times kept).")
+    last_synced_at: Optional[datetime] = Field(description="The last successful fetch.")
+    last_error: str
+    busy_count: int = Field(description="Busy intervals known in the booking window.")
+    calendars: Optional[list[CaldavCalendarOut]] = Field(None, description="CalDAV only.")
+
+
+def connection_json(connection: Any) -> dict:
+    row = connection.row
+    out = {
+        "id": row.id,
+        "kind": row.kind,
+        "name": row.name,
+        "urlHint": row.url_hint,
+        "status": row.status,
+        "lastSyncedAt": row.last_synced_at.isoformat() if row.last_synced_at else None,
+        "lastError": row.last_error,
+        "busyCount": connection.busy_count,
+    }
+    if row.kind == "caldav":
+        out["calendars"] = row.calendars
+    return out
 
 
 class FeedOut(Out):

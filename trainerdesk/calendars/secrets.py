@@ -22,12 +22,13 @@ environment and fail with :class:`SecretKeyMissing` when it is not set.
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from ..config import settings
 
 __all__ = [
     "SecretKeyMissing",
@@ -85,8 +86,9 @@ def decrypt_secret(stored: str, secret_key: str | Sequence[str]) -> str:
 
 
 def secret_key_from_env() -> str:
-    """``SECRET_KEY`` from the environment, or :class:`SecretKeyMissing`."""
-    key = os.environ.get("SECRET_KEY", "")
+    """``SECRET_KEY`` from the environment (or the one ``make run`` keeps in the data folder), or
+    :class:`SecretKeyMissing`."""
+    key = settings().secret_key
     if not key.strip():
         _fernet("")  # raises SecretKeyMissing with the explanation
     return key

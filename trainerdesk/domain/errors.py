@@ -64,5 +64,11 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
 
+class Unreachable(DomainError):
+    """An outside address (a calendar) could not be fetched; nothing was changed."""
+
+    code = "unreachable"
+
+
 class RateLimited(DomainError):
     code = "rate_limited"

@@ -13,6 +13,10 @@ from datetime import datetime, timedelta, timezone
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+# The domain part of every UID we write; an outside calendar's event with such a UID is one of our
+# own bookings read back (services/calendars.py skips it: the booking already counts).
+UID_DOMAIN = "trainerdesk.localhost"
+
 
 @dataclass(frozen=True)
 class CalendarEntry:
@@ -28,7 +32,7 @@ class CalendarEntry:
     notes: str
     manage_links: tuple[tuple[str, str], ...] = ()  # (label, url)
     summary: str = ""  # the event's title; by default the client's view, "Training session with <trainer>"
-    domain: str = "trainerdesk.localhost"
+    domain: str = UID_DOMAIN
 
 
 _ICS_STATUS = {

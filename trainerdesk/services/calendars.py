@@ -1,0 +1,333 @@
+"""Connected outside calendars (docs/calendars.md): connect, rename, sync now, remove, and the
+background refresh that keeps their busy times fresh.
+
+Network calls never happen inside a database transaction: a refresh reads what it needs, ends
+the transaction, fetches, then writes the result in a new short one. A refresh is claimed first
+(an atomic ``UPDATE ... WHERE claim expired``), so across every process only one fetches a given
+calendar at a time. A failed refresh keeps the last good busy times and records the error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from ..calendars import busy as ical, fetch as web
+from ..calendars.secrets import decrypt, encrypt
+from ..config import settings
+from ..db import begin_write, session_scope
+from ..domain.errors import NotFound, Unreachable, ValidationFailed
+from ..domain.ics import UID_DOMAIN, booking_uid
+from ..domain.preferences import check_text
+from ..models import Booking, BusyTime, CalendarConnection, Trainer, utcnow
+from .busy import Interval, replace_busy_times
+from .trainers import load_preferences, managed_trainer
+
+log = logging.getLogger(__name__)
+
+# Busy times are expanded this far past the booking window, so a day of "not modified" answers
+# never leaves the end of the window unknown.
+HORIZON_MARGIN = timedelta(days=7)
+MAX_CONNECTIONS = 20  # per trainer
+REFRESH_BATCH = 10
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A connection as the API and the dashboard show it (no secret in it)."""
+
+    row: CalendarConnection
+    busy_count: int
+
+
+# ---------------------------------------------------------------- reading
+
+
+def list_connections(session: Session, *, actor: Trainer, trainer_id: str) -> list[Connection]:
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    counts = dict(
+        session.exec(
+            select(BusyTime.connection_id, func.count())
+            .where(BusyTime.trainer_id == trainer.id)
+            .group_by(BusyTime.connection_id)
+        ).all()
+    )
+    rows = session.exec(
+        select(CalendarConnection)
+        .where(CalendarConnection.trainer_id == trainer.id)
+        .order_by(CalendarConnection.created_at, CalendarConnection.id)
+    ).all()
+    return [Connection(row, counts.get(row.id, 0)) for row in rows]
+
+
+def _owned(session: Session, actor: Trainer, trainer_id: str, connection_id: str) -> CalendarConnection:
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    row = session.get(CalendarConnection, connection_id) if isinstance(connection_id, str) else None
+    if row is None or row.trainer_id != trainer.id:
+        raise NotFound("There is no such connected calendar.")
+    return row
+
+
+def get_connection(session: Session, *, actor: Trainer, trainer_id: str, connection_id: str) -> Connection:
+    row = _owned(session, actor, trainer_id, connection_id)
+    count = session.exec(select(func.count()).select_from(BusyTime).where(BusyTime.connection_id == row.id)).one()
+    return Connection(row, count)
+
+
+# ---------------------------------------------------------------- connecting and changing
+
+
+def url_hint(url: str) -> str:
+    """The host and the end of the path: enough to tell calendars apart, useless to open one."""
+    parsed = web.check_url(url)
+    path = parsed.path.rstrip("/")
+    tail = path.rsplit("/", 1)[-1][-12:] if path else ""
+    return f"{parsed.host}/…{tail}" if tail else parsed.host
+
+
+def _check_name(name: Any, fallback: str) -> str:
+    return check_text(name, field="name", limit=120, label="name") or fallback
+
+
+def connect_calendar(
+    session: Session,
+    *,
+    actor: Trainer,
+    trainer_id: str,
+    kind: Any,
+    url: Any,
+    name: Any = None,
+    now: Optional[datetime] = None,
+) -> Connection:
+    """Connect an iCalendar address: fetched and read before anything is stored (422 otherwise)."""
+    now = now or utcnow()
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    if kind != "ics":
+        raise ValidationFailed(
+            'Connect a calendar by its secret iCalendar address (kind "ics"); CalDAV accounts are not supported yet.',
+            {"field": "kind"},
+        )
+    if not isinstance(url, str) or not url.strip() or len(url) > 2000:
+        raise ValidationFailed("Paste the calendar's secret address (iCal format).", {"field": "url"})
+    url = url.strip()
+    try:
+        hint = url_hint(url)
+    except web.FetchError as exc:
+        raise ValidationFailed(str(exc), {"field": "url"}) from exc
+    label = _check_name(name, hint.split("/", 1)[0])
+    count = session.exec(
+        select(func.count()).select_from(CalendarConnection).where(CalendarConnection.trainer_id == trainer.id)
+    ).one()
+    if count >= MAX_CONNECTIONS:
+        raise ValidationFailed(f"A trainer can connect at most {MAX_CONNECTIONS} calendars.", {"field": "url"})
+    horizon, zone, own = _reading_context(session, trainer, now)
+    session.commit()  # no transaction stays open across the fetch
+    fetched = _fetch(url, etag=None, last_modified=None)
+    intervals = _read(fetched.body, zone=zone, start=now, end=horizon, own=own)
+
+    begin_write(session)
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    row = CalendarConnection(
+        trainer_id=trainer.id,
+        kind="ics",
+        name=label,
+        secret=encrypt(json.dumps({"url": url})),
+        url_hint=hint,
+        status="ok",
+        last_synced_at=now,
+        etag=(fetched.etag or "")[:200],
+        last_modified=(fetched.last_modified or "")[:100],
+        expanded_until=horizon,
+        sync_claimed_until=now + timedelta(seconds=settings().calendar_refresh_seconds),
+    )
+    session.add(row)
+    session.flush()
+    busy_count = replace_busy_times(session, row, intervals)
+    session.commit()
+    return Connection(row, busy_count)
+
+
+def rename_connection(
+    session: Session, *, actor: Trainer, trainer_id: str, connection_id: str, name: Any
+) -> Connection:
+    begin_write(session)
+    row = _owned(session, actor, trainer_id, connection_id)
+    row.name = _check_name(name, row.name)
+    session.add(row)
+    session.commit()
+    return get_connection(session, actor=actor, trainer_id=trainer_id, connection_id=connection_id)
+
+
+def remove_connection(session: Session, *, actor: Trainer, trainer_id: str, connection_id: str) -> None:
+    """Disconnect: its busy times stop counting at once."""
+    begin_write(session)
+    row = _owned(session, actor, trainer_id, connection_id)
+    replace_busy_times(session, row, [])
+    session.delete(row)
+    session.commit()
+
+
+def sync_connection(
+    session: Session, *, actor: Trainer, trainer_id: str, connection_id: str, now: Optional[datetime] = None
+) -> Connection:
+    """Fetch now (the answer says whether it worked: ``status`` and ``lastError``)."""
+    row = _owned(session, actor, trainer_id, connection_id)
+    session.commit()
+    refresh(row.id, now=now or utcnow(), force=True)
+    session.expire_all()
+    return get_connection(session, actor=actor, trainer_id=trainer_id, connection_id=connection_id)
+
+
+# ---------------------------------------------------------------- fetching and reading
+
+
+def _reading_context(session: Session, trainer: Trainer, now: datetime) -> tuple[datetime, ZoneInfo, frozenset[str]]:
+    """How far to expand, the zone for all-day and floating times, and our own bookings' UIDs."""
+    prefs = load_preferences(session, trainer.id)
+    horizon = now + timedelta(days=prefs.max_advance_days) + HORIZON_MARGIN
+    ids = session.exec(select(Booking.id).where(Booking.trainer_id == trainer.id, Booking.end_at > now)).all()
+    return horizon, ZoneInfo(trainer.timezone), frozenset(booking_uid(i, UID_DOMAIN) for i in ids)
+
+
+def _fetch(url: str, *, etag: Optional[str], last_modified: Optional[str]) -> web.Fetched | web.NotModified:
+    try:
+        return web.fetch_calendar(
+            url,
+            etag=etag,
+            last_modified=last_modified,
+            allow_private_networks=settings().calendar_allow_private_networks,
+        )
+    except (web.RefusedUrl, web.TooLarge) as exc:
+        raise ValidationFailed(str(exc), {"field": "url"}) from exc
+    except web.FetchError as exc:
+        raise Unreachable(str(exc), {"field": "url"}) from exc
+
+
+def _read(body: bytes, *, zone: ZoneInfo, start: datetime, end: datetime, own: frozenset[str]) -> list[Interval]:
+    try:
+        found = ical.busy_times(body, trainer_zone=zone, start=start, end=end, ignore_uids=own)
+    except ical.NotACalendar as exc:
+        raise ValidationFailed(str(exc), {"field": "url"}) from exc
+    return [Interval(b.start, b.end, b.summary) for b in found]
+
+
+def refresh(connection_id: str, *, now: datetime, force: bool = False) -> None:
+    """Fetch one connection and store what it says; on failure keep the busy times, record why.
+
+    ``force`` skips the conditional request (a trainer's "sync now").
+    """
+    with session_scope() as session:
+        row = session.get(CalendarConnection, connection_id)
+        if row is None:
+            return
+        trainer = session.get(Trainer, row.trainer_id)
+        horizon, zone, own = _reading_context(session, trainer, now)
+        url = json.loads(decrypt(row.secret))["url"]
+        # "Not modified" only helps while the stored expansion still covers the booking window.
+        fresh_enough = not force and row.expanded_until is not None and row.expanded_until >= horizon - HORIZON_MARGIN
+        etag, modified = (row.etag or None, row.last_modified or None) if fresh_enough else (None, None)
+        session.commit()
+        try:
+            fetched = _fetch(url, etag=etag, last_modified=modified)
+            intervals = (
+                None
+                if isinstance(fetched, web.NotModified)
+                else _read(fetched.body, zone=zone, start=now, end=horizon, own=own)
+            )
+        except (ValidationFailed, Unreachable) as exc:
+            _record_failure(session, connection_id, exc.message)
+            return
+        begin_write(session)
+        row = session.get(CalendarConnection, connection_id)
+        if row is None:  # removed while we fetched
+            session.commit()
+            return
+        if intervals is not None:
+            replace_busy_times(session, row, intervals)
+            row.expanded_until = horizon
+        row.etag, row.last_modified = (fetched.etag or "")[:200], (fetched.last_modified or "")[:100]
+        row.status, row.last_error, row.last_synced_at = "ok", "", now
+        session.add(row)
+        session.commit()
+
+
+def _record_failure(session: Session, connection_id: str, message: str) -> None:
+    begin_write(session)
+    row = session.get(CalendarConnection, connection_id)
+    if row is not None:
+        row.status, row.last_error = "error", message[:500]
+        session.add(row)
+    session.commit()
+
+
+# ---------------------------------------------------------------- the background refresh
+
+
+def claim_due(session: Session, *, now: datetime) -> list[str]:
+    """Connections due for a refresh, each claimed for this process until its next turn.
+
+    The claim is one conditional UPDATE per connection: when several processes race for the same
+    connection, exactly one sees its row change.
+    """
+    due = session.exec(
+        select(CalendarConnection.id)
+        .where(
+            or_(
+                col(CalendarConnection.sync_claimed_until).is_(None),
+                CalendarConnection.sync_claimed_until <= now,
+            )
+        )
+        .order_by(CalendarConnection.sync_claimed_until)
+        .limit(REFRESH_BATCH)
+    ).all()
+    session.commit()
+    claimed = []
+    until = now + timedelta(seconds=settings().calendar_refresh_seconds)
+    for connection_id in due:
+        result = session.exec(
+            update(CalendarConnection)
+            .where(
+                CalendarConnection.id == connection_id,
+                or_(
+                    col(CalendarConnection.sync_claimed_until).is_(None),
+                    CalendarConnection.sync_claimed_until <= now,
+                ),
+            )
+            .values(sync_claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if result.rowcount == 1:
+            claimed.append(connection_id)
+    return claimed
+
+
+def refresh_due(*, now: Optional[datetime] = None) -> int:
+    """Refresh every connection that is due (and that no other process has claimed)."""
+    now = now or utcnow()
+    with session_scope() as session:
+        claimed = claim_due(session, now=now)
+    for connection_id in claimed:
+        try:
+            refresh(connection_id, now=now)
+        except Exception:  # noqa: BLE001 - one broken calendar must not stop the others
+            log.exception("refreshing calendar %s failed", connection_id)
+    return len(claimed)
+
+
+async def run_refresher(interval: float = 15.0) -> None:
+    """Lifespan task of the app: refresh due calendars every ``interval`` seconds."""
+    while True:
+        try:
+            await asyncio.to_thread(refresh_due)
+        except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
+            log.exception("calendar refresh round failed")
+        await asyncio.sleep(interval)
