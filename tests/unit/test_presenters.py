@@ -213,3 +213,28 @@ def test_team_week_cells_gaps_and_overlaps_in_the_viewers_zone():
         )
     ]
     assert p.week_label(date(2027, 3, 15)) == "15 Mar – 21 Mar 2027"
+
+
+# --------------------------------------------------------------------------- availability page
+
+
+def test_week_bars_sit_at_their_minutes_on_their_day():
+    week = p.week_bars([("w1", 0, 9 * 60, 12 * 60 + 30), ("w2", 0, 14 * 60, 18 * 60), ("w3", 6, 0, 1440)])
+    assert [len(day) for day in week] == [2, 0, 0, 0, 0, 0, 1]
+    assert week[0][0] == p.WeekBar(
+        id="w1", day=0, label="09:00–12:30", name="Monday 09:00–12:30", left="37.5000%", width="14.5833%"
+    )
+    assert (week[6][0].left, week[6][0].width) == ("0.0000%", "100.0000%")
+
+
+def test_date_rows_say_where_each_days_hours_come_from():
+    week = p.week_bars([("w1", 0, 9 * 60, 17 * 60)])
+    monday = date(2027, 3, 15)
+    overrides = {monday + timedelta(days=7): [], monday + timedelta(days=1): [(8 * 60, 10 * 60), (18 * 60, 20 * 60)]}
+    rows = p.date_rows(week, overrides, first=monday, count=8)
+    assert rows[0] == p.DateRow(
+        iso="2027-03-15", label="Mon 15 Mar", long="Monday 15 March 2027", hours="09:00–17:00", kind="weekly"
+    )
+    assert (rows[1].hours, rows[1].kind) == ("08:00–10:00, 18:00–20:00", "override")
+    assert (rows[2].hours, rows[2].kind) == ("closed", "weekly")
+    assert (rows[7].hours, rows[7].kind) == ("closed", "closed")

@@ -15,30 +15,19 @@ from ..models import Trainer, utcnow
 from ..services import availability
 from .auth import AuthState
 from .common import friendly
+from .presenters import DateRow, WeekBar, date_rows, week_bars
 
 CELL_MINUTES = 30
 DAYS_SHOWN = 28
 
 
-def _bar(block_id: str, day: int, start: int, end: int) -> dict[str, str]:
-    label = f"{format_wall_time(start)}–{format_wall_time(end)}"
-    return {
-        "id": block_id,
-        "day": str(day),
-        "label": label,
-        "name": f"{DAY_NAMES[day]} {label}",
-        "left": f"{start / 1440 * 100:.4f}%",
-        "width": f"{(end - start) / 1440 * 100:.4f}%",
-    }
-
-
 class AvailabilityState(AuthState):
     tab: str = "weekly"
     shown_zone: str = ""
-    week: list[list[dict[str, str]]] = [[] for _ in range(7)]  # bars per day, Monday first
+    week: list[list[WeekBar]] = [[] for _ in range(7)]  # bars per day, Monday first
     error: str = ""
     # specific dates
-    dates: list[dict[str, str]] = []
+    dates: list[DateRow] = []
     dialog_open: bool = False
     dialog_date: str = ""
     dialog_ranges: list[list[str]] = []
@@ -58,30 +47,8 @@ class AvailabilityState(AuthState):
         last = today + timedelta(days=DAYS_SHOWN - 1)
         rows = availability.list_weekly(session, target.id)
         overrides = {o.day: o.blocks for o in availability.list_overrides(session, target.id, today, last)}
-        week: list[list[dict[str, str]]] = [[] for _ in range(7)]
-        for r in rows:
-            week[r.day_of_week].append(_bar(r.id, r.day_of_week, r.start_minute, r.end_minute))
-        self.week = week
-        weekly_text = [", ".join(b["label"] for b in week[d]) or "closed" for d in range(7)]
-        out = []
-        for n in range(DAYS_SHOWN):
-            day = today + timedelta(days=n)
-            override = overrides.get(day)
-            if override is None:
-                hours, kind = weekly_text[day.weekday()], "weekly"
-            else:
-                hours = ", ".join(f"{format_wall_time(a)}–{format_wall_time(b)}" for a, b in override) or "closed"
-                kind = "closed" if not override else "override"
-            out.append(
-                {
-                    "iso": day.isoformat(),
-                    "label": day.strftime("%a %d %b"),
-                    "long": day.strftime("%A %d %B %Y"),
-                    "hours": hours,
-                    "kind": kind,
-                }
-            )
-        self.dates = out
+        week = week_bars((r.id, r.day_of_week, r.start_minute, r.end_minute) for r in rows)
+        self.week, self.dates = week, date_rows(week, overrides, first=today, count=DAYS_SHOWN)
 
     def _editing(self, session: Session, actor: Trainer) -> dict:
         """``actor`` and ``trainer_id`` for a write service: the logged-in trainer, on the trainer they edit."""

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain.policy import ClientPolicy, client_cancellation_is_late
 from ..domain.ranges import Range
+from ..domain.slots import DAY_NAMES, format_wall_time
 from ..models import Booking, BookingEvent, Client, Trainer
 from .common import long_label, time_label
 
@@ -270,3 +271,76 @@ def team_week(
             )
         )
     return columns, rows
+
+
+# --------------------------------------------------------------------------- availability page
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    """One weekly block on the availability grid, placed at its exact minutes."""
+
+    id: str
+    day: int  # 0 = Monday
+    label: str  # "09:00–12:30"
+    name: str  # "Monday 09:00–12:30"
+    left: str  # CSS percentages of the day
+    width: str
+
+
+def week_bar(block_id: str, day: int, start: int, end: int) -> WeekBar:
+    """A bar for the block from minute ``start`` to minute ``end`` of weekday ``day``."""
+    label = f"{format_wall_time(start)}–{format_wall_time(end)}"
+    return WeekBar(
+        id=block_id,
+        day=day,
+        label=label,
+        name=f"{DAY_NAMES[day]} {label}",
+        left=f"{start / 1440 * 100:.4f}%",
+        width=f"{(end - start) / 1440 * 100:.4f}%",
+    )
+
+
+def week_bars(blocks: Iterable[tuple[str, int, int, int]]) -> list[list[WeekBar]]:
+    """Bars per weekday (Monday first) from (id, weekday, start minute, end minute)."""
+    week: list[list[WeekBar]] = [[] for _ in range(7)]
+    for block_id, day, start, end in blocks:
+        week[day].append(week_bar(block_id, day, start, end))
+    return week
+
+
+@dataclass(frozen=True)
+class DateRow:
+    """One of the next days on the availability page, and where its hours come from."""
+
+    iso: str
+    label: str  # "Mon 15 Mar"
+    long: str  # "Monday 15 March 2027", for accessible names
+    hours: str  # "09:00–17:00, 18:00–20:00" or "closed"
+    kind: str  # "weekly", "override" (special hours) or "closed" (blocked)
+
+
+def date_rows(
+    week: Sequence[Sequence[WeekBar]], overrides: Mapping[date, Sequence[tuple[int, int]]], *, first: date, count: int
+) -> list[DateRow]:
+    """``count`` days from ``first``: the weekly hours, unless the date has an override (none = blocked)."""
+    weekly = [", ".join(b.label for b in week[d]) or "closed" for d in range(7)]
+    rows = []
+    for n in range(count):
+        day = first + timedelta(days=n)
+        override = overrides.get(day)
+        if override is None:
+            hours, kind = weekly[day.weekday()], "weekly"
+        else:
+            hours = ", ".join(f"{format_wall_time(a)}–{format_wall_time(b)}" for a, b in override) or "closed"
+            kind = "closed" if not override else "override"
+        rows.append(
+            DateRow(
+                iso=day.isoformat(),
+                label=day.strftime("%a %d %b"),
+                long=day.strftime("%A %d %B %Y"),
+                hours=hours,
+                kind=kind,
+            )
+        )
+    return rows
