@@ -20,7 +20,7 @@ from .services.notifications import run_sender
 from .state.auth import AuthState, NotLoggedIn
 from .state.availability import AvailabilityState
 from .state.booking import BookingPageState
-from .state.bookings_table import BookingsState
+from .state.bookings import BookingsState
 from .state.dashboard import DashboardState
 from .state.manage import ManageBookingState
 from .state.preferences import PreferencesState

@@ -1,5 +1,5 @@
 """The trainer's dashboard in a real browser: hours by drag (mouse and touch), overrides, preferences,
-the bookings table (filter, search, pages, cancel, CSV) and the live toast."""
+the bookings table (filter, search, pages, cancel, CSV, reschedule, details) and the live toast."""
 
 from __future__ import annotations
 
@@ -241,3 +241,31 @@ def test_overview_shows_the_embed_code_and_rotates_the_api_key(live_app, browser
         f"{base}/api/trainers/{trainer['trainerId']}/preferences", headers={"Authorization": f"Bearer {new_key}"}
     )
     assert fresh.status_code == 200
+
+
+def test_reschedule_from_the_table_then_the_details_show_the_move(live_app, browser: Browser):
+    base = live_app["base"]
+    trainer = make_trainer(base, "dialogs@example.com")
+    day = (date.today().replace(day=1) + timedelta(days=32)).replace(day=10).isoformat()
+    slots = httpx.get(
+        f"{base}/api/bookings/availability",
+        params={"trainerId": trainer["trainerId"], "date": day, "duration": 60, "clientTimezone": "UTC"},
+    ).json()
+    assert book(base, trainer["trainerId"], slots[0]["startTime"], email="moved@example.com").status_code == 201
+    page = login(browser, base, "dialogs@example.com")
+    page.goto("/dashboard/bookings")
+    expect(page.get_by_text("1 bookings")).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("^Reschedule Api Client")).click()
+    expect(page.get_by_role("heading", name="Reschedule booking")).to_be_visible()
+    page.get_by_role("button", name="Move to 12:00").click()
+    page.get_by_role("button", name="Move booking").click()
+    expect(page.get_by_text("Booking moved; the client is notified.")).to_be_visible()
+    expect(page.get_by_role("table", name="Bookings")).to_contain_text("12:00–13:00")
+
+    page.get_by_role("button", name=re.compile("^Details of Api Client")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Booking of Api Client")
+    expect(dialog).to_contain_text("moved@example.com")
+    expect(dialog).to_contain_text("Rescheduled")
+    expect(dialog).to_contain_text(re.compile(r"08:00 → .*12:00"))

@@ -9,11 +9,11 @@ from ..domain.slots import DAY_NAMES
 
 def _bar(state, bar) -> rx.Component:
     return rx.box(
-        rx.text(bar["label"], as_="span"),
-        rx.el.button("×", on_click=state.remove_block(bar["id"]), aria_label="Remove " + bar["name"], type="button"),
+        rx.text(bar.label, as_="span"),
+        rx.el.button("×", on_click=state.remove_block(bar.id), aria_label="Remove " + bar.name, type="button"),
         class_name="td-bar",
-        style={"left": bar["left"], "width": bar["width"]},
-        title=bar["name"],
+        style={"left": bar.left, "width": bar.width},
+        title=bar.name,
     )
 
 

@@ -1,4 +1,7 @@
-"""The trainer's bookings table, its filters, bulk bar, and the detail and action dialogs."""
+"""The trainer's bookings table, its filters, bulk bar, and the detail and action dialogs.
+
+Each piece takes the state it shows (``state/bookings``): ``F`` the filters, ``S`` the table, ``D`` the
+dialogs; rows are typed view models (``state/presenters.py``)."""
 
 from __future__ import annotations
 
@@ -9,30 +12,30 @@ from .status import STATUS_LABELS, status_badge
 VIEWS = (("upcoming", "Upcoming"), ("past", "Past"), ("cancelled", "Cancelled"), ("all", "All"))
 
 
-def filters(S) -> rx.Component:
+def filters(F) -> rx.Component:
     return rx.flex(
         rx.segmented_control.root(
             *[rx.segmented_control.item(label, value=value) for value, label in VIEWS],
-            value=S.view,
-            on_change=S.set_view,
+            value=F.view,
+            on_change=F.set_view,
             aria_label="Which bookings",
         ),
         rx.input(
             placeholder="Search client name or email",
-            value=S.q,
-            on_change=S.set_q.debounce(300),
+            value=F.q,
+            on_change=F.set_q.debounce(300),
             aria_label="Search client name or email",
             width="16rem",
         ),
         rx.hstack(
             rx.el.label("From", html_for="filter-from", class_name="td-label"),
-            rx.input(id="filter-from", type="date", value=S.date_from, on_change=S.set_date_from),
+            rx.input(id="filter-from", type="date", value=F.date_from, on_change=F.set_date_from),
             rx.el.label("to", html_for="filter-to", class_name="td-label"),
-            rx.input(id="filter-to", type="date", value=S.date_to, on_change=S.set_date_to),
+            rx.input(id="filter-to", type="date", value=F.date_to, on_change=F.set_date_to),
             align="center",
             spacing="2",
         ),
-        rx.button("Clear filters", variant="ghost", on_click=S.clear_filters),
+        rx.button("Clear filters", variant="ghost", on_click=F.clear_filters),
         spacing="3",
         wrap="wrap",
         align="center",
@@ -40,65 +43,64 @@ def filters(S) -> rx.Component:
     )
 
 
-def _actions(S, row) -> rx.Component:
-    has = lambda name: row["actions"].contains(name)  # noqa: E731
+def _actions(S, D, row) -> rx.Component:
     return rx.hstack(
         rx.button(
             "Details",
             size="1",
             variant="soft",
-            on_click=S.show_details(row["id"]),
-            aria_label="Details of " + row["client"] + " " + row["date"] + " " + row["time"],
+            on_click=D.show_details(row.id),
+            aria_label="Details of " + row.client + " " + row.date + " " + row.time,
         ),
         rx.cond(
-            has("confirm"),
+            row.can_confirm,
             rx.button(
                 "Confirm",
                 size="1",
-                on_click=S.confirm(row["id"]),
-                aria_label="Confirm " + row["client"] + " " + row["date"],
+                on_click=S.confirm(row.id),
+                aria_label="Confirm " + row.client + " " + row.date,
             ),
         ),
         rx.cond(
-            has("complete"),
+            row.can_complete,
             rx.button(
                 "Complete",
                 size="1",
                 color_scheme="green",
-                on_click=S.open_action("complete", row["id"]),
-                aria_label="Mark complete " + row["client"] + " " + row["date"],
+                on_click=D.open_action("complete", row.id),
+                aria_label="Mark complete " + row.client + " " + row.date,
             ),
         ),
         rx.cond(
-            has("no_show"),
+            row.can_no_show,
             rx.button(
                 "No-show",
                 size="1",
                 color_scheme="orange",
                 variant="soft",
-                on_click=S.mark_no_show(row["id"]),
-                aria_label="Mark no-show " + row["client"] + " " + row["date"],
+                on_click=S.mark_no_show(row.id),
+                aria_label="Mark no-show " + row.client + " " + row.date,
             ),
         ),
         rx.cond(
-            has("reschedule"),
+            row.can_reschedule,
             rx.button(
                 "Reschedule",
                 size="1",
                 variant="soft",
-                on_click=S.open_action("reschedule", row["id"]),
-                aria_label="Reschedule " + row["client"] + " " + row["date"],
+                on_click=D.open_action("reschedule", row.id),
+                aria_label="Reschedule " + row.client + " " + row.date,
             ),
         ),
         rx.cond(
-            has("cancel"),
+            row.can_cancel,
             rx.button(
                 "Cancel",
                 size="1",
                 color_scheme="red",
                 variant="soft",
-                on_click=S.open_action("cancel", row["id"]),
-                aria_label="Cancel " + row["client"] + " " + row["date"],
+                on_click=D.open_action("cancel", row.id),
+                aria_label="Cancel " + row.client + " " + row.date,
             ),
         ),
         spacing="1",
@@ -106,7 +108,7 @@ def _actions(S, row) -> rx.Component:
     )
 
 
-def table(S) -> rx.Component:
+def table(S, D) -> rx.Component:
     return rx.table.root(
         rx.el.caption("Bookings", class_name="td-sr-only"),
         rx.table.header(
@@ -135,24 +137,24 @@ def table(S) -> rx.Component:
                 lambda row: rx.table.row(
                     rx.table.cell(
                         rx.checkbox(
-                            checked=S.selected.contains(row["id"]),
-                            on_change=lambda checked: S.toggle_row(row["id"], checked),
-                            aria_label="Select " + row["client"] + " " + row["date"] + " " + row["time"],
+                            checked=S.selected.contains(row.id),
+                            on_change=lambda checked: S.toggle_row(row.id, checked),
+                            aria_label="Select " + row.client + " " + row.date + " " + row.time,
                         )
                     ),
-                    rx.table.cell(row["date"]),
-                    rx.table.cell(row["time"]),
-                    rx.cond(S.viewing == "all", rx.table.cell(row["trainer"])),
+                    rx.table.cell(row.date),
+                    rx.table.cell(row.time),
+                    rx.cond(S.viewing == "all", rx.table.cell(row.trainer)),
                     rx.table.cell(
                         rx.vstack(
-                            rx.text(row["client"], weight="medium"),
-                            rx.link(row["email"], href="mailto:" + row["email"], size="1"),
+                            rx.text(row.client, weight="medium"),
+                            rx.link(row.email, href="mailto:" + row.email, size="1"),
                             spacing="0",
                         )
                     ),
-                    rx.table.cell(row["duration"]),
-                    rx.table.cell(status_badge(row["status"])),
-                    rx.table.cell(_actions(S, row)),
+                    rx.table.cell(row.duration),
+                    rx.table.cell(status_badge(row.status)),
+                    rx.table.cell(_actions(S, D, row)),
                 ),
             )
         ),
@@ -196,46 +198,46 @@ def bulk_bar(S) -> rx.Component:
     )
 
 
-def details_dialog(S) -> rx.Component:
-    d = S.detail
+def details_dialog(D) -> rx.Component:
+    d = D.detail
     item = lambda label, value: rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))  # noqa: E731
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Booking of ", d["client"]),
-            rx.dialog.description(d["when"], size="2"),
+            rx.dialog.title("Booking of ", d.client),
+            rx.dialog.description(d.when, size="2"),
             rx.data_list.root(
-                item("Client", d["client"]),
-                item("Email", rx.link(d["email"], href="mailto:" + d["email"])),
-                item("Phone", rx.cond(d["phone"] != "", rx.link(d["phone"], href="tel:" + d["phone"]), "—")),
-                item("Client's time", d["client_when"]),
-                item("Length", d["duration"]),
-                item("Status", status_badge(d["status"])),
-                item("Client notes", d["notes"]),
-                item("Your notes", d["trainer_notes"]),
-                item("Reschedules", d["reschedules"]),
-                item("Late cancellation", d["late"]),
-                item("Cancellation reason", d["reason"]),
+                item("Client", d.client),
+                item("Email", rx.link(d.email, href="mailto:" + d.email)),
+                item("Phone", rx.cond(d.phone != "", rx.link(d.phone, href="tel:" + d.phone), "—")),
+                item("Client's time", d.client_when),
+                item("Length", d.duration),
+                item("Status", status_badge(d.status)),
+                item("Client notes", d.notes),
+                item("Your notes", d.trainer_notes),
+                item("Reschedules", d.reschedules),
+                item("Late cancellation", d.late),
+                item("Cancellation reason", d.reason),
                 margin_y="1rem",
             ),
             rx.heading("History", size="3", as_="h3"),
             rx.el.ol(
                 rx.foreach(
-                    S.history,
+                    D.history,
                     lambda h: rx.el.li(
-                        rx.text(rx.text.strong(h["what"]), " by ", h["who"], ", ", h["at"], " ", h["more"], size="2")
+                        rx.text(rx.text.strong(h.what), " by ", h.who, ", ", h.at, " ", h.more, size="2")
                     ),
                 )
             ),
             rx.dialog.close(rx.button("Close", variant="soft", margin_top="1rem")),
         ),
-        open=S.detail_open,
-        on_open_change=S.set_detail_open,
+        open=D.detail_open,
+        on_open_change=D.set_detail_open,
     )
 
 
-def action_dialog(S) -> rx.Component:
+def action_dialog(D) -> rx.Component:
     title = rx.match(
-        S.action,
+        D.action,
         ("complete", "Mark session complete"),
         ("cancel", "Cancel booking"),
         ("reschedule", "Reschedule booking"),
@@ -245,23 +247,23 @@ def action_dialog(S) -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(title),
             rx.vstack(
-                rx.cond(S.action_warning != "", rx.callout(S.action_warning, icon="clock-alert", color_scheme="amber")),
+                rx.cond(D.action_warning != "", rx.callout(D.action_warning, icon="clock-alert", color_scheme="amber")),
                 rx.cond(
-                    S.action == "reschedule",
+                    D.action == "reschedule",
                     rx.vstack(
                         rx.el.label("New date", html_for="action-date", class_name="td-label"),
-                        rx.input(id="action-date", type="date", value=S.action_date, on_change=S.set_action_date),
+                        rx.input(id="action-date", type="date", value=D.action_date, on_change=D.set_action_date),
                         rx.cond(
-                            S.action_slots.length() > 0,
+                            D.action_slots.length() > 0,
                             rx.box(
                                 rx.foreach(
-                                    S.action_slots,
+                                    D.action_slots,
                                     lambda s: rx.button(
-                                        s["label"],
+                                        s.label,
                                         size="1",
-                                        variant=rx.cond(S.action_start == s["start"], "solid", "outline"),
-                                        on_click=S.pick_action_start(s["start"]),
-                                        aria_label="Move to " + s["label"],
+                                        variant=rx.cond(D.action_start == s.start, "solid", "outline"),
+                                        on_click=D.pick_action_start(s.start),
+                                        aria_label="Move to " + s.label,
                                     ),
                                 ),
                                 class_name="td-slots",
@@ -275,28 +277,28 @@ def action_dialog(S) -> rx.Component:
                     ),
                     rx.vstack(
                         rx.el.label(
-                            rx.cond(S.action == "cancel", "Reason (the client sees it)", "Session notes"),
+                            rx.cond(D.action == "cancel", "Reason (the client sees it)", "Session notes"),
                             html_for="action-text",
                             class_name="td-label",
                         ),
-                        rx.text_area(id="action-text", value=S.action_text, on_change=S.set_action_text, width="100%"),
+                        rx.text_area(id="action-text", value=D.action_text, on_change=D.set_action_text, width="100%"),
                         spacing="1",
                         width="100%",
                     ),
                 ),
-                rx.cond(S.action_error != "", rx.text(S.action_error, color_scheme="red", size="2", role="alert")),
+                rx.cond(D.action_error != "", rx.text(D.action_error, color_scheme="red", size="2", role="alert")),
                 rx.hstack(
                     rx.dialog.close(rx.button("Back", variant="soft", color_scheme="gray")),
                     rx.button(
                         rx.match(
-                            S.action,
+                            D.action,
                             ("complete", "Mark complete"),
                             ("cancel", "Cancel booking"),
                             ("reschedule", "Move booking"),
                             "OK",
                         ),
-                        on_click=S.submit_action,
-                        color_scheme=rx.cond(S.action == "cancel", "red", "iris"),
+                        on_click=D.submit_action,
+                        color_scheme=rx.cond(D.action == "cancel", "red", "iris"),
                     ),
                     justify="end",
                     spacing="3",
@@ -306,6 +308,6 @@ def action_dialog(S) -> rx.Component:
                 margin_top="1rem",
             ),
         ),
-        open=S.action != "",
-        on_open_change=S.close_action,
+        open=D.action != "",
+        on_open_change=D.close_action,
     )

@@ -66,41 +66,41 @@ def _weekly() -> rx.Component:
 
 def _date_row(d) -> rx.Component:
     return rx.box(
-        rx.text(d["label"], weight="medium"),
+        rx.text(d.label, weight="medium"),
         rx.hstack(
-            rx.text(d["hours"]),
-            rx.cond(d["kind"] == "override", rx.badge("Special hours", color_scheme="blue")),
-            rx.cond(d["kind"] == "closed", rx.badge("Blocked", color_scheme="red")),
+            rx.text(d.hours),
+            rx.cond(d.kind == "override", rx.badge("Special hours", color_scheme="blue")),
+            rx.cond(d.kind == "closed", rx.badge("Blocked", color_scheme="red")),
             spacing="2",
             align="center",
         ),
         rx.hstack(
             rx.cond(
-                d["kind"] != "closed",
+                d.kind != "closed",
                 rx.button(
                     "Block this date",
                     size="1",
                     variant="soft",
                     color_scheme="red",
-                    on_click=A.block_date(d["iso"]),
-                    aria_label="Block " + d["long"],
+                    on_click=A.block_date(d.iso),
+                    aria_label="Block " + d.long,
                 ),
             ),
             rx.button(
                 "Override hours",
                 size="1",
                 variant="soft",
-                on_click=A.open_override(d["iso"]),
-                aria_label="Override hours for " + d["long"],
+                on_click=A.open_override(d.iso),
+                aria_label="Override hours for " + d.long,
             ),
             rx.cond(
-                d["kind"] != "weekly",
+                d.kind != "weekly",
                 rx.button(
                     "Use weekly hours",
                     size="1",
                     variant="outline",
-                    on_click=A.use_weekly(d["iso"]),
-                    aria_label="Use weekly hours on " + d["long"],
+                    on_click=A.use_weekly(d.iso),
+                    aria_label="Use weekly hours on " + d.long,
                 ),
             ),
             spacing="2",

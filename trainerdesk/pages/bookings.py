@@ -4,7 +4,7 @@ import reflex as rx
 
 from ..components.booking_list import action_dialog, bulk_bar, details_dialog, filters, pager, table
 from ..components.layout import calendar_switcher, dashboard_frame
-from ..state.bookings_table import BookingsState as B
+from ..state.bookings import BookingDialogsState as D, BookingFiltersState as F, BookingsState as B
 
 
 def bookings_page() -> rx.Component:
@@ -19,13 +19,13 @@ def bookings_page() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            filters(B),
+            filters(F),
             rx.cond(B.error != "", rx.callout(B.error, icon="triangle-alert", color_scheme="red", role="alert")),
             bulk_bar(B),
-            rx.box(table(B), width="100%", overflow_x="auto"),
+            rx.box(table(B, D), width="100%", overflow_x="auto"),
             pager(B),
-            details_dialog(B),
-            action_dialog(B),
+            details_dialog(D),
+            action_dialog(D),
             # Live: every 2 s ask whether anything changed; new bookings arrive with a toast.
             rx.moment(interval=2000, on_change=B.tick, display="none", aria_hidden="true"),
             spacing="3",

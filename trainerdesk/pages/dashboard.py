@@ -43,10 +43,10 @@ def _upcoming() -> rx.Component:
                         rx.foreach(
                             D.upcoming,
                             lambda b: rx.table.row(
-                                rx.table.cell(b["when"]),
-                                rx.table.cell(rx.link(b["client"], href="mailto:" + b["email"])),
-                                rx.table.cell(b["duration"]),
-                                rx.table.cell(status_badge(b["status"])),
+                                rx.table.cell(b.when),
+                                rx.table.cell(rx.link(b.client, href="mailto:" + b.email)),
+                                rx.table.cell(b.duration),
+                                rx.table.cell(status_badge(b.status)),
                             ),
                         )
                     ),

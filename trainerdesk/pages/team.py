@@ -69,11 +69,11 @@ def _members() -> rx.Component:
             rx.foreach(
                 T.members,
                 lambda m: rx.table.row(
-                    rx.table.cell(m["name"]),
-                    rx.table.cell(m["role"]),
-                    rx.table.cell(m["email"]),
-                    rx.table.cell(m["zone"]),
-                    rx.table.cell(rx.link(m["url"], href=m["url"], is_external=True)),
+                    rx.table.cell(m.name),
+                    rx.table.cell(m.role),
+                    rx.table.cell(m.email),
+                    rx.table.cell(m.zone),
+                    rx.table.cell(rx.link(m.url, href=m.url, is_external=True)),
                 ),
             )
         ),
@@ -106,7 +106,7 @@ def _week() -> rx.Component:
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Day"),
-                        rx.foreach(T.columns, lambda c: rx.table.column_header_cell(c["name"])),
+                        rx.foreach(T.columns, lambda c: rx.table.column_header_cell(c.name)),
                         rx.table.column_header_cell("Gaps"),
                         rx.table.column_header_cell("Overlaps"),
                     )
@@ -115,22 +115,22 @@ def _week() -> rx.Component:
                     rx.foreach(
                         T.days,
                         lambda d: rx.table.row(
-                            rx.table.row_header_cell(d["label"]),
+                            rx.table.row_header_cell(d.label),
                             rx.foreach(
-                                d["cells"].to(list[dict[str, str]]),
+                                d.cells,
                                 lambda cell: rx.table.cell(
                                     rx.vstack(
-                                        rx.text(cell["hours"], size="2"),
+                                        rx.text(cell.hours, size="2"),
                                         rx.cond(
-                                            cell["bookings"] != "",
-                                            rx.text("Booked: ", cell["bookings"], size="1", color_scheme="blue"),
+                                            cell.bookings != "",
+                                            rx.text("Booked: ", cell.bookings, size="1", color_scheme="blue"),
                                         ),
                                         spacing="1",
                                     )
                                 ),
                             ),
-                            rx.table.cell(rx.text(d["gaps"].to(str), size="2", color_scheme="amber")),
-                            rx.table.cell(rx.text(d["overlaps"].to(str), size="2", color_scheme="green")),
+                            rx.table.cell(rx.text(d.gaps, size="2", color_scheme="amber")),
+                            rx.table.cell(rx.text(d.overlaps, size="2", color_scheme="green")),
                         ),
                     )
                 ),

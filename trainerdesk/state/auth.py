@@ -7,11 +7,22 @@ the browser sends it when it opens the websocket, and :meth:`AuthState._actor` l
 again on every event. Logging out (in any tab) or expiry therefore stops every handler at once.
 Which trainers the dashboard shows (``viewing``) is re-checked against the database on every use,
 and the services filter their reads by what the actor manages.
+
+A dashboard handler is written inside one frame, :meth:`AuthState._acting`::
+
+    with self._acting("error") as (session, actor):
+        ...
+
+which opens the database session, resolves the acting trainer from the cookie (``NotLoggedIn`` without
+one: the app's ``handler_error`` sends the page to log-in, so this is also the one login guard of every
+page's ``on_load``) and shows a refused action (a ``DomainError``) in words in the named var.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
@@ -106,15 +117,33 @@ class AuthState(rx.State):
         viewed = self._viewed(session, actor)
         return viewed[0] if len(viewed) == 1 else actor
 
-    def _load_trainer(self) -> bool:
-        """Refresh what the page shows about the logged-in trainer; False without a valid session."""
-        with session_scope() as session:
-            try:
-                actor = self._actor(session)
-            except NotLoggedIn:
-                return False
-            members = trainers.team_members(session, actor)
-            self._viewed(session, actor)
+    @contextmanager
+    def _acting(self, *error_vars: str) -> Iterator[tuple[Session, Trainer]]:
+        """The frame of a dashboard handler: one database session and the trainer acting in this event.
+
+        ``with self._acting("error") as (session, actor):`` resolves the actor from the login cookie
+        (NotLoggedIn without one, which the app turns into a redirect to log-in). A DomainError raised
+        in the block ends the block and its sentence goes into the named error vars, and the handler
+        carries on after the block: so what needs the block to succeed belongs inside it (a ``return``
+        there is fine; services commit their own work), clearing the error too. Without error vars a
+        refusal propagates and the app shows it as a toast.
+        """
+        try:
+            with session_scope() as session:
+                yield session, self._actor(session)
+        except NotLoggedIn:
+            raise
+        except DomainError as exc:
+            if not error_vars:
+                raise
+            for name in error_vars:
+                setattr(self, name, friendly(exc))
+
+    def _show_actor(self, session: Session, actor: Trainer) -> list[Trainer]:
+        """What every dashboard page shows about the logged-in trainer and their team (its on_load);
+        returns the trainers whose calendar is shown."""
+        members = trainers.team_members(session, actor)
+        viewed = self._viewed(session, actor)
         self.trainer_id, self.trainer_name = actor.id, actor.name
         self.trainer_slug, self.trainer_zone = actor.slug, actor.timezone
         self.team = (
@@ -122,21 +151,26 @@ class AuthState(rx.State):
             if len(members) > 1
             else []
         )
+        return viewed
+
+    def _load_trainer(self) -> bool:
+        """:meth:`_show_actor` in a session of its own; False without a valid session (for pages whose
+        on_load does not use :meth:`_acting` yet)."""
+        with session_scope() as session:
+            try:
+                actor = self._actor(session)
+            except NotLoggedIn:
+                return False
+            self._show_actor(session, actor)
         return True
 
     @rx.event
     def set_viewing(self, value: str):
         """The calendar switcher: change whose calendar is shown and load the page again."""
-        with session_scope() as session:
-            trainers.viewed_trainers(session, actor=self._actor(session), viewing=value)
+        with self._acting() as (session, actor):
+            trainers.viewed_trainers(session, actor=actor, viewing=value)
         self.viewing = value
         return rx.redirect(self.router.page.path)
-
-    @rx.event
-    def require_login(self):
-        """on_load of every dashboard page: back to the login page without a valid session."""
-        if not self._load_trainer():
-            return rx.redirect(routes.LOGIN)
 
     # ------------------------------------------------------------ sign-up, log-in, log-out
 

@@ -6,40 +6,28 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from sqlmodel import Session
 
-from .. import routes
-from ..db import session_scope
 from ..domain.errors import DomainError
 from ..domain.inputs import parse_date
 from ..domain.slots import DAY_NAMES, HoursBlock, WeeklyBlock, format_wall_time
-from ..models import utcnow
+from ..models import Trainer, utcnow
 from ..services import availability
 from .auth import AuthState
 from .common import friendly
+from .presenters import DateRow, WeekBar, date_rows, week_bars
 
 CELL_MINUTES = 30
 DAYS_SHOWN = 28
 
 
-def _bar(block_id: str, day: int, start: int, end: int) -> dict[str, str]:
-    label = f"{format_wall_time(start)}–{format_wall_time(end)}"
-    return {
-        "id": block_id,
-        "day": str(day),
-        "label": label,
-        "name": f"{DAY_NAMES[day]} {label}",
-        "left": f"{start / 1440 * 100:.4f}%",
-        "width": f"{(end - start) / 1440 * 100:.4f}%",
-    }
-
-
 class AvailabilityState(AuthState):
     tab: str = "weekly"
     shown_zone: str = ""
-    week: list[list[dict[str, str]]] = [[] for _ in range(7)]  # bars per day, Monday first
+    week: list[list[WeekBar]] = [[] for _ in range(7)]  # bars per day, Monday first
     error: str = ""
     # specific dates
-    dates: list[dict[str, str]] = []
+    dates: list[DateRow] = []
     dialog_open: bool = False
     dialog_date: str = ""
     dialog_ranges: list[list[str]] = []
@@ -47,47 +35,23 @@ class AvailabilityState(AuthState):
 
     @rx.event
     def load(self):
-        if not self._load_trainer():
-            return rx.redirect(routes.LOGIN)
         self.error = ""
-        self._reload()
+        with self._acting() as (session, actor):
+            self._show_actor(session, actor)
+            self._reload(session, actor)
 
-    def _reload(self):
-        with session_scope() as session:
-            target = self._target(session, self._actor(session))
-            self.shown_zone = target.timezone
-            today = utcnow().astimezone(ZoneInfo(target.timezone)).date()
-            last = today + timedelta(days=DAYS_SHOWN - 1)
-            rows = availability.list_weekly(session, target.id)
-            overrides = {o.day: o.blocks for o in availability.list_overrides(session, target.id, today, last)}
-        week: list[list[dict[str, str]]] = [[] for _ in range(7)]
-        for r in rows:
-            week[r.day_of_week].append(_bar(r.id, r.day_of_week, r.start_minute, r.end_minute))
-        self.week = week
-        weekly_text = [", ".join(b["label"] for b in week[d]) or "closed" for d in range(7)]
-        out = []
-        for n in range(DAYS_SHOWN):
-            day = today + timedelta(days=n)
-            override = overrides.get(day)
-            if override is None:
-                hours, kind = weekly_text[day.weekday()], "weekly"
-            else:
-                hours = ", ".join(f"{format_wall_time(a)}–{format_wall_time(b)}" for a, b in override) or "closed"
-                kind = "closed" if not override else "override"
-            out.append(
-                {
-                    "iso": day.isoformat(),
-                    "label": day.strftime("%a %d %b"),
-                    "long": day.strftime("%A %d %B %Y"),
-                    "hours": hours,
-                    "kind": kind,
-                }
-            )
-        self.dates = out
+    def _reload(self, session: Session, actor: Trainer) -> None:
+        target = self._target(session, actor)
+        self.shown_zone = target.timezone
+        today = utcnow().astimezone(ZoneInfo(target.timezone)).date()
+        last = today + timedelta(days=DAYS_SHOWN - 1)
+        rows = availability.list_weekly(session, target.id)
+        overrides = {o.day: o.blocks for o in availability.list_overrides(session, target.id, today, last)}
+        week = week_bars((r.id, r.day_of_week, r.start_minute, r.end_minute) for r in rows)
+        self.week, self.dates = week, date_rows(week, overrides, first=today, count=DAYS_SHOWN)
 
-    def _acting(self, session) -> dict:
+    def _editing(self, session: Session, actor: Trainer) -> dict:
         """``actor`` and ``trainer_id`` for a write service: the logged-in trainer, on the trainer they edit."""
-        actor = self._actor(session)
         return {"actor": actor, "trainer_id": self._target(session, actor).id}
 
     # ------------------------------------------------------------ weekly
@@ -97,17 +61,13 @@ class AvailabilityState(AuthState):
         self.tab = tab if tab in ("weekly", "dates") else "weekly"
 
     def _add(self, block: WeeklyBlock):
-        try:
-            with session_scope() as session:
-                availability.add_weekly_block(session, **self._acting(session), block=block)
-        except DomainError as exc:
-            self.error = friendly(exc)
-            return None
-        self.error = ""
-        self._reload()
-        return rx.toast.success(
-            f"Added {DAY_NAMES[block.day_of_week]} {format_wall_time(block.start)}–{format_wall_time(block.end)}."
-        )
+        with self._acting("error") as (session, actor):
+            availability.add_weekly_block(session, **self._editing(session, actor), block=block)
+            self.error = ""
+            self._reload(session, actor)
+            return rx.toast.success(
+                f"Added {DAY_NAMES[block.day_of_week]} {format_wall_time(block.start)}–{format_wall_time(block.end)}."
+            )
 
     @rx.event
     def drag_done(self, value: str):
@@ -132,14 +92,10 @@ class AvailabilityState(AuthState):
 
     @rx.event
     def remove_block(self, block_id: str):
-        try:
-            with session_scope() as session:
-                availability.delete_weekly_block(session, **self._acting(session), block_id=block_id)
-        except DomainError as exc:
-            self.error = friendly(exc)
-            return
-        self.error = ""
-        self._reload()
+        with self._acting("error") as (session, actor):
+            availability.delete_weekly_block(session, **self._editing(session, actor), block_id=block_id)
+            self.error = ""
+            self._reload(session, actor)
 
     # ------------------------------------------------------------ dates
 
@@ -149,14 +105,9 @@ class AvailabilityState(AuthState):
 
     @rx.event
     def use_weekly(self, iso: str):
-        try:
-            day = parse_date(iso)
-            with session_scope() as session:
-                availability.delete_override(session, **self._acting(session), day=day)
-        except DomainError as exc:
-            self.error = friendly(exc)
-            return
-        self._reload()
+        with self._acting("error") as (session, actor):
+            availability.delete_override(session, **self._editing(session, actor), day=parse_date(iso))
+            self._reload(session, actor)
 
     @rx.event
     def open_override(self, iso: str):
@@ -202,19 +153,12 @@ class AvailabilityState(AuthState):
             self.dialog_open = False
 
     def _save_override(self, iso: str, blocks: list[HoursBlock], in_dialog: bool = False) -> bool:
-        try:
-            with session_scope() as session:
-                availability.set_override(session, **self._acting(session), day=parse_date(iso), blocks=blocks)
-        except DomainError as exc:
-            message = friendly(exc)
-            if in_dialog:
-                self.dialog_error = message
-            else:
-                self.error = message
-            return False
-        self.error = ""
-        self._reload()
-        return True
+        with self._acting("dialog_error" if in_dialog else "error") as (session, actor):
+            availability.set_override(session, **self._editing(session, actor), day=parse_date(iso), blocks=blocks)
+            self.error = ""
+            self._reload(session, actor)
+            return True
+        return False
 
     @rx.event
     def override_other_date(self, form: dict):

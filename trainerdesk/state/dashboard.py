@@ -8,14 +8,13 @@ import reflex as rx
 
 from .. import routes
 from ..config import settings
-from ..db import session_scope
 from ..services import bookings, embedding, trainers
 from .auth import AuthState
-from .common import long_label
+from .presenters import UpcomingRow, upcoming_row
 
 
 class DashboardState(AuthState):
-    upcoming: list[dict[str, str]] = []
+    upcoming: list[UpcomingRow] = []
     upcoming_total: int = 0
     new_api_key: str = ""
 
@@ -31,35 +30,22 @@ class DashboardState(AuthState):
 
     @rx.event
     def load(self):
-        if not self._load_trainer():
-            return rx.redirect(routes.LOGIN)
         self.new_api_key = ""
-        spec = bookings.parse_query(view="upcoming")
-        with session_scope() as session:
-            actor = self._actor(session)
-            rows, total = bookings.list_bookings(
+        with self._acting() as (session, actor):
+            self._show_actor(session, actor)
+            found, total = bookings.list_bookings(
                 session,
                 actor=actor,
                 trainer_ids=[actor.id],
-                spec=spec,
+                spec=bookings.parse_query(view="upcoming"),
                 tz=ZoneInfo(actor.timezone),
                 page=1,
                 page_size=10,
             )
         self.upcoming_total = total
-        self.upcoming = [
-            {
-                "id": b.id,
-                "when": long_label(b.start_at, actor.timezone),
-                "client": c.name,
-                "email": c.email,
-                "duration": f"{b.duration_minutes} min",
-                "status": str(b.status),
-            }
-            for b, c in rows
-        ]
+        self.upcoming = [upcoming_row(b, c, zone=actor.timezone) for b, c in found]
 
     @rx.event
     def rotate_api_key(self):
-        with session_scope() as session:
-            self.new_api_key = trainers.rotate_api_keys(session, trainer_id=self._actor(session).id)
+        with self._acting() as (session, actor):
+            self.new_api_key = trainers.rotate_api_keys(session, trainer_id=actor.id)

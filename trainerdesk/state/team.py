@@ -6,81 +6,51 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from sqlmodel import Session
 
 from .. import routes
 from ..config import settings
-from ..db import session_scope
 from ..domain.errors import DomainError
 from ..domain.inputs import check_date
-from ..models import utcnow
+from ..models import Trainer, utcnow
 from ..services import team as team_service, trainers
 from .auth import AuthState
-from .common import field_of, friendly, time_label
+from .common import field_of, friendly
+from .presenters import MemberRow, TeamColumn, TeamWeekDay, member_rows, team_week, week_label
 
 
 class TeamState(AuthState):
     is_primary: bool = False
-    members: list[dict[str, str]] = []
+    members: list[MemberRow] = []
     week_start: str = ""
     week_label: str = ""
-    columns: list[dict[str, str]] = []  # trainers, in order
-    days: list[dict] = []  # {label, cells: [{hours, bookings}], gaps, overlaps}
+    columns: list[TeamColumn] = []  # trainers, in order
+    days: list[TeamWeekDay] = []  # a cell per column, gaps, overlaps
     form_errors: dict[str, str] = {}
     added: str = ""
 
     @rx.event
     def load(self):
-        if not self._load_trainer():
-            return rx.redirect(routes.LOGIN)
         self.form_errors, self.added = {}, ""
-        with session_scope() as session:
-            me = self._actor(session)
+        base = settings().public_url
+        with self._acting() as (session, me):
+            self._show_actor(session, me)
             self.is_primary = me.primary_trainer_id is None
             members = trainers.team_members(session, me)
-        base = settings().public_url
-        self.members = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "email": t.email,
-                "zone": t.timezone,
-                "url": routes.book_url(t.slug, base),
-                "role": "Primary" if t.id == me.id else "Sub-trainer",
-            }
-            for t in members
-        ]
-        if not self.week_start:
-            today = utcnow().astimezone(ZoneInfo(me.timezone)).date()
-            self.week_start = (today - timedelta(days=today.weekday())).isoformat()
-        self._load_week()
+            self.members = member_rows(members, me=me, booking_url=lambda slug: routes.book_url(slug, base))
+            if not self.week_start:
+                today = utcnow().astimezone(ZoneInfo(me.timezone)).date()
+                self.week_start = (today - timedelta(days=today.weekday())).isoformat()
+            self._load_week(session, me)
 
-    def _load_week(self):
-        with session_scope() as session:
-            me = self._actor(session)
-            if me.primary_trainer_id is not None:
-                self.days, self.columns = [], []
-                return
-            start = date.fromisoformat(self.week_start)
-            zone = me.timezone
-            members, days = team_service.week_overview(session, actor=me, primary_id=me.id, week_start=start)
-        span = lambda ranges: ", ".join(f"{time_label(r.start, zone)}–{time_label(r.end, zone)}" for r in ranges)  # noqa: E731
-        self.week_label = f"{start.strftime('%d %b')} – {(start + timedelta(days=6)).strftime('%d %b %Y')}"
-        self.columns = [{"id": t.id, "name": t.name} for t in members]
-        self.days = [
-            {
-                "label": d.day.strftime("%a %d %b"),
-                "cells": [
-                    {
-                        "hours": span(d.hours[t.id]) or "off",
-                        "bookings": "; ".join(f"{time_label(s, zone)} {name}" for s, _, name in d.bookings[t.id]),
-                    }
-                    for t in members
-                ],
-                "gaps": span(d.gaps),
-                "overlaps": span(d.overlaps),
-            }
-            for d in days
-        ]
+    def _load_week(self, session: Session, me: Trainer) -> None:
+        if me.primary_trainer_id is not None:
+            self.days, self.columns = [], []
+            return
+        start = date.fromisoformat(self.week_start)
+        members, days = team_service.week_overview(session, actor=me, primary_id=me.id, week_start=start)
+        self.week_label = week_label(start)
+        self.columns, self.days = team_week(members, days, zone=me.timezone)
 
     @rx.event
     def previous_week(self):
@@ -97,14 +67,14 @@ class TeamState(AuthState):
         except (ValueError, OverflowError, DomainError):
             return rx.toast.warning("There is no week to show beyond this one.")
         self.week_start = week.isoformat()
-        self._load_week()
+        with self._acting() as (session, me):
+            self._load_week(session, me)
 
     @rx.event
     def add_sub_trainer(self, form: dict):
         self.form_errors, self.added = {}, ""
-        try:
-            with session_scope() as session:
-                me = self._actor(session)
+        try:  # a refusal is about one field of the form, so it goes next to that field
+            with self._acting() as (session, me):
                 trainer, _key = trainers.add_sub_trainer(
                     session,
                     actor=me,

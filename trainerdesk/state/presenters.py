@@ -1,0 +1,346 @@
+"""View models of the dashboard and the pure presenters that build them.
+
+A view model is what a page shows, already in words and in the viewer's time zone: a frozen dataclass
+with typed fields (Reflex state vars hold them, and components read ``row.client`` instead of
+``row["client"]``). A presenter turns domain and model objects plus a zone into view models; it needs
+no Reflex, no database and no clock (``now`` is passed in), so unit tests call it directly
+(tests/unit/test_presenters.py). The states load, call a presenter, and store its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..domain.policy import ClientPolicy, client_cancellation_is_late
+from ..domain.ranges import Range
+from ..domain.slots import DAY_NAMES, format_wall_time
+from ..models import Booking, BookingEvent, Client, Trainer
+from .common import long_label, time_label
+
+HISTORY_WORDS = {
+    "created": "Booked",
+    "confirmed": "Confirmed",
+    "rescheduled": "Rescheduled",
+    "cancelled": "Cancelled",
+    "completed": "Completed",
+    "no_show": "Marked no-show",
+    "status_changed": "Status changed",
+}
+
+
+# --------------------------------------------------------------------------- bookings table
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    """One row of the bookings table, and which row actions the lifecycle rules allow now."""
+
+    id: str
+    trainer: str  # shown in the "all trainers" view
+    date: str
+    time: str
+    client: str
+    email: str
+    phone: str
+    duration: str
+    status: str  # the status code; components.status words and colours it
+    can_confirm: bool = False
+    can_complete: bool = False
+    can_no_show: bool = False
+    can_reschedule: bool = False
+    can_cancel: bool = False
+
+
+def booking_row(booking: Booking, client: Client, *, zone: str, trainer_name: str, actions: set[str]) -> BookingRow:
+    """A table row; ``actions`` as ``services.bookings.allowed_actions`` names them."""
+    return BookingRow(
+        id=booking.id,
+        trainer=trainer_name,
+        date=booking.start_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y"),
+        time=f"{time_label(booking.start_at, zone)}–{time_label(booking.end_at, zone)}",
+        client=client.name,
+        email=client.email,
+        phone=client.phone,
+        duration=f"{booking.duration_minutes} min",
+        status=str(booking.status),
+        can_confirm="confirm" in actions,
+        can_complete="complete" in actions,
+        can_no_show="no_show" in actions,
+        can_reschedule="reschedule" in actions,
+        can_cancel="cancel" in actions,
+    )
+
+
+@dataclass(frozen=True)
+class BookingDetail:
+    """The details dialog of one booking (empty when none is open)."""
+
+    id: str = ""
+    client: str = ""
+    email: str = ""
+    phone: str = ""
+    when: str = ""  # in the trainer's zone, with the zone's name
+    client_when: str = ""  # in the client's zone, with the zone's name
+    duration: str = ""
+    status: str = ""
+    notes: str = ""
+    trainer_notes: str = ""
+    reschedules: str = ""
+    late: str = ""
+    reason: str = ""
+
+
+def booking_detail(booking: Booking, client: Client, *, zone: str) -> BookingDetail:
+    return BookingDetail(
+        id=booking.id,
+        client=client.name,
+        email=client.email,
+        phone=client.phone,
+        when=f"{long_label(booking.start_at, zone)} ({zone})",
+        client_when=f"{long_label(booking.start_at, booking.client_timezone)} ({booking.client_timezone})",
+        duration=f"{booking.duration_minutes} minutes",
+        status=str(booking.status),
+        notes=booking.notes or "—",
+        trainer_notes=booking.trainer_notes or "—",
+        reschedules=str(booking.reschedule_count),
+        late="yes" if booking.late_cancellation else "no",
+        reason=booking.cancellation_reason or "—",
+    )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """ "Rescheduled by trainer, <when>, <from> → <to> (<reason>)"."""
+
+    what: str
+    who: str
+    at: str
+    more: str
+
+
+def history_lines(events: Iterable[BookingEvent], *, zone: str) -> list[HistoryLine]:
+    lines = []
+    for e in events:
+        moved = e.action == "rescheduled"
+        ends = [long_label(t, zone) for t in (e.from_start, e.to_start) if t and moved]
+        lines.append(
+            HistoryLine(
+                what=HISTORY_WORDS.get(e.action, e.action),
+                who=e.actor,
+                at=long_label(e.at, zone),
+                more=" → ".join(ends) + (f" ({e.reason})" if e.reason else ""),
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class TimeOption:
+    """A free start time offered in the reschedule dialog."""
+
+    start: str  # ISO instant, sent back when picked
+    label: str
+
+
+def time_options(starts: Iterable[datetime], *, zone: str) -> list[TimeOption]:
+    return [TimeOption(start=s.isoformat(), label=time_label(s, zone)) for s in starts]
+
+
+def cancellation_warning(policy: ClientPolicy, *, start: datetime, now: datetime) -> str:
+    """The action dialog's warning before a trainer cancels a session inside the client's cancellation
+    notice, by the domain's lateness rule ('' when the cancellation is not late)."""
+    if not client_cancellation_is_late(policy, start=start, now=now):
+        return ""
+    return (
+        f"This session starts within your {policy.cancellation_notice_hours}-hour "
+        "cancellation notice. The client will be told it is cancelled at short notice."
+    )
+
+
+def new_booking_toast(booking: Booking, client: Client, *, zone: str) -> str:
+    return f"New booking: {client.name}, {long_label(booking.start_at, zone)}"
+
+
+# --------------------------------------------------------------------------- dashboard home
+
+
+@dataclass(frozen=True)
+class UpcomingRow:
+    id: str
+    when: str
+    client: str
+    email: str
+    duration: str
+    status: str
+
+
+def upcoming_row(booking: Booking, client: Client, *, zone: str) -> UpcomingRow:
+    return UpcomingRow(
+        id=booking.id,
+        when=long_label(booking.start_at, zone),
+        client=client.name,
+        email=client.email,
+        duration=f"{booking.duration_minutes} min",
+        status=str(booking.status),
+    )
+
+
+# --------------------------------------------------------------------------- team page
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: str
+    name: str
+    email: str
+    zone: str
+    url: str
+    role: str
+
+
+def member_rows(members: Sequence[Trainer], *, me: Trainer, booking_url) -> list[MemberRow]:
+    """The team table; ``booking_url(slug)`` builds each booking page's address."""
+    return [
+        MemberRow(
+            id=t.id,
+            name=t.name,
+            email=t.email,
+            zone=t.timezone,
+            url=booking_url(t.slug),
+            role="Primary" if t.id == me.id else "Sub-trainer",
+        )
+        for t in members
+    ]
+
+
+@dataclass(frozen=True)
+class TeamColumn:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TeamCell:
+    hours: str  # "09:00–17:00" or "off"
+    bookings: str  # "10:00 Ann Client; 14:00 Bob" ('' when none)
+
+
+@dataclass(frozen=True)
+class TeamWeekDay:
+    label: str
+    cells: list[TeamCell] = field(default_factory=list)  # one per column, in order
+    gaps: str = ""
+    overlaps: str = ""
+
+
+def spans(ranges: Iterable[Range], zone: str) -> str:
+    return ", ".join(f"{time_label(r.start, zone)}–{time_label(r.end, zone)}" for r in ranges)
+
+
+def week_label(start: date) -> str:
+    return f"{start.strftime('%d %b')} – {(start + timedelta(days=6)).strftime('%d %b %Y')}"
+
+
+def team_week(
+    members: Sequence[Trainer],
+    days: Iterable,
+    *,
+    zone: str,
+) -> tuple[list[TeamColumn], list[TeamWeekDay]]:
+    """The side-by-side week from ``services.team.week_overview``'s members and days, in ``zone``."""
+    columns = [TeamColumn(id=t.id, name=t.name) for t in members]
+    rows = []
+    for d in days:
+        hours: Mapping[str, Sequence[Range]] = d.hours
+        booked: Mapping[str, Sequence[tuple[datetime, datetime, str]]] = d.bookings
+        rows.append(
+            TeamWeekDay(
+                label=d.day.strftime("%a %d %b"),
+                cells=[
+                    TeamCell(
+                        hours=spans(hours[t.id], zone) or "off",
+                        bookings="; ".join(f"{time_label(s, zone)} {name}" for s, _, name in booked[t.id]),
+                    )
+                    for t in members
+                ],
+                gaps=spans(d.gaps, zone),
+                overlaps=spans(d.overlaps, zone),
+            )
+        )
+    return columns, rows
+
+
+# --------------------------------------------------------------------------- availability page
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    """One weekly block on the availability grid, placed at its exact minutes."""
+
+    id: str
+    day: int  # 0 = Monday
+    label: str  # "09:00–12:30"
+    name: str  # "Monday 09:00–12:30"
+    left: str  # CSS percentages of the day
+    width: str
+
+
+def week_bar(block_id: str, day: int, start: int, end: int) -> WeekBar:
+    """A bar for the block from minute ``start`` to minute ``end`` of weekday ``day``."""
+    label = f"{format_wall_time(start)}–{format_wall_time(end)}"
+    return WeekBar(
+        id=block_id,
+        day=day,
+        label=label,
+        name=f"{DAY_NAMES[day]} {label}",
+        left=f"{start / 1440 * 100:.4f}%",
+        width=f"{(end - start) / 1440 * 100:.4f}%",
+    )
+
+
+def week_bars(blocks: Iterable[tuple[str, int, int, int]]) -> list[list[WeekBar]]:
+    """Bars per weekday (Monday first) from (id, weekday, start minute, end minute)."""
+    week: list[list[WeekBar]] = [[] for _ in range(7)]
+    for block_id, day, start, end in blocks:
+        week[day].append(week_bar(block_id, day, start, end))
+    return week
+
+
+@dataclass(frozen=True)
+class DateRow:
+    """One of the next days on the availability page, and where its hours come from."""
+
+    iso: str
+    label: str  # "Mon 15 Mar"
+    long: str  # "Monday 15 March 2027", for accessible names
+    hours: str  # "09:00–17:00, 18:00–20:00" or "closed"
+    kind: str  # "weekly", "override" (special hours) or "closed" (blocked)
+
+
+def date_rows(
+    week: Sequence[Sequence[WeekBar]], overrides: Mapping[date, Sequence[tuple[int, int]]], *, first: date, count: int
+) -> list[DateRow]:
+    """``count`` days from ``first``: the weekly hours, unless the date has an override (none = blocked)."""
+    weekly = [", ".join(b.label for b in week[d]) or "closed" for d in range(7)]
+    rows = []
+    for n in range(count):
+        day = first + timedelta(days=n)
+        override = overrides.get(day)
+        if override is None:
+            hours, kind = weekly[day.weekday()], "weekly"
+        else:
+            hours = ", ".join(f"{format_wall_time(a)}–{format_wall_time(b)}" for a, b in override) or "closed"
+            kind = "closed" if not override else "override"
+        rows.append(
+            DateRow(
+                iso=day.isoformat(),
+                label=day.strftime("%a %d %b"),
+                long=day.strftime("%A %d %B %Y"),
+                hours=hours,
+                kind=kind,
+            )
+        )
+    return rows
