@@ -11,17 +11,20 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from tests.e2e.helpers import book, fill_booking_form, first_slot, make_trainer
+from trainerdesk import formatting
 from trainerdesk.db import engine_for
 from trainerdesk.models import Booking, Client
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("client_zone", ["Asia/Tokyo", "America/New_York", "Europe/London"])
-def test_client_books_in_their_zone(live_app, browser: Browser, client_zone):
+@pytest.mark.parametrize(
+    ("client_zone", "locale"), [("Asia/Tokyo", "en-GB"), ("America/New_York", "en-US"), ("Europe/London", "de-DE")]
+)
+def test_client_books_in_their_zone(live_app, browser: Browser, client_zone, locale):
     base = live_app["base"]
     trainer = make_trainer(base, f"erin-{client_zone.split('/')[1].lower()}@example.com")
-    context = browser.new_context(timezone_id=client_zone, base_url=base)
+    context = browser.new_context(timezone_id=client_zone, locale=locale, base_url=base)
     page = context.new_page()
     page.goto(f"/book/{trainer['slug']}")
 
@@ -48,8 +51,8 @@ def test_client_books_in_their_zone(live_app, browser: Browser, client_zone):
             select(Booking, Client).join(Client, Client.id == Booking.client_id).where(Booking.id == booking_id)
         ).one()
     assert client.email == "sam@example.com" and booking.client_timezone == client_zone
-    # The time the client clicked is the booking's start in their zone.
-    assert booking.start_at.astimezone(ZoneInfo(client_zone)).strftime("%H:%M") == label
+    # The time the client clicked is the booking's start in their zone, as their locale writes it.
+    assert formatting.time_text(booking.start_at, client_zone, formatting.negotiate_locale(locale)) == label
     assert booking.duration_minutes == 60 and booking.start_at > datetime.now(ZoneInfo("UTC"))
     context.close()
 
@@ -62,12 +65,13 @@ def test_a_slot_taken_elsewhere_disappears_without_reload(live_app, browser: Bro
     base = live_app["base"]
     trainer = make_trainer(base, "live@example.com")
     slot = first_slot(base, trainer["trainerId"], zone="Asia/Tokyo")
-    page = browser.new_context(timezone_id="Asia/Tokyo", base_url=base).new_page()
+    page = browser.new_context(timezone_id="Asia/Tokyo", locale="en-GB", base_url=base).new_page()
     page.goto(f"/book/{trainer['slug']}")
     page.get_by_role("gridcell", name=re.compile(", available$")).first.wait_for()
-    page.locator(f'[aria-label^="{datetime.fromisoformat(slot["date"]).strftime("%A %d %B %Y")}"]').click()
+    day = formatting.date_text(datetime.fromisoformat(slot["date"]).date(), "en_GB")
+    page.locator(f'[aria-label^="{day},"]').click()
     times = page.get_by_role("list", name="Available times").get_by_role("button")
-    label = datetime.fromisoformat(slot["startTime"]).strftime("%H:%M")
+    label = formatting.time_text(datetime.fromisoformat(slot["startTime"]), "Asia/Tokyo", "en_GB")
     expect(times.filter(has_text=label)).to_have_count(1)
     assert book(base, trainer["trainerId"], slot["startTime"]).status_code == 201
     # No reload: the page notices the change through its live tick.
@@ -182,4 +186,5 @@ def test_keyboard_only_booking_with_a_searched_zone_and_the_calendar_file(live_a
     event = Calendar.from_ical(open(download.value.path(), "rb").read()).walk("VEVENT")[0]
     booking_id = page.locator("#booking-id").inner_text()
     assert str(event["UID"]).startswith(f"booking-{booking_id}@")
-    assert event.decoded("DTSTART").astimezone(ZoneInfo("Asia/Tokyo")).strftime("%H:%M") == chosen
+    # Playwright's default browser locale is en-US: the buttons read "9:00 AM".
+    assert formatting.time_text(event.decoded("DTSTART"), "Asia/Tokyo", "en_US") == chosen

@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ..state.common import ZONES
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from ..state.slot_picker import HOUR_CYCLE_CHOICES
 
 
 def _day(S, cell) -> rx.Component:
@@ -43,7 +42,7 @@ def month_view(S) -> rx.Component:
         ),
         rx.box(
             rx.box(
-                *[rx.box(d, class_name="td-weekday", role="columnheader") for d in WEEKDAYS],
+                rx.foreach(S.weekday_names, lambda d: rx.box(d, class_name="td-weekday", role="columnheader")),
                 class_name="td-week",
                 role="row",
             ),
@@ -129,7 +128,7 @@ def slot_list(S, action: str = "Book") -> rx.Component:
                 S.slots.length() > 0,
                 rx.box(
                     rx.foreach(
-                        S.slots,
+                        S.slot_choices,
                         lambda s: rx.button(
                             s["label"],
                             on_click=S.pick_slot(s["start"]),
@@ -151,6 +150,22 @@ def slot_list(S, action: str = "Book") -> rx.Component:
     )
 
 
+def hour_cycle_switch(S) -> rx.Component:
+    """12-hour or 24-hour times; starts at the reader's locale convention, remembered for the visit."""
+    return rx.el.fieldset(
+        rx.el.legend("Time format", class_name="td-label", id="hour-cycle-label"),
+        rx.radio_group(
+            list(HOUR_CYCLE_CHOICES),
+            value=S.hour_cycle_choice,
+            on_change=S.set_hour_cycle,
+            direction="row",
+            spacing="4",
+            aria_labelledby="hour-cycle-label",
+        ),
+        style={"border": "0", "padding": "0", "margin": "0"},
+    )
+
+
 def live_ticker(S) -> rx.Component:
     """Invisible: asks the server every 1.5 s whether the trainer's schedule changed."""
     return rx.moment(interval=1500, on_change=S.tick, display="none", aria_hidden="true")
@@ -163,6 +178,7 @@ def picker(S, action: str = "Book") -> rx.Component:
             trainer_picker(S),
             zone_picker(S),
             duration_picker(S),
+            hour_cycle_switch(S),
             month_view(S),
             spacing="3",
             width="100%",

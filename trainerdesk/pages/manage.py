@@ -11,8 +11,10 @@ def _details() -> rx.Component:
     d = M.details
     return rx.data_list.root(
         rx.data_list.item(rx.data_list.label("Trainer"), rx.data_list.value(d["trainer"])),
-        rx.data_list.item(rx.data_list.label("When (your time)"), rx.data_list.value(d["when"], id="current-when")),
-        rx.data_list.item(rx.data_list.label("When (trainer's time)"), rx.data_list.value(d["trainer_when"])),
+        rx.data_list.item(
+            rx.data_list.label("When (your time)"), rx.data_list.value(M.current_when, id="current-when")
+        ),
+        rx.data_list.item(rx.data_list.label("When (trainer's time)"), rx.data_list.value(M.current_trainer_when)),
         rx.data_list.item(rx.data_list.label("Length"), rx.data_list.value(d["duration"])),
         rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(d["status"], id="booking-status")),
     )

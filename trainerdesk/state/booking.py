@@ -9,7 +9,7 @@ from ..config import settings
 from ..db import session_scope
 from ..domain.errors import DomainError, SlotUnavailable
 from ..services import bookings, throttle, trainers
-from .common import field_of, friendly, long_label
+from .common import field_of, friendly
 from .slot_picker import SlotPicker
 
 
@@ -27,6 +27,7 @@ class BookingPageState(SlotPicker, rx.State):
         slug = self.router.page.params.get("slug", "")
         self.booked, self.selected_start, self.selected_date, self.slots, self.notice = {}, "", "", [], ""
         self.errors, self.submitting = {}, False
+        self._read_locale()
         try:
             with session_scope() as session:
                 trainer = trainers.trainer_by_slug(session, slug)
@@ -91,9 +92,9 @@ class BookingPageState(SlotPicker, rx.State):
         b = made.booking
         self.booked = {
             "id": b.id,
-            "when": f"{long_label(b.start_at, self.client_zone)} ({self.client_zone})",
+            "when": f"{self._datetime(b.start_at, self.client_zone)} ({self.client_zone})",
             "trainer": made.trainer.name,
-            "trainer_when": f"{long_label(b.start_at, made.trainer.timezone)} ({made.trainer.timezone})",
+            "trainer_when": f"{self._datetime(b.start_at, made.trainer.timezone)} ({made.trainer.timezone})",
             "duration": str(b.duration_minutes),
             "status": "confirmed" if b.status == "CONFIRMED" else "requested; the trainer will confirm it",
             "email": made.client.email,

@@ -6,8 +6,11 @@ token gets one clear refusal that reveals nothing about the booking.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import reflex as rx
 
+from .. import formatting
 from ..db import session_scope
 from ..domain.errors import DomainError, LateCancellation, SlotUnavailable
 from ..domain.policy import (
@@ -20,7 +23,7 @@ from ..domain.policy import (
 )
 from ..models import utcnow
 from ..services import bookings, throttle, trainers
-from .common import friendly, long_label
+from .common import friendly
 from .slot_picker import SlotPicker
 
 CANCEL_REASONS = ("Schedule conflict", "Feeling unwell or injured", "Travelling", "Booked by mistake", "Other")
@@ -38,7 +41,25 @@ class ManageBookingState(SlotPicker, rx.State):
     error: str = ""
     done: str = ""
     working: bool = False
+    # The booking's start (ISO, UTC) and the zone the client booked in: the "When" lines are
+    # formatted from these for the reader, so the 12h/24h switch changes them too.
+    current_start: str = ""
+    current_zone: str = ""
     _token: str = ""
+
+    @rx.var
+    def current_when(self) -> str:
+        if not self.current_start or not self.current_zone:
+            return ""
+        start, zone = datetime.fromisoformat(self.current_start), self.current_zone
+        return f"{formatting.datetime_text(start, zone, self.locale, self.hour_cycle or None)} ({zone})"
+
+    @rx.var
+    def current_trainer_when(self) -> str:
+        if not self.current_start or not self.trainer_zone:
+            return ""
+        start, zone = datetime.fromisoformat(self.current_start), self.trainer_zone
+        return f"{formatting.datetime_text(start, zone, self.locale, self.hour_cycle or None)} ({zone})"
 
     def _load_booking(self):
         """Load the booking the link names; returns (booking, client policy) or None after a refusal."""
@@ -47,6 +68,8 @@ class ManageBookingState(SlotPicker, rx.State):
         self._token = params.get("token", "")
         self.refused, self.error, self.done, self.needs_ack, self.working = "", "", "", False, False
         self.selected_start, self.selected_date, self.slots, self.notice = "", "", [], ""
+        self.current_start, self.current_zone = "", ""
+        self._read_locale()
         try:
             with session_scope() as session:
                 booking, trainer, client = bookings.load_booking(
@@ -67,9 +90,8 @@ class ManageBookingState(SlotPicker, rx.State):
         self._exclude_booking_id = booking.id
         status = BookingStatus(booking.status)
         self.active = status in ACTIVE_STATUSES and booking.start_at > now
+        self.current_start, self.current_zone = _iso(booking.start_at), zone
         self.details = {
-            "when": f"{long_label(booking.start_at, zone)} ({zone})",
-            "trainer_when": f"{long_label(booking.start_at, trainer.timezone)} ({trainer.timezone})",
             "duration": f"{booking.duration_minutes} minutes",
             "status": STATUS_WORDS[status].for_client,
             "trainer": trainer.name,
@@ -171,11 +193,15 @@ class ManageBookingState(SlotPicker, rx.State):
             return
         self.working = False
         zone = booking.client_timezone
+        self.current_start, self.current_zone = _iso(booking.start_at), zone
         self.details = {
             **self.details,
-            "when": f"{long_label(booking.start_at, zone)} ({zone})",
-            "trainer_when": f"{long_label(booking.start_at, self.trainer_zone)} ({self.trainer_zone})",
             "reschedules": str(booking.reschedule_count),
         }
         self.selected_start = ""
         self.done = "Your session has moved. A confirmation with the updated calendar file is on its way."
+
+
+def _iso(instant: datetime) -> str:
+    """An instant as ISO text with its offset (a naive value from the database is UTC)."""
+    return (instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)).isoformat()

@@ -14,13 +14,17 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
+from .. import formatting
 from ..db import session_scope
 from ..domain.errors import DomainError
 from ..domain.inputs import SUPPORTED_DATES, parse_date, parse_month
 from ..domain.preferences import all_zones
 from ..models import utcnow
 from ..services import availability
-from .common import friendly, long_label, month_grid, time_label, zone_label
+from .common import friendly, zone_label
+
+# The 12h/24h switch's two choices as the page shows them, and the cycle each one means.
+HOUR_CYCLE_CHOICES = {"12-hour": "12", "24-hour": "24"}
 
 
 class SlotPicker(rx.State, mixin=True):
@@ -43,12 +47,45 @@ class SlotPicker(rx.State, mixin=True):
     chosen_trainer: str = ""
     # A booking being moved does not block its own move (backend-only var).
     _exclude_booking_id: str = ""
+    # The reader's format: the locale from the browser's Accept-Language, and the 12h/24h switch
+    # ("" = the locale's own convention), kept in sessionStorage for the visit (in an iframe whose
+    # storage is blocked, the page's in-memory stand-in keeps it for the page only).
+    locale: str = formatting.DEFAULT_LOCALE
+    hour_cycle: str = rx.SessionStorage("", name="trainerdesk_hour_cycle")
 
     # ------------------------------------------------------------ derived
 
     @rx.var
     def month_label(self) -> str:
-        return date.fromisoformat(self.month + "-01").strftime("%B %Y") if self.month else ""
+        return formatting.month_text(date.fromisoformat(self.month + "-01"), self.locale) if self.month else ""
+
+    @rx.var
+    def weekday_names(self) -> list[str]:
+        return formatting.weekday_names(self.locale)
+
+    @rx.var
+    def hour_cycle_choice(self) -> str:
+        """The switch's position: the visitor's choice, else the locale's convention."""
+        cycle = formatting.hour_cycle_for(self.locale, self.hour_cycle)
+        return next(label for label, value in HOUR_CYCLE_CHOICES.items() if value == cycle)
+
+    @rx.var
+    def slot_choices(self) -> list[dict[str, str]]:
+        """The chosen date's times as buttons show them, in the reader's format and zone."""
+        zone, locale, cycle = self.client_zone, self.locale, self.hour_cycle or None
+        if not zone:
+            return []
+        out = []
+        for s in self.slots:
+            start = datetime.fromisoformat(s["start"])
+            out.append(
+                {
+                    "start": s["start"],
+                    "label": formatting.time_text(start, zone, locale, cycle),
+                    "aria": f"{formatting.datetime_text(start, zone, locale, cycle)} {zone}",
+                }
+            )
+        return out
 
     @rx.var
     def client_zone_label(self) -> str:
@@ -60,17 +97,37 @@ class SlotPicker(rx.State, mixin=True):
 
     @rx.var
     def selected_date_label(self) -> str:
-        return date.fromisoformat(self.selected_date).strftime("%A %d %B %Y") if self.selected_date else ""
+        return formatting.date_text(date.fromisoformat(self.selected_date), self.locale) if self.selected_date else ""
 
     @rx.var
     def selected_label(self) -> str:
-        if not self.selected_start or not self.client_zone:
+        zone, locale, cycle = self.client_zone, self.locale, self.hour_cycle or None
+        if not self.selected_start or not zone:
             return ""
-        start = datetime.fromisoformat(self.selected_start)
-        text = f"{long_label(start, self.client_zone)} ({self.client_zone})"
-        if self.trainer_zone and self.trainer_zone != self.client_zone:
-            text += f" = {time_label(start, self.trainer_zone)} for {self.trainer_name} ({self.trainer_zone})"
+        try:
+            start = datetime.fromisoformat(self.selected_start)
+        except ValueError:  # only ever a slot's own start; anything else shows nothing
+            return ""
+        text = f"{formatting.datetime_text(start, zone, locale, cycle)} ({zone})"
+        if self.trainer_zone and self.trainer_zone != zone:
+            trainer_time = formatting.time_text(start, self.trainer_zone, locale, cycle)
+            text += f" = {trainer_time} for {self.trainer_name} ({self.trainer_zone})"
         return text
+
+    # ------------------------------------------------------------ the reader's format
+
+    def _datetime(self, instant: datetime, zone: str) -> str:
+        return formatting.datetime_text(instant, zone, self.locale, self.hour_cycle or None)
+
+    def _read_locale(self):
+        """The reader's locale from the browser's Accept-Language (sent with the page's websocket)."""
+        self.locale = formatting.negotiate_locale(self.router.headers.accept_language)
+
+    @rx.event
+    def set_hour_cycle(self, choice: str):
+        """The 12h/24h switch: "12-hour" or "24-hour"; anything else is ignored."""
+        if isinstance(choice, str) and choice in HOUR_CYCLE_CHOICES:
+            self.hour_cycle = HOUR_CYCLE_CHOICES[choice]
 
     # ------------------------------------------------------------ loading
 
@@ -133,15 +190,10 @@ class SlotPicker(rx.State, mixin=True):
         except DomainError as exc:
             self.notice = friendly(exc)
             return
-        self.weeks = month_grid(first.year, first.month, {d.isoformat() for d in found}, self._today())
-        self.slots = [
-            {
-                "start": s.start.isoformat(),
-                "label": time_label(s.start, self.client_zone),
-                "aria": f"{long_label(s.start, self.client_zone)} {self.client_zone}",
-            }
-            for s in per_duration.get(self.duration, [])
-        ]
+        self.weeks = formatting.month_weeks(
+            first.year, first.month, {d.isoformat() for d in found}, self._today(), self.locale
+        )
+        self.slots = [{"start": s.start.isoformat()} for s in per_duration.get(self.duration, [])]
 
     @rx.event
     def tick(self, _now: str = ""):
