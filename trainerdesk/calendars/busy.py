@@ -20,6 +20,12 @@ What this module adds on top (the rules that are TrainerDesk's choice):
   occurrence, so an override can cancel one instance); no ``TRANSP`` is busy;
   ``STATUS:TENTATIVE`` is busy (the trainer may well go).
 - A timed event with neither ``DTEND`` nor ``DURATION`` is zero-length: dropped.
+- Each instance lasts what RFC 5545 says (3.8.5.3), which the library does not do
+  across DST changes: the exact ``DTEND - DTSTART``, or the ``DURATION`` with whole
+  days nominal (same wall clock) and hours/minutes exact. An instance on a DST night
+  keeps its length, and one at a skipped wall time (02:30 in the spring gap) is not empty.
+- Unrelated events that reuse one ``UID`` (some exporters do) are all read; the
+  library alone would keep only one of them.
 - All-day dates are turned into instants in the **trainer's** zone,
   [date 00:00, end date 00:00): 23 or 25 hours on DST days. No ``DTEND`` = one day.
 - Floating times (and ``TZID`` s that neither the calendar nor the tz database know)
