@@ -447,3 +447,10 @@ def test_unrelated_events_sharing_a_uid_keep_their_own_lengths():
     assert (utc(2026, 4, 1, 10), utc(2026, 4, 1, 11)) in busy
     assert {b.uid for b in busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])} == {"dup"}
     assert busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1], ignore_uids={"dup"}) == []
+
+
+def test_several_calendars_in_one_body_are_all_read():
+    first = calendar("UID:a\nDTSTART:20260401T100000Z\nDTEND:20260401T110000Z")
+    second = calendar("UID:b\nDTSTART:20260402T100000Z\nDTEND:20260402T110000Z")
+    busy = busy_times(first + second, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+    assert [b.uid for b in busy] == ["a", "b"]
