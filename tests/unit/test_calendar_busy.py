@@ -393,3 +393,64 @@ def test_one_off_events_at_the_window_edge_in_far_zones_are_kept(zone, expected)
     )
     busy = busy_times(ics, trainer_zone=ZoneInfo(zone), start=utc(2026, 5, 1), end=utc(2026, 6, 1))
     assert spans(busy) == expected
+
+
+# --- Lengths across DST: exact for DTEND and hours, nominal for days (RFC 5545 3.8.5.3) ------
+
+
+def test_duration_in_hours_is_exact_across_the_dst_change():
+    ics = calendar("UID:night\nDTSTART;TZID=Europe/Berlin:20260322T013000\nDURATION:PT3H\nRRULE:FREQ=WEEKLY;COUNT=2")
+    assert spans(busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])) == [
+        (utc(2026, 3, 22, 0, 30), utc(2026, 3, 22, 3, 30)),
+        (utc(2026, 3, 29, 0, 30), utc(2026, 3, 29, 3, 30)),  # 01:30 CET to 05:30 CEST: three hours
+    ]
+
+
+def test_duration_in_days_is_nominal_across_the_dst_change():
+    ics = calendar("UID:camp\nDTSTART;TZID=Europe/Berlin:20260328T100000\nDURATION:P1D")
+    assert spans(busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])) == [
+        (utc(2026, 3, 28, 9), utc(2026, 3, 29, 8))  # 10:00 to 10:00 the next day: 23 hours
+    ]
+
+
+def test_an_instance_at_a_time_the_dst_change_skips_keeps_its_length():
+    ics = calendar(
+        "UID:gap\nDTSTART;TZID=Europe/Berlin:20260322T023000\nDTEND;TZID=Europe/Berlin:20260322T033000\n"
+        "RRULE:FREQ=WEEKLY;COUNT=2"
+    )
+    assert spans(busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])) == [
+        (utc(2026, 3, 22, 1, 30), utc(2026, 3, 22, 2, 30)),
+        (utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 2, 30)),  # 02:30 does not exist that night
+    ]
+
+
+def test_an_override_keeps_its_own_length():
+    ics = calendar(
+        "UID:s\nDTSTART;TZID=Europe/Berlin:20260323T100000\nDTEND;TZID=Europe/Berlin:20260323T110000\n"
+        "RRULE:FREQ=WEEKLY;COUNT=2",
+        "UID:s\nRECURRENCE-ID;TZID=Europe/Berlin:20260330T100000\nDTSTART;TZID=Europe/Berlin:20260330T120000\n"
+        "DURATION:PT15M",
+    )
+    assert spans(busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])) == [
+        (utc(2026, 3, 23, 9), utc(2026, 3, 23, 10)),
+        (utc(2026, 3, 30, 10), utc(2026, 3, 30, 10, 15)),
+    ]
+
+
+def test_unrelated_events_sharing_a_uid_keep_their_own_lengths():
+    ics = calendar(
+        "UID:dup\nDTSTART:20260401T100000Z\nDTEND:20260401T110000Z",
+        "UID:dup\nDTSTART:20260402T100000Z\nDTEND:20260402T130000Z",
+    )
+    busy = spans(busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1]))
+    assert (utc(2026, 4, 2, 10), utc(2026, 4, 2, 13)) in busy
+    assert (utc(2026, 4, 1, 10), utc(2026, 4, 1, 11)) in busy
+    assert {b.uid for b in busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])} == {"dup"}
+    assert busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1], ignore_uids={"dup"}) == []
+
+
+def test_several_calendars_in_one_body_are_all_read():
+    first = calendar("UID:a\nDTSTART:20260401T100000Z\nDTEND:20260401T110000Z")
+    second = calendar("UID:b\nDTSTART:20260402T100000Z\nDTEND:20260402T110000Z")
+    busy = busy_times(first + second, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+    assert [b.uid for b in busy] == ["a", "b"]

@@ -428,3 +428,17 @@ def test_https_certificate_is_still_checked(tls_port, trust):
     trust(cert_file)
     with pytest.raises(Unreachable):  # the certificate names calendar.test, not 127.0.0.1
         fetch_calendar(f"https://127.0.0.1:{port}/cal.ics", allow_private_networks=True)
+
+
+def test_a_slow_dns_answer_counts_against_the_deadline():
+    release = threading.Event()
+
+    def slow_dns(host: str, port: int) -> list[str]:
+        release.wait(5)
+        return ["127.0.0.1"]
+
+    try:
+        with pytest.raises(TimedOut):
+            fetch_public("http://calendar.test/cal.ics", resolver=slow_dns, timeout=0.3)
+    finally:
+        release.set()

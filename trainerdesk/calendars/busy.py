@@ -20,6 +20,12 @@ What this module adds on top (the rules that are TrainerDesk's choice):
   occurrence, so an override can cancel one instance); no ``TRANSP`` is busy;
   ``STATUS:TENTATIVE`` is busy (the trainer may well go).
 - A timed event with neither ``DTEND`` nor ``DURATION`` is zero-length: dropped.
+- Each instance lasts what RFC 5545 says (3.8.5.3), which the library does not do
+  across DST changes: the exact ``DTEND - DTSTART``, or the ``DURATION`` with whole
+  days nominal (same wall clock) and hours/minutes exact. An instance on a DST night
+  keeps its length, and one at a skipped wall time (02:30 in the spring gap) is not empty.
+- Unrelated events that reuse one ``UID`` (some exporters do) are all read; the
+  library alone would keep only one of them.
 - All-day dates are turned into instants in the **trainer's** zone,
   [date 00:00, end date 00:00): 23 or 25 hours on DST days. No ``DTEND`` = one day.
 - Floating times (and ``TZID`` s that neither the calendar nor the tz database know)
@@ -45,6 +51,7 @@ import logging
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Optional
 
 import recurring_ical_events
 import x_wr_timezone
@@ -125,8 +132,10 @@ def busy_times(
         calendar.subcomponents = [
             c for c in calendar.subcomponents if c.name != "VEVENT" or (_readable(c) and not _single_outside(c, lo, hi))
         ]
+        _separate_reused_uids(calendar)
         floating_zone = _standardise(calendar) or trainer_zone
-        for busy in _event_busy(calendar, floating_zone, trainer_zone, lo, hi, ignored):
+        lengths = _lengths(calendar, floating_zone, trainer_zone)
+        for busy in _event_busy(calendar, floating_zone, trainer_zone, lo, hi, ignored, lengths):
             found.add(busy)
         for busy in _freebusy(calendar, floating_zone, trainer_zone):
             found.add(busy)
@@ -174,6 +183,24 @@ def _standardise(calendar: Calendar) -> tzinfo | None:
 # --- events -------------------------------------------------------------------------------
 
 
+_REUSED = "\x00"  # joins a reused UID and a counter while expanding; never in a real UID
+
+
+def _separate_reused_uids(calendar: Calendar) -> None:
+    """Give each extra event that reuses another's UID (without a RECURRENCE-ID) a UID of
+    its own while expanding: the library would otherwise keep only one of them, and
+    some exporters do reuse UIDs. Overrides stay with the first event of that UID."""
+    seen: dict[str, int] = {}
+    for event in calendar.subcomponents:
+        if event.name != "VEVENT" or "RECURRENCE-ID" in event:
+            continue
+        uid = str(event.get("UID", ""))
+        count = seen.get(uid, 0)
+        seen[uid] = count + 1
+        if count:
+            event["UID"] = f"{uid}{_REUSED}{count}"
+
+
 _TIME_PROPERTIES = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"})
 
 
@@ -208,6 +235,61 @@ def _rough_utc(value: date | datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+@dataclass(frozen=True)
+class _Length:
+    """How long each instance of a timed event lasts (RFC 5545, 3.8.5.3): the exact
+    DTEND - DTSTART of the event, or its DURATION with whole days nominal (same wall
+    clock) and the rest exact. The library adds the length in wall-clock time, which
+    makes an instance on a DST night an hour short or long, or even empty."""
+
+    exact: Optional[timedelta] = None
+    days: timedelta = timedelta(0)
+    rest: timedelta = timedelta(0)
+
+    def end(self, first: datetime, floating_zone: tzinfo, trainer_zone: tzinfo) -> datetime:
+        if self.exact is not None:
+            return _instant(first, floating_zone, trainer_zone) + self.exact
+        return _instant(first + self.days, floating_zone, trainer_zone) + self.rest
+
+
+_Key = tuple[str, Optional[datetime]]  # (UID, RECURRENCE-ID as UTC, None for the series itself)
+
+
+def _lengths(calendar: Calendar, floating_zone: tzinfo, trainer_zone: tzinfo) -> dict[_Key, _Length]:
+    found: dict[_Key, _Length] = {}
+    twice: set[_Key] = set()  # a UID reused by unrelated events: the library's lengths then
+    for event in calendar.subcomponents:
+        if event.name != "VEVENT":
+            continue
+        try:
+            rid = event.get("RECURRENCE-ID")
+            key = (str(event.get("UID", "")), None if rid is None else _instant(rid.dt, floating_zone, trainer_zone))
+            length = _length(event, floating_zone, trainer_zone)
+        except Exception:  # the library's own length is used for this one
+            continue
+        if key in found or key in twice:
+            twice.add(key)
+            found.pop(key, None)
+        elif length is not None:
+            found[key] = length
+    return found
+
+
+def _length(event: Component, floating_zone: tzinfo, trainer_zone: tzinfo) -> Optional[_Length]:
+    first = event.start
+    if not isinstance(first, datetime):
+        return None  # all-day: whole dates, the library's end is right
+    if "DURATION" in event:
+        duration = event["DURATION"].dt
+        if not isinstance(duration, timedelta) or duration < timedelta(0):
+            return None
+        return _Length(days=timedelta(days=duration.days), rest=duration - timedelta(days=duration.days))
+    if "DTEND" in event:
+        last = _instant(event.end, floating_zone, trainer_zone)
+        return _Length(exact=last - _instant(first, floating_zone, trainer_zone))
+    return _Length(exact=timedelta(0))
+
+
 def _event_busy(
     calendar: Calendar,
     floating_zone: tzinfo,
@@ -215,10 +297,11 @@ def _event_busy(
     lo: datetime,
     hi: datetime,
     ignored: frozenset[str],
+    lengths: dict[_Key, _Length],
 ) -> Iterator[BusyTime]:
     for occurrence in _occurrences(calendar, lo, hi):
         try:
-            busy = _occurrence_busy(occurrence, floating_zone, trainer_zone, ignored)
+            busy = _occurrence_busy(occurrence, floating_zone, trainer_zone, ignored, lengths)
         except Exception:  # one unreadable occurrence never fails the calendar
             log.debug("skipped an unreadable calendar event", exc_info=True)
             continue
@@ -256,18 +339,29 @@ def _occurrences(calendar: Calendar, lo: datetime, hi: datetime) -> list[Compone
 
 
 def _occurrence_busy(
-    event: Component, floating_zone: tzinfo, trainer_zone: tzinfo, ignored: frozenset[str]
+    event: Component,
+    floating_zone: tzinfo,
+    trainer_zone: tzinfo,
+    ignored: frozenset[str],
+    lengths: dict[_Key, _Length],
 ) -> BusyTime | None:
-    uid = str(event.get("UID", ""))
+    key_uid = str(event.get("UID", ""))
+    uid = key_uid.split(_REUSED, 1)[0]
     if uid and uid in ignored:
         return None
     if str(event.get("TRANSP", "OPAQUE")).strip().upper() == "TRANSPARENT":
         return None
     if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
         return None
-    first, last = event.start, event.end
+    first = event.start
     busy_start = _instant(first, floating_zone, trainer_zone)
-    busy_end = _instant(last, floating_zone, trainer_zone)
+    busy_end = _instant(event.end, floating_zone, trainer_zone)
+    if isinstance(first, datetime):
+        rid = event.get("RECURRENCE-ID")
+        override = (key_uid, _instant(rid.dt, floating_zone, trainer_zone)) if rid is not None else None
+        length = lengths.get(override) if override in lengths else lengths.get((key_uid, None))
+        if length is not None:
+            busy_end = length.end(first, floating_zone, trainer_zone)
     if busy_end <= busy_start:  # zero-length (no DTEND nor DURATION) blocks nothing
         return None
     return BusyTime(busy_start, busy_end, uid, str(event.get("SUMMARY", "")))

@@ -32,7 +32,7 @@ A URL typed into TrainerDesk is fetched by our server, so it is a server-side re
   decoded content (so a small gzip bomb does not get through either).
 - **Time**: one deadline (10 s) for the whole fetch, redirects included, enforced in
   every socket read and write, so a server that trickles a byte a second cannot hold
-  us. (The system resolver's own timeout applies to the DNS lookup.)
+  us; the DNS lookup is waited for within the same deadline.
 - **Caching**: ``etag`` / ``last_modified`` from the previous fetch go out as
   ``If-None-Match`` / ``If-Modified-Since``; a 304 returns :class:`NotModified`.
 
@@ -49,6 +49,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -276,8 +277,7 @@ class _CheckingBackend(httpcore.NetworkBackend):
         local_address: Optional[str] = None,
         socket_options: Optional[Iterable[Any]] = None,
     ) -> httpcore.NetworkStream:
-        self._deadline.remaining()
-        addresses = self._resolve(host, port)
+        addresses = self._resolve_by_deadline(host, port)
         if not addresses:
             raise Unreachable("The calendar's server name could not be found. Check the address.")
         for address in addresses:
@@ -306,6 +306,17 @@ class _CheckingBackend(httpcore.NetworkBackend):
             return _DeadlineStream(stream, self._deadline)
         assert last is not None
         raise last
+
+    def _resolve_by_deadline(self, host: str, port: int) -> list[str]:
+        """The resolver's answer, waited for no longer than the deadline (the system
+        resolver has no timeout of its own; a late lookup finishes in its thread)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calendar-dns")
+        try:
+            return pool.submit(self._resolve, host, port).result(timeout=self._deadline.remaining())
+        except FutureTimeout as exc:
+            raise TimedOut("The calendar server took too long to answer.") from exc
+        finally:
+            pool.shutdown(wait=False)
 
     def connect_unix_socket(self, path: str, timeout: Optional[float] = None, socket_options: Any = None) -> Any:
         raise RefusedUrl("This web address cannot be used for a calendar.")
