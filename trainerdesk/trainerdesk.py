@@ -11,6 +11,7 @@ from .pages.availability import availability_page
 from .pages.book import book_page, embed_page
 from .pages.bookings import bookings_page
 from .pages.dashboard import dashboard_page
+from .pages.integrations import integrations_page
 from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
 from .pages.preferences import preferences_page
@@ -22,6 +23,7 @@ from .state.availability import AvailabilityState
 from .state.booking import BookingPageState
 from .state.bookings import BookingsState
 from .state.dashboard import DashboardState
+from .state.integrations import IntegrationsState
 from .state.manage import ManageBookingState
 from .state.preferences import PreferencesState
 from .state.team import TeamState
@@ -89,6 +91,12 @@ app.add_page(
     on_load=PreferencesState.load,
 )
 app.add_page(team_page, route=routes.DASHBOARD_TEAM, title="Team | TrainerDesk", on_load=TeamState.load)
+app.add_page(
+    integrations_page,
+    route=routes.DASHBOARD_INTEGRATIONS,
+    title="Integrations | TrainerDesk",
+    on_load=IntegrationsState.load,
+)
 app.add_page(book_page, route=routes.BOOK, title="Book a session | TrainerDesk", on_load=BookingPageState.load)
 app.add_page(embed_page, route=routes.EMBED, title="Book a session", on_load=BookingPageState.load)
 app.add_page(

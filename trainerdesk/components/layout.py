@@ -44,6 +44,7 @@ DASHBOARD_NAV = (
     ("Availability", routes.DASHBOARD_AVAILABILITY),
     ("Preferences", routes.DASHBOARD_PREFERENCES),
     ("Team", routes.DASHBOARD_TEAM),
+    ("Integrations", routes.DASHBOARD_INTEGRATIONS),
 )
 
 

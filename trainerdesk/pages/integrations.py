@@ -1,0 +1,182 @@
+"""Integrations page: the trainer's outside calendars and the subscribe feed."""
+
+import reflex as rx
+
+from ..components.layout import calendar_switcher, dashboard_frame
+from ..state.integrations import CalendarRow, IntegrationsState as S
+
+
+def _error(name: str) -> rx.Component:
+    return rx.cond(
+        S.errors.contains(name),
+        rx.text(S.errors[name], color_scheme="red", size="2", role="alert", id=f"error-{name}"),
+    )
+
+
+def _connect_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label("Calendar address (iCal format)", html_for="calendar-url", class_name="td-label"),
+            rx.input(
+                id="calendar-url",
+                name="url",
+                type="url",
+                value=S.url_value,
+                on_change=S.set_url_value,
+                placeholder="https://calendar.google.com/calendar/ical/…/basic.ics",
+                width="100%",
+                aria_invalid=S.errors.contains("url"),
+                aria_describedby=rx.cond(S.errors.contains("url"), "calendar-url-hint error-url", "calendar-url-hint"),
+            ),
+            rx.text(
+                "The secret address from Google Calendar (Settings → Integrate calendar), Apple iCloud (Share → "
+                "Public calendar), Outlook (Publish calendar → ICS), Nextcloud or Fastmail. Its events block "
+                "bookings; TrainerDesk never changes that calendar.",
+                size="1",
+                color_scheme="gray",
+                id="calendar-url-hint",
+            ),
+            _error("url"),
+            rx.el.label("Name (optional)", html_for="calendar-name", class_name="td-label"),
+            rx.input(
+                id="calendar-name",
+                name="name",
+                value=S.name_value,
+                on_change=S.set_name_value,
+                placeholder="e.g. Family",
+                width="16rem",
+            ),
+            _error("name"),
+            _error("form"),
+            rx.button(
+                rx.cond(S.working == "connect", "Connecting…", "Connect calendar"),
+                type="submit",
+                loading=S.working == "connect",
+                disabled=S.working != "",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=S.connect,
+        no_validate=True,
+        aria_label="Connect a calendar",
+        width="100%",
+    )
+
+
+def _calendar_row(c: CalendarRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.vstack(rx.text(c.name, weight="medium"), rx.text(c.url_hint, size="1"))),
+        rx.table.cell(
+            rx.cond(
+                c.ok,
+                rx.badge("Up to date", color_scheme="green"),
+                rx.vstack(rx.badge("Error", color_scheme="red"), rx.text(c.status, size="1", color_scheme="red")),
+            )
+        ),
+        rx.table.cell(rx.cond(c.synced != "", c.synced, "never")),
+        rx.table.cell(c.busy),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Sync now",
+                    size="1",
+                    variant="soft",
+                    loading=S.working == c.id,
+                    disabled=S.working != "",
+                    on_click=S.sync(c.id),
+                    aria_label="Sync now: " + c.name,
+                ),
+                rx.button(
+                    "Remove",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.remove(c.id),
+                    aria_label="Remove " + c.name,
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _calendars() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Your other calendars", size="4", as_="h2"),
+            rx.text(
+                "Times that are busy in these calendars are never offered to clients (with your buffer). "
+                "They are read again every few minutes.",
+                size="2",
+            ),
+            rx.cond(
+                S.calendars.length() > 0,
+                rx.table.root(
+                    rx.el.caption("Connected calendars", class_name="td-sr-only"),
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in ("Calendar", "Status", "Last read", "Busy")],
+                            rx.table.column_header_cell(rx.el.span("Actions", class_name="td-sr-only")),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(S.calendars, _calendar_row)),
+                    width="100%",
+                ),
+                rx.text("No calendar connected yet.", size="2", color_scheme="gray"),
+            ),
+            _connect_form(),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _feed() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Your bookings in your calendar app", size="4", as_="h2"),
+            rx.text(
+                "Subscribe to this address in Google Calendar, Apple Calendar or Outlook to see your sessions "
+                "there. Keep it private: anyone with it can read your bookings.",
+                size="2",
+            ),
+            rx.el.label("Calendar feed address", html_for="feed-url", class_name="td-label"),
+            rx.hstack(
+                rx.input(id="feed-url", value=S.feed_url, read_only=True, width="100%"),
+                rx.button(
+                    "Copy",
+                    variant="soft",
+                    on_click=[rx.set_clipboard(S.feed_url), rx.toast.info("Feed address copied.")],
+                ),
+                width="100%",
+            ),
+            rx.button("Make a new address", variant="outline", color_scheme="red", on_click=S.rotate_feed),
+            rx.text("The old address stops working at once.", size="1", color_scheme="gray"),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def integrations_page() -> rx.Component:
+    return dashboard_frame(
+        S,
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Integrations", size="6", as_="h1"),
+                rx.spacer(),
+                calendar_switcher(S, allow_all=False),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            _calendars(),
+            _feed(),
+            spacing="4",
+            width="100%",
+            max_width="56rem",
+        ),
+    )

@@ -1,0 +1,174 @@
+"""The Integrations page: calendars outside TrainerDesk (connect, sync now, remove, each one's
+health) and the trainer's subscribe feed.
+
+Connecting and syncing fetch a calendar over the network (up to 10 s), so those two handlers run
+in the background: the page stays live meanwhile, and the acting trainer is still resolved from
+the login cookie (in the worker thread, with its own database session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import reflex as rx
+
+from .. import routes
+from ..db import session_scope
+from ..domain.errors import DomainError
+from ..formatting import datetime_text, negotiate_locale
+from ..services import calendars, feeds, trainers
+from .auth import AuthState, NotLoggedIn
+from .common import field_of, friendly
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    id: str
+    name: str
+    url_hint: str
+    ok: bool
+    status: str  # "Up to date" or the last error
+    synced: str  # when the last good fetch was, in the trainer's zone ("" = never)
+    busy: str  # "3 busy times"
+
+
+def calendar_row(connection: calendars.Connection, *, zone: str, locale: str) -> CalendarRow:
+    row = connection.row
+    return CalendarRow(
+        id=row.id,
+        name=row.name,
+        url_hint=row.url_hint,
+        ok=row.status == "ok",
+        status="Up to date" if row.status == "ok" else row.last_error or "The last refresh failed.",
+        synced=datetime_text(row.last_synced_at, zone, locale) if row.last_synced_at else "",
+        busy=f"{connection.busy_count} busy time{'' if connection.busy_count == 1 else 's'} ahead",
+    )
+
+
+class IntegrationsState(AuthState):
+    calendars: list[CalendarRow] = []
+    feed_url: str = ""
+    errors: dict[str, str] = {}
+    working: str = ""  # "" | "connect" | a calendar's id being synced
+    url_value: str = ""
+    name_value: str = ""
+
+    def _show(self, session, actor) -> None:
+        target = self._target(session, actor)
+        self.calendars = [
+            calendar_row(c, zone=target.timezone, locale=self._locale())
+            for c in calendars.list_connections(session, actor=actor, trainer_id=target.id)
+        ]
+        self.feed_url = feeds.feed_url(session, actor=actor, trainer_id=target.id)
+
+    def _locale(self) -> str:
+        return negotiate_locale(self.router.headers.accept_language)
+
+    @rx.event
+    def load(self):
+        self.errors, self.working = {}, ""
+        with self._acting() as (session, actor):
+            self._show_actor(session, actor)
+            self._show(session, actor)
+
+    @rx.event
+    def set_url_value(self, value: str):
+        if isinstance(value, str):
+            self.url_value = value[:2000]
+            self.errors = {k: v for k, v in self.errors.items() if k != "url"}
+
+    @rx.event
+    def set_name_value(self, value: str):
+        if isinstance(value, str):
+            self.name_value = value[:120]
+
+    def _acting_trainer_ids(self) -> tuple[str, str]:
+        """(session token, viewing) for work done off the event loop; checked again in the worker."""
+        return self._session_token(), self.viewing
+
+    @staticmethod
+    def _in_worker(token: str, viewing: str, work):
+        """Run ``work(session, actor, target)`` in a worker thread as the logged-in trainer."""
+        with session_scope() as session:
+            actor = trainers.trainer_for_login_session(session, token)
+            if actor is None:
+                raise NotLoggedIn("Please log in again.")
+            viewed = trainers.viewed_trainers(session, actor=actor, viewing=viewing)
+            target = viewed[0] if len(viewed) == 1 else actor
+            return work(session, actor, target)
+
+    @rx.event(background=True)
+    async def connect(self, form: dict):
+        async with self:
+            if self.working:
+                return
+            self.errors, self.working = {}, "connect"
+            token, viewing = self._acting_trainer_ids()
+        form = form if isinstance(form, dict) else {}
+        url, name = form.get("url"), form.get("name") or None
+
+        def work(session, actor, target):
+            calendars.connect_calendar(session, actor=actor, trainer_id=target.id, kind="ics", url=url, name=name)
+
+        error = None
+        try:
+            await asyncio.to_thread(self._in_worker, token, viewing, work)
+        except NotLoggedIn:
+            async with self:
+                self.working = ""
+            return rx.redirect(routes.LOGIN)
+        except DomainError as exc:
+            error = {field_of(exc) or "form": friendly(exc)}
+        async with self:
+            self.working = ""
+            if error:
+                self.errors = error
+                return
+            self.url_value, self.name_value = "", ""
+            with self._acting() as (session, actor):
+                self._show(session, actor)
+        return rx.toast.success("Calendar connected: its busy times now block bookings.")
+
+    @rx.event(background=True)
+    async def sync(self, connection_id: str):
+        async with self:
+            if self.working or not isinstance(connection_id, str):
+                return
+            self.working = connection_id
+            token, viewing = self._acting_trainer_ids()
+
+        def work(session, actor, target):
+            return calendars.sync_connection(session, actor=actor, trainer_id=target.id, connection_id=connection_id)
+
+        message = None
+        try:
+            done = await asyncio.to_thread(self._in_worker, token, viewing, work)
+        except NotLoggedIn:
+            async with self:
+                self.working = ""
+            return rx.redirect(routes.LOGIN)
+        except DomainError as exc:
+            done, message = None, friendly(exc)
+        async with self:
+            self.working = ""
+            with self._acting() as (session, actor):
+                self._show(session, actor)
+        if message or (done and done.row.status != "ok"):
+            return rx.toast.error(message or done.row.last_error or "The calendar could not be read.")
+        return rx.toast.success("Calendar refreshed.")
+
+    @rx.event
+    def remove(self, connection_id: str):
+        with self._acting() as (session, actor):
+            target = self._target(session, actor)
+            calendars.remove_connection(session, actor=actor, trainer_id=target.id, connection_id=connection_id)
+            self._show(session, actor)
+            return rx.toast.success("Calendar removed: its busy times no longer block bookings.")
+
+    @rx.event
+    def rotate_feed(self):
+        with self._acting() as (session, actor):
+            target = self._target(session, actor)
+            self.feed_url = feeds.rotate_feed(session, actor=actor, trainer_id=target.id)
+            return rx.toast.success("New feed address made; the old one no longer works.")
