@@ -22,7 +22,8 @@ def _field(
             placeholder=placeholder,
             width="100%",
             aria_invalid=rx.cond(S.errors.contains(name), "true", "false"),
-            aria_describedby=f"error-{name}",
+            aria_describedby=rx.cond(S.errors.contains(name), f"error-{name}", ""),
+            on_blur=lambda value: S.recheck_detail(name, value),
         ),
         rx.cond(
             S.errors.contains(name),
@@ -43,7 +44,19 @@ def booking_form() -> rx.Component:
             _field("Phone", "phone", type_="tel", autocomplete="tel"),
             rx.vstack(
                 rx.el.label("Notes for your trainer (optional)", html_for="field-notes", class_name="td-label"),
-                rx.text_area(id="field-notes", name="notes", width="100%", max_length=2000),
+                rx.text_area(
+                    id="field-notes",
+                    name="notes",
+                    width="100%",
+                    max_length=2000,
+                    aria_invalid=rx.cond(S.errors.contains("notes"), "true", "false"),
+                    aria_describedby=rx.cond(S.errors.contains("notes"), "error-notes", ""),
+                    on_blur=lambda value: S.recheck_detail("notes", value),
+                ),
+                rx.cond(
+                    S.errors.contains("notes"),
+                    rx.text(S.errors["notes"], id="error-notes", color_scheme="red", size="2", role="alert"),
+                ),
                 spacing="1",
                 width="100%",
             ),
@@ -53,13 +66,18 @@ def booking_form() -> rx.Component:
                     name="privacy",
                     required=True,
                     aria_label="I agree that my details are used to arrange this session",
+                    aria_invalid=rx.cond(S.errors.contains("privacyAccepted"), "true", "false"),
+                    aria_describedby=rx.cond(S.errors.contains("privacyAccepted"), "error-privacyAccepted", ""),
+                    on_change=lambda checked: S.recheck_detail("privacyAccepted", checked),
                 ),
                 rx.el.label("I agree that my details are used to arrange this session.", html_for="field-privacy"),
                 align="center",
             ),
             rx.cond(
                 S.errors.contains("privacyAccepted"),
-                rx.text(S.errors["privacyAccepted"], color_scheme="red", size="2", role="alert"),
+                rx.text(
+                    S.errors["privacyAccepted"], id="error-privacyAccepted", color_scheme="red", size="2", role="alert"
+                ),
             ),
             rx.cond(S.errors.contains("form"), rx.text(S.errors["form"], color_scheme="red", size="2", role="alert")),
             rx.hstack(
@@ -76,6 +94,7 @@ def booking_form() -> rx.Component:
             width="100%",
         ),
         on_submit=S.submit,
+        no_validate=True,  # the server's messages, next to each field, not the browser's bubble
         aria_label="Booking form",
         width="100%",
     )

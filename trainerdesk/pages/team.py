@@ -9,14 +9,22 @@ from ..state.team import TeamState as T
 
 def _error(name: str) -> rx.Component:
     return rx.cond(
-        T.form_errors.contains(name), rx.text(T.form_errors[name], color_scheme="red", size="2", role="alert")
+        T.form_errors.contains(name),
+        rx.text(T.form_errors[name], color_scheme="red", size="2", role="alert", id=f"sub-error-{name}"),
     )
 
 
 def _field(label: str, name: str, type_: str = "text") -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=f"sub-{name}", class_name="td-label"),
-        rx.input(id=f"sub-{name}", name=name, type=type_, required=True),
+        rx.input(
+            id=f"sub-{name}",
+            name=name,
+            type=type_,
+            required=True,
+            aria_invalid=rx.cond(T.form_errors.contains(name), "true", "false"),
+            aria_describedby=rx.cond(T.form_errors.contains(name), f"sub-error-{name}", ""),
+        ),
         _error(name),
         spacing="1",
     )
@@ -54,7 +62,8 @@ def _add_form() -> rx.Component:
             spacing="3",
         ),
         on_submit=T.add_sub_trainer,
-        reset_on_submit=True,
+        no_validate=True,
+        key=T.form_round,
         aria_label="Add a sub-trainer",
     )
 

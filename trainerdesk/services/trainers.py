@@ -12,7 +12,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from ..db import begin_write
-from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized
+from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ..domain.preferences import (
     PREFERENCES,
     Preferences,
@@ -58,6 +58,23 @@ def _check_account_fields(email: Any, password: Any, name: Any, timezone: Any) -
     name = check_text(name, field="name", limit=120, label="name", required=True)
     parse_zone(timezone)
     return email, name, timezone
+
+
+def account_field_errors(*, email: Any, password: Any, name: Any, timezone: Any) -> dict[str, str]:
+    """A message per wrong field of a new account (the sign-up form shows them all at once)."""
+    checks = {
+        "name": lambda: check_text(name, field="name", limit=120, label="name", required=True),
+        "email": lambda: normalise_email(email),
+        "password": lambda: check_password(password, email=email, name=name),
+        "timezone": lambda: parse_zone(timezone),
+    }
+    errors = {}
+    for field, check in checks.items():
+        try:
+            check()
+        except ValidationFailed as exc:
+            errors[field] = exc.message
+    return errors
 
 
 def _create_trainer(

@@ -69,6 +69,12 @@ LEAVE_SCRIPT = (
 )
 
 
+def _missing_credentials(form: dict) -> dict[str, str]:
+    """The log-in form's empty fields (a wrong email or password gets one answer for both, later)."""
+    messages = {"email": "Enter your email address.", "password": "Enter your password."}
+    return {f: m for f, m in messages.items() if f in form and not (isinstance(form[f], str) and form[f].strip())}
+
+
 class AuthState(rx.State):
     # What the dashboard shows about the logged-in trainer. For display only: handlers never read
     # them to decide anything (the browser can call any handler); see the module docstring.
@@ -192,6 +198,13 @@ class AuthState(rx.State):
         self.errors, self.busy = {}, True
         yield
         form = form if isinstance(form, dict) else {}
+        # Every wrong field at once, each next to its field; nothing is stored.
+        self.errors = trainers.account_field_errors(
+            email=form.get("email"), password=form.get("password"), name=form.get("name"), timezone=form.get("timezone")
+        )
+        if self.errors:
+            self.busy = False
+            return
         try:
             throttle.check_write(self.router.session.client_ip)
             with session_scope() as session:
@@ -212,6 +225,10 @@ class AuthState(rx.State):
         self.errors, self.busy = {}, True
         yield
         form = form if isinstance(form, dict) else {}
+        self.errors = _missing_credentials(form)
+        if self.errors:
+            self.busy = False
+            return
         email, address = form.get("email"), self.router.session.client_ip
         try:
             throttle.check_login_allowed(email, address)
@@ -226,6 +243,23 @@ class AuthState(rx.State):
             return
         throttle.record_login_success(email, address)
         yield self._enter(trainer.id)
+
+    @rx.event
+    def recheck_field(self, form: str, field: str, value: str):
+        """On leaving a field that has a message: check it again, and drop the message once it is right."""
+        if not isinstance(field, str) or field not in self.errors:
+            return
+        if form == "login":
+            message = _missing_credentials({field: value}).get(field, "")
+        else:
+            others = {"email": None, "password": None, "name": None, "timezone": None}
+            if field not in others:
+                return
+            message = trainers.account_field_errors(**{**others, field: value}).get(field, "")
+        self.errors = {
+            **{k: v for k, v in self.errors.items() if k not in (field, "form")},
+            **({field: message} if message else {}),
+        }
 
     @rx.event
     def logout(self):

@@ -56,11 +56,26 @@ class BookingPageState(SlotPicker, rx.State):
     # ------------------------------------------------------------ booking
 
     @rx.event
+    def recheck_detail(self, field: str, value):
+        """On leaving a field that has a message: check it again, and drop the message once it is right."""
+        if not isinstance(field, str) or field not in self.errors or field not in bookings.CLIENT_FIELDS:
+            return
+        if field == "privacyAccepted":
+            value = value is True
+        message = bookings.client_field_errors({field: value}).get(field, "")
+        rest = {k: v for k, v in self.errors.items() if k not in (field, "form")}
+        self.errors = {**rest, field: message} if message else rest
+
+    @rx.event
     def submit(self, form: dict):
         if self.submitting or not self.selected_start:
             return
+        form = form if isinstance(form, dict) else {}
+        # Every wrong detail at once, each next to its field, before anything is locked or stored.
+        self.errors = bookings.client_field_errors(_details(form))
+        if self.errors:
+            return
         self.submitting = True
-        self.errors = {}
         yield
         try:
             throttle.check_write(self.router.session.client_ip)
@@ -70,12 +85,8 @@ class BookingPageState(SlotPicker, rx.State):
                     **self._whose(),
                     start_time=self.selected_start,
                     duration=self.duration,
-                    name=form.get("name", ""),
-                    email=form.get("email", ""),
-                    phone=form.get("phone", ""),
-                    notes=form.get("notes", ""),
+                    **{_FIELDS[k]: v for k, v in _details(form).items()},
                     client_timezone=self.client_zone,
-                    privacy_accepted=form.get("privacy") in ("on", True, "true"),
                 )
         except SlotUnavailable:
             self.submitting = False
@@ -108,3 +119,18 @@ class BookingPageState(SlotPicker, rx.State):
             "if (window.parent !== window) window.parent.postMessage("
             f"{{source: 'trainerdesk', type: 'booked', bookingId: '{b.id}'}}, '*')"
         )
+
+
+# The booking form's fields -> the service's parameters.
+_FIELDS = {"name": "name", "email": "email", "phone": "phone", "notes": "notes", "privacyAccepted": "privacy_accepted"}
+
+
+def _details(form: dict) -> dict:
+    """The client's details from the booking form, named as the services name them."""
+    return {
+        "name": form.get("name", ""),
+        "email": form.get("email", ""),
+        "phone": form.get("phone", ""),
+        "notes": form.get("notes", ""),
+        "privacyAccepted": form.get("privacy") in ("on", True, "true"),
+    }

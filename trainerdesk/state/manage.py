@@ -39,6 +39,7 @@ class ManageBookingState(SlotPicker, rx.State):
     late: bool = False
     needs_ack: bool = False
     error: str = ""
+    ack_error: str = ""  # the late-cancellation message, shown next to its checkbox
     done: str = ""
     working: bool = False
     # The booking's start (ISO, UTC) and the zone the client booked in: the "When" lines are
@@ -67,6 +68,7 @@ class ManageBookingState(SlotPicker, rx.State):
         self.booking_id = params.get("booking_id", "")
         self._token = params.get("token", "")
         self.refused, self.error, self.done, self.needs_ack, self.working = "", "", "", False, False
+        self.ack_error = ""
         self.selected_start, self.selected_date, self.slots, self.notice = "", "", [], ""
         self.current_start, self.current_zone = "", ""
         self._read_locale()
@@ -120,13 +122,19 @@ class ManageBookingState(SlotPicker, rx.State):
             self.blocked = friendly(exc)
 
     @rx.event
+    def acknowledge_changed(self, checked: bool):
+        """Ticking the late-cancellation box puts its message right."""
+        if checked is True:
+            self.ack_error = ""
+
+    @rx.event
     def cancel(self, form: dict):
         if self.working:
             return
         reason = (form.get("reason") or "").strip()
         detail = (form.get("detail") or "").strip()
         text = f"{reason}: {detail}" if reason and detail else (reason or detail)
-        self.working, self.error = True, ""
+        self.working, self.error, self.ack_error = True, "", ""
         yield
         try:
             throttle.check_write(self.router.session.client_ip)
@@ -139,7 +147,7 @@ class ManageBookingState(SlotPicker, rx.State):
                     acknowledge_late=form.get("acknowledge") in ("on", True, "true"),
                 )
         except LateCancellation as exc:
-            self.working, self.needs_ack, self.error = False, True, friendly(exc)
+            self.working, self.needs_ack, self.ack_error = False, True, friendly(exc)
             return
         except DomainError as exc:
             self.working, self.error = False, friendly(exc)

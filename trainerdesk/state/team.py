@@ -27,6 +27,7 @@ class TeamState(AuthState):
     columns: list[TeamColumn] = []  # trainers, in order
     days: list[TeamWeekDay] = []  # a cell per column, gaps, overlaps
     form_errors: dict[str, str] = {}
+    form_round: int = 0  # a new round draws an empty form (kept as typed while it has errors)
     added: str = ""
 
     @rx.event
@@ -72,7 +73,13 @@ class TeamState(AuthState):
 
     @rx.event
     def add_sub_trainer(self, form: dict):
-        self.form_errors, self.added = {}, ""
+        self.added = ""
+        form = form if isinstance(form, dict) else {}
+        self.form_errors = trainers.account_field_errors(
+            email=form.get("email"), password=form.get("password"), name=form.get("name"), timezone=form.get("timezone")
+        )
+        if self.form_errors:  # every wrong field at once, each next to its field
+            return
         try:  # a refusal is about one field of the form, so it goes next to that field
             with self._acting() as (session, me):
                 trainer, _key = trainers.add_sub_trainer(
@@ -88,4 +95,5 @@ class TeamState(AuthState):
             self.form_errors = {field_of(exc) or "form": friendly(exc)}
             return
         self.added = f"{trainer.name} can now log in with {trainer.email}."
+        self.form_round += 1
         return [TeamState.load, rx.toast.success(f"Added {trainer.name} to your team.")]
