@@ -94,6 +94,9 @@ def _preference_columns() -> tuple[dict[str, Any], dict[str, Any]]:
             defaults[spec.name] = Field(
                 default_factory=lambda d=spec.default: list(d), sa_column=Column(JSON, nullable=False)
             )
+        elif spec.kind == "option":
+            annotations[spec.name] = str
+            defaults[spec.name] = Field(default=spec.default, max_length=16)
         else:
             annotations[spec.name] = type(spec.default)
             defaults[spec.name] = spec.default

@@ -18,6 +18,7 @@ PREF_FIELDS = {
     "allowClientCancel",
     "allowClientReschedule",
     "autoConfirm",
+    "clock",
 }
 
 
@@ -247,6 +248,7 @@ def test_patch_preferences_accepts_the_edges_of_every_range(client):
         "allowClientCancel": False,
         "allowClientReschedule": False,
         "autoConfirm": True,
+        "clock": "12",
     }
     r = client.patch(f"/api/trainers/{trainer.id}/preferences", headers=trainer.headers, json=edges)
     assert r.status_code == 200, r.text
@@ -314,6 +316,7 @@ def test_patch_preferences_can_change_the_timezone(client):
         ("allowClientCancel", ["true", 1, None]),
         ("allowClientReschedule", ["false", 0]),
         ("autoConfirm", ["true", 1, None]),
+        ("clock", ["13", "", None, 24, ["12"]]),
         ("notAPreference", [1]),
     ],
 )

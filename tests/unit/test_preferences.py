@@ -129,6 +129,7 @@ def test_preference_views():
         "allow_client_cancel",
         "allow_client_reschedule",
         "auto_confirm",
+        "clock",
     }
 
 
@@ -233,7 +234,10 @@ def test_every_preference_is_declared_with_its_words_and_a_valid_default():
     assert [s.name for s in PREFERENCES] == list(PREFERENCE_FIELDS)
     for spec in PREFERENCES:
         assert spec.label and spec.section in SECTIONS, spec.name
-        assert spec.kind in {"number", "switch", "minutes"}
+        assert spec.kind in {"number", "switch", "minutes", "option"}
+        if spec.kind == "option":
+            assert spec.default in [value for value, _ in spec.options] and all(words for _, words in spec.options)
+            continue
         if spec.kind != "switch":
             assert spec.unit and spec.low <= spec.high and spec.high > 0, spec.name
         assert check_preference(spec.name, list(spec.default) if spec.kind == "minutes" else spec.default) == (

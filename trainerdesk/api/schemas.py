@@ -202,6 +202,8 @@ def preference_schema(spec: PreferenceSpec) -> dict:
         number["multipleOf"] = spec.step
     if spec.kind == "switch":
         schema: dict[str, Any] = {"type": "boolean"}
+    elif spec.kind == "option":
+        schema = {"type": "string", "enum": [value for value, _ in spec.options]}
     elif spec.kind == "minutes":
         schema = {"type": "array", "minItems": 1, "maxItems": spec.max_items, "items": number}
     else:

@@ -26,7 +26,8 @@ from .slots import SlotRules
 
 # The form's sections, in the order a trainer reads them.
 SESSIONS, WHEN, CHANGES = "Sessions", "When clients can book", "Cancelling and rescheduling"
-SECTIONS = (SESSIONS, WHEN, CHANGES)
+DASHBOARD = "Your dashboard"
+SECTIONS = (SESSIONS, WHEN, CHANGES, DASHBOARD)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class PreferenceSpec:
 
     ``low``/``high``/``step`` bound a number, or each item of a list of minutes (which also has
     ``max_items``). ``choices`` are the values the form offers with one click (others may be typed).
+    ``options`` are the only values a text preference may take, each with its words.
     ``name`` and ``default`` are filled in from the :class:`Preferences` field that carries the spec.
     """
 
@@ -47,14 +49,18 @@ class PreferenceSpec:
     step: int = 1
     max_items: int = 0
     choices: tuple[int, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()  # (value, what the trainer reads)
     name: str = ""
     default: Any = None
 
     @property
     def kind(self) -> str:
-        """``"switch"`` (yes/no), ``"number"`` or ``"minutes"`` (a list of durations)."""
+        """``"switch"`` (yes/no), ``"option"`` (one of ``options``), ``"number"`` or ``"minutes"`` (a list
+        of durations)."""
         if isinstance(self.default, bool):
             return "switch"
+        if isinstance(self.default, str):
+            return "option"
         return "minutes" if isinstance(self.default, tuple) else "number"
 
     @property
@@ -135,6 +141,17 @@ class Preferences:
     max_reschedules: int = preference(
         2, label="Maximum reschedules", section=CHANGES, help="Per booking.", unit="times", high=20
     )
+    clock: str = preference(
+        "auto",
+        label="Times on your dashboard",
+        section=DASHBOARD,
+        help="Clients always see times the way their own browser's language writes them.",
+        options=(
+            ("auto", "As my browser's language writes them"),
+            ("24", "24-hour (14:30)"),
+            ("12", "12-hour (2:30 PM)"),
+        ),
+    )
 
     @property
     def slot_rules(self) -> SlotRules:
@@ -197,6 +214,11 @@ def check_preference(name: str, value: Any, *, label: str = "") -> Any:
     if spec.kind == "switch":
         if not isinstance(value, bool):
             raise ValidationFailed(f"{label} must be true or false.", {"field": label})
+        return value
+    if spec.kind == "option":
+        allowed = [v for v, _ in spec.options]
+        if value not in allowed:
+            raise ValidationFailed(f"{label} must be one of: {', '.join(allowed)}.", {"field": label})
         return value
     if not _is_int(value) or not spec.low <= value <= spec.high or value % spec.step:
         raise ValidationFailed(f"{label} must be {spec.allowed}.", {"field": label})

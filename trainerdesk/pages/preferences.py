@@ -22,7 +22,7 @@ def _described_by(spec: PreferenceSpec) -> str:
 
 def _hint(spec: PreferenceSpec) -> rx.Component:
     """The help text, with the allowed range where the trainer types the value."""
-    typed = spec.kind == "minutes" or not spec.choices
+    typed = spec.kind == "minutes" or (spec.kind == "number" and not spec.choices)
     bounds = f"({spec.low} to {spec.high} {spec.unit})." if typed else ""
     return rx.text(" ".join(x for x in (spec.help, bounds) if x), size="1", color_scheme="gray", id=f"hint-{spec.name}")
 
@@ -116,11 +116,31 @@ def _choices(spec: PreferenceSpec) -> rx.Component:
     )
 
 
+def _option(spec: PreferenceSpec) -> rx.Component:
+    name = spec.name
+    return rx.vstack(
+        rx.el.label(spec.label, html_for=f"pref-{name}", class_name="td-label"),
+        rx.el.select(
+            *[rx.el.option(words, value=value) for value, words in spec.options],
+            id=f"pref-{name}",
+            value=P.values[name],
+            on_change=lambda v: P.set_value(name, v),
+            class_name="td-select",
+            style={"width": "20rem", "maxWidth": "100%"},
+            aria_describedby=_described_by(spec),
+            aria_invalid=P.field_errors.contains(name),
+        ),
+        _hint(spec),
+        _error(name),
+        spacing="1",
+    )
+
+
 def _short(unit: str) -> str:
     return {"minutes": "min", "hours": "h"}.get(unit, unit)
 
 
-_DRAW = {"number": _number, "switch": _switch, "minutes": _choices}
+_DRAW = {"number": _number, "switch": _switch, "minutes": _choices, "option": _option}
 
 
 def _section(title: str) -> rx.Component:

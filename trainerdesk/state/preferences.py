@@ -14,6 +14,7 @@ from .auth import AuthState
 from .common import field_of, friendly
 
 NUMBERS = tuple(s.name for s in PREFERENCES if s.kind == "number")
+OPTIONS = tuple(s.name for s in PREFERENCES if s.kind == "option")
 SWITCHES = tuple(s.name for s in PREFERENCES if s.kind == "switch")
 LISTS = tuple(s.name for s in PREFERENCES if s.kind == "minutes")
 
@@ -39,7 +40,7 @@ def _whole_number(text: str) -> int | None:
 
 class PreferencesState(AuthState):
     # Every key present from the first render: the page reads them before load() has run.
-    values: dict[str, str] = {name: "" for name in NUMBERS}  # number fields, as typed
+    values: dict[str, str] = {name: "" for name in NUMBERS + OPTIONS}  # number fields as typed, and options
     switches: dict[str, bool] = {name: False for name in SWITCHES}
     chosen: dict[str, list[int]] = {name: [] for name in LISTS}  # list fields: the one-click choices ticked
     typed: dict[str, str] = {name: "" for name in LISTS}  # list fields: other values, comma separated
@@ -56,7 +57,7 @@ class PreferencesState(AuthState):
         self.field_errors, self.saved = {}, False
 
     def _show(self, prefs: Preferences):
-        self.values = {name: str(getattr(prefs, name)) for name in NUMBERS}
+        self.values = {name: str(getattr(prefs, name)) for name in NUMBERS + OPTIONS}
         self.switches = {name: bool(getattr(prefs, name)) for name in SWITCHES}
         self.chosen = {name: [v for v in getattr(prefs, name) if v in SPECS[name].choices] for name in LISTS}
         self.typed = {
@@ -78,7 +79,7 @@ class PreferencesState(AuthState):
 
     @rx.event
     def set_value(self, name: str, value: str):
-        if name in NUMBERS and isinstance(value, str):
+        if name in NUMBERS + OPTIONS and isinstance(value, str):
             self.values, self.saved = {**self.values, name: value}, False
 
     @rx.event
@@ -88,7 +89,7 @@ class PreferencesState(AuthState):
 
     def _changes(self) -> tuple[dict, dict[str, str]]:
         """What the form says, as preference values, and a message per field that is not even a number."""
-        changes: dict = dict(self.switches)
+        changes: dict = {**self.switches, **{name: self.values.get(name, "") for name in OPTIONS}}
         errors: dict[str, str] = {}
         for name in LISTS:
             typed = _typed_numbers(self.typed.get(name, ""))
