@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Optional
@@ -137,6 +138,32 @@ def range_text(start: datetime, end: datetime, zone: str, locale: str, hour_cycl
     except (NotImplementedError, KeyError, ValueError):  # a few locales' day periods ("B") babel cannot split
         return f"{time_text(start, zone, locale, hour_cycle)}–{time_text(end, zone, locale, hour_cycle)}"
     return text.replace("\u202f", _NBSP)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose eyes a page is for: the zone its times are in, the reader's locale, and their clock
+    ("12", "24", or None for the locale's own). The presenters write every time through one."""
+
+    zone: str
+    locale: str = DEFAULT_LOCALE
+    hour_cycle: Optional[str] = None
+
+    def time(self, instant: datetime) -> str:
+        return time_text(instant, self.zone, self.locale, self.hour_cycle)
+
+    def when(self, instant: datetime) -> str:
+        return datetime_text(instant, self.zone, self.locale, self.hour_cycle)
+
+    def span(self, start: datetime, end: datetime) -> str:
+        return range_text(start, end, self.zone, self.locale, self.hour_cycle)
+
+    def day(self, value: date | datetime, *, long: bool = False) -> str:
+        return date_text(value, self.locale, zone=self.zone, long=long)
+
+    def in_zone(self, zone: str) -> Reader:
+        """The same reader, looking at another zone (a client's, say)."""
+        return Reader(zone, self.locale, self.hour_cycle)
 
 
 # ------------------------------------------------------------------ calendar

@@ -52,7 +52,14 @@ def first_slot(base: str, trainer_id: str, *, zone: str = "UTC", duration: int =
 
 
 def book(
-    base: str, trainer_id: str, start: str, *, email: str = "api@example.com", duration: int = 60, zone: str = "UTC"
+    base: str,
+    trainer_id: str,
+    start: str,
+    *,
+    email: str = "api@example.com",
+    duration: int = 60,
+    zone: str = "UTC",
+    name: str = "Api Client",
 ) -> httpx.Response:
     return httpx.post(
         f"{base}/api/bookings",
@@ -60,7 +67,7 @@ def book(
             "trainerId": trainer_id,
             "startTime": start,
             "duration": duration,
-            "name": "Api Client",
+            "name": name,
             "email": email,
             "clientTimezone": zone,
             "privacyAccepted": True,

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 
 
 def login(browser: Browser, base: str, email: str, **context_args) -> Page:
-    page = browser.new_context(base_url=base, **context_args).new_page()
+    """A logged-in dashboard; a British browser unless ``locale`` says otherwise (24-hour, day first)."""
+    page = browser.new_context(base_url=base, **{"locale": "en-GB", **context_args}).new_page()
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("correct-horse")

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from trainerdesk.domain.policy import BookingStatus, ClientPolicy
+from trainerdesk.domain.policy import BookingStatus
+from trainerdesk.domain.preferences import Preferences
 from trainerdesk.domain.ranges import Range
 from trainerdesk.models import Booking, BookingEvent, Client, Trainer
 from trainerdesk.state import presenters as p
@@ -58,7 +59,7 @@ def test_a_row_is_in_the_trainers_zone_with_the_allowed_actions():
     assert row == p.BookingRow(
         id="b1",
         trainer="Tina",
-        date="Tue 16 Mar 2027",
+        date="Tue, 16 Mar 2027",
         time="14:30–15:30",
         client="Ann Client",
         email="ann@example.com",
@@ -90,7 +91,7 @@ def test_rows_of_a_team_name_each_bookings_trainer():
 def test_upcoming_row_on_the_dashboard_home():
     row = p.upcoming_row(booking(duration_minutes=45), CLIENT, zone=BERLIN)
     assert (row.when, row.client, row.duration, row.status) == (
-        "Tue 16 Mar 2027, 14:30",
+        "Tue, 16 Mar 2027, 14:30",
         "Ann Client",
         "45 min",
         "CONFIRMED",
@@ -98,7 +99,7 @@ def test_upcoming_row_on_the_dashboard_home():
 
 
 def test_new_booking_toast():
-    assert p.new_booking_toast(booking(), CLIENT, zone=BERLIN) == "New booking: Ann Client, Tue 16 Mar 2027, 14:30"
+    assert p.new_booking_toast(booking(), CLIENT, zone=BERLIN) == "New booking: Ann Client, Tue, 16 Mar 2027, 14:30"
 
 
 # --------------------------------------------------------------------------- details and history
@@ -106,8 +107,8 @@ def test_new_booking_toast():
 
 def test_details_show_both_zones_and_dashes_for_what_is_empty():
     detail = p.booking_detail(booking(late_cancellation=True, reschedule_count=2), CLIENT, zone=BERLIN)
-    assert detail.when == "Tue 16 Mar 2027, 14:30 (Europe/Berlin)"
-    assert detail.client_when == "Tue 16 Mar 2027, 09:30 (America/New_York)"
+    assert detail.when == "Tue, 16 Mar 2027, 14:30 (Europe/Berlin)"
+    assert detail.client_when == "Tue, 16 Mar 2027, 09:30 (America/New_York)"
     assert (detail.duration, detail.reschedules, detail.late) == ("60 minutes", "2", "yes")
     assert (detail.notes, detail.trainer_notes, detail.reason) == ("—", "—", "—")
     assert p.BookingDetail().client == ""  # what the closed dialog holds
@@ -130,9 +131,9 @@ def test_history_lines_in_words_with_the_move_from_and_to():
         BookingEvent(booking_id="b1", action="something_new", actor="system", at=at + timedelta(days=4)),
     ]
     lines = p.history_lines(events, zone=BERLIN)
-    assert lines[0] == p.HistoryLine(what="Booked", who="client", at="Mon 01 Mar 2027, 09:00", more="")
+    assert lines[0] == p.HistoryLine(what="Booked", who="client", at="Mon, 1 Mar 2027, 09:00", more="")
     assert lines[1].what == "Rescheduled"
-    assert lines[1].more == "Tue 16 Mar 2027, 14:30 → Wed 17 Mar 2027, 10:00"
+    assert lines[1].more == "Tue, 16 Mar 2027, 14:30 → Wed, 17 Mar 2027, 10:00"
     assert (lines[2].what, lines[2].more) == ("Cancelled", " (ill)")
     assert lines[3].what == "Marked no-show"
     assert lines[4].what == "something_new"  # an action without words shows as it is
@@ -154,7 +155,7 @@ def test_only_a_reschedule_shows_from_and_to():
 
 
 def test_late_cancellation_warning_inside_the_notice_only():
-    policy = ClientPolicy(cancellation_notice_hours=24)
+    policy = Preferences(cancellation_notice_hours=24).client_policy
     start = datetime(2027, 3, 16, 13, 30, tzinfo=UTC)
     warning = p.cancellation_warning(policy, start=start, now=start - timedelta(hours=5))
     assert warning.startswith("This session starts within your 24-hour cancellation notice.")

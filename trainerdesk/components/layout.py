@@ -102,5 +102,7 @@ def dashboard_frame(state, *children: rx.Component) -> rx.Component:
                 rx.center(rx.spinner(), padding="3rem"),
             ),
         ),
+        # Live on every page: new bookings made anywhere arrive as toasts; pages that list sessions refresh.
+        rx.moment(interval=2000, on_change=state.live_tick, display="none", aria_hidden="true"),
         min_height="100vh",
     )

@@ -27,7 +27,6 @@ def bookings_page() -> rx.Component:
             details_dialog(D),
             action_dialog(D),
             # Live: every 2 s ask whether anything changed; new bookings arrive with a toast.
-            rx.moment(interval=2000, on_change=B.tick, display="none", aria_hidden="true"),
             spacing="3",
             width="100%",
         ),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
@@ -32,9 +33,11 @@ from .. import routes
 from ..db import session_scope
 from ..domain.errors import DomainError, Forbidden, RateLimited, Unauthorized
 from ..domain.preferences import all_zones
-from ..models import Trainer
-from ..services import throttle, trainers
+from ..formatting import HOUR_CYCLES, Reader, negotiate_locale
+from ..models import Trainer, utcnow
+from ..services import availability, bookings, throttle, trainers
 from .common import field_of, friendly
+from .presenters import new_booking_toast
 
 
 class NotLoggedIn(Unauthorized):
@@ -89,6 +92,11 @@ class AuthState(rx.State):
     # dashboard shows: "" = my calendar, "all" = all trainers, or one sub-trainer's id.
     team: list[dict[str, str]] = []
     viewing: str = ""
+    # Live updates on every dashboard page: the schedule version last seen for the shown trainers, and
+    # the creation time of the newest booking already announced.
+    live_version: int = -1
+    live_since: str = ""
+    clock: str = "auto"  # the trainer's preference for how the dashboard writes times (display only)
 
     @rx.var
     def logged_in(self) -> bool:
@@ -147,9 +155,13 @@ class AuthState(rx.State):
 
     def _show_actor(self, session: Session, actor: Trainer) -> list[Trainer]:
         """What every dashboard page shows about the logged-in trainer and their team (its on_load);
-        returns the trainers whose calendar is shown."""
+        returns the trainers whose calendar is shown. Live updates start from here."""
         members = trainers.team_members(session, actor)
         viewed = self._viewed(session, actor)
+        ids = self._live_watched(session, actor, viewed)
+        self.live_version = availability.schedule_version(session, ids)
+        self.live_since = (bookings.newest_created_at(session, actor=actor, trainer_ids=ids) or utcnow()).isoformat()
+        self.clock = trainers.load_preferences(session, actor.id).clock
         self.trainer_id, self.trainer_name = actor.id, actor.name
         self.trainer_slug, self.trainer_zone = actor.slug, actor.timezone
         self.team = (
@@ -169,6 +181,50 @@ class AuthState(rx.State):
                 return False
             self._show_actor(session, actor)
         return True
+
+    def _reader(self, zone: str) -> Reader:
+        """How this page writes times in ``zone``: the browser's language, and the trainer's clock."""
+        locale = negotiate_locale(self.router.headers.accept_language)
+        return Reader(zone, locale, None if self.clock not in HOUR_CYCLES else self.clock)
+
+    # ------------------------------------------------------------ live, on every dashboard page
+
+    @rx.event
+    def live_tick(self, _now: str = ""):
+        """Every few seconds: when the shown trainers' schedule moved, a toast per new booking (made
+        anywhere). A page that also refreshes what it lists declares this event again, calling
+        :meth:`_live_tick` (Reflex runs an inherited handler on the state that declared it)."""
+        return self._live_tick()
+
+    def _live_tick(self):
+        if not self.trainer_id:  # a page left open after logging out: nothing to watch
+            return
+        with self._acting() as (session, actor):
+            viewed = self._viewed(session, actor)
+            ids = self._live_watched(session, actor, viewed)
+            version = availability.schedule_version(session, ids)
+            if version == self.live_version:
+                return
+            self.live_version = version
+            try:
+                since = datetime.fromisoformat(self.live_since)
+            except (TypeError, ValueError):
+                since = utcnow()
+            fresh = bookings.created_since(session, actor=actor, trainer_ids=ids, since=since)
+            if fresh:
+                self.live_since = fresh[0][0].created_at.isoformat()
+            self._live_changed(session, actor, viewed)
+            return [
+                rx.toast.info(new_booking_toast(b, c, zone=self._reader(actor.timezone)), duration=8000)
+                for b, c in reversed(fresh)
+            ]
+
+    def _live_watched(self, session: Session, actor: Trainer, viewed: list[Trainer]) -> list[str]:
+        """Whose changes this page follows: the trainers it shows."""
+        return [t.id for t in viewed]
+
+    def _live_changed(self, session: Session, actor: Trainer, viewed: list[Trainer]) -> None:
+        """A page that lists sessions refreshes them here (bookings, schedule or hours changed)."""
 
     @rx.event
     def set_viewing(self, value: str):

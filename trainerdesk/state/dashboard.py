@@ -33,17 +33,29 @@ class DashboardState(AuthState):
         self.new_api_key = ""
         with self._acting() as (session, actor):
             self._show_actor(session, actor)
-            found, total = bookings.list_bookings(
-                session,
-                actor=actor,
-                trainer_ids=[actor.id],
-                spec=bookings.parse_query(view="upcoming"),
-                tz=ZoneInfo(actor.timezone),
-                page=1,
-                page_size=10,
-            )
+            self._show_upcoming(session, actor)
+
+    @rx.event
+    def live_tick(self, _now: str = ""):
+        """Live updates on this page's own state, so :meth:`_live_changed` below refreshes it."""
+        return self._live_tick()
+
+    def _live_changed(self, session, actor, viewed) -> None:
+        """A booking made, moved or cancelled anywhere: the upcoming sessions follow."""
+        self._show_upcoming(session, actor)
+
+    def _show_upcoming(self, session, actor) -> None:
+        found, total = bookings.list_bookings(
+            session,
+            actor=actor,
+            trainer_ids=[actor.id],
+            spec=bookings.parse_query(view="upcoming"),
+            tz=ZoneInfo(actor.timezone),
+            page=1,
+            page_size=10,
+        )
         self.upcoming_total = total
-        self.upcoming = [upcoming_row(b, c, zone=actor.timezone) for b, c in found]
+        self.upcoming = [upcoming_row(b, c, zone=self._reader(actor.timezone)) for b, c in found]
 
     @rx.event
     def rotate_api_key(self):

@@ -2,7 +2,8 @@
 
 A view model is what a page shows, already in words and in the viewer's time zone: a frozen dataclass
 with typed fields (Reflex state vars hold them, and components read ``row.client`` instead of
-``row["client"]``). A presenter turns domain and model objects plus a zone into view models; it needs
+``row["client"]``). A presenter turns domain and model objects plus a zone into view models (``zone``
+is a zone name, or a ``formatting.Reader``: the zone with the reader's locale and clock); it needs
 no Reflex, no database and no clock (``now`` is passed in), so unit tests call it directly
 (tests/unit/test_presenters.py). The states load, call a presenter, and store its result.
 """
@@ -12,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from ..domain.policy import ClientPolicy, client_cancellation_is_late
 from ..domain.ranges import Range
 from ..domain.slots import DAY_NAMES, format_wall_time
+from ..formatting import Reader
 from ..models import Booking, BookingEvent, Client, Trainer
-from .common import long_label, time_label
 
 HISTORY_WORDS = {
     "created": "Booked",
@@ -29,6 +29,14 @@ HISTORY_WORDS = {
     "no_show": "Marked no-show",
     "status_changed": "Status changed",
 }
+
+
+Zone = str | Reader
+
+
+def _reader(zone: Zone) -> Reader:
+    """A zone name reads as the default locale with its own clock (the tests' and the old format)."""
+    return zone if isinstance(zone, Reader) else Reader(zone)
 
 
 # --------------------------------------------------------------------------- bookings table
@@ -54,13 +62,14 @@ class BookingRow:
     can_cancel: bool = False
 
 
-def booking_row(booking: Booking, client: Client, *, zone: str, trainer_name: str, actions: set[str]) -> BookingRow:
+def booking_row(booking: Booking, client: Client, *, zone: Zone, trainer_name: str, actions: set[str]) -> BookingRow:
     """A table row; ``actions`` as ``services.bookings.allowed_actions`` names them."""
+    r = _reader(zone)
     return BookingRow(
         id=booking.id,
         trainer=trainer_name,
-        date=booking.start_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y"),
-        time=f"{time_label(booking.start_at, zone)}–{time_label(booking.end_at, zone)}",
+        date=r.day(booking.start_at),
+        time=r.span(booking.start_at, booking.end_at),
         client=client.name,
         email=client.email,
         phone=client.phone,
@@ -93,14 +102,16 @@ class BookingDetail:
     reason: str = ""
 
 
-def booking_detail(booking: Booking, client: Client, *, zone: str) -> BookingDetail:
+def booking_detail(booking: Booking, client: Client, *, zone: Zone) -> BookingDetail:
+    r = _reader(zone)
+    client_zone = booking.client_timezone
     return BookingDetail(
         id=booking.id,
         client=client.name,
         email=client.email,
         phone=client.phone,
-        when=f"{long_label(booking.start_at, zone)} ({zone})",
-        client_when=f"{long_label(booking.start_at, booking.client_timezone)} ({booking.client_timezone})",
+        when=f"{r.when(booking.start_at)} ({r.zone})",
+        client_when=f"{r.in_zone(client_zone).when(booking.start_at)} ({client_zone})",
         duration=f"{booking.duration_minutes} minutes",
         status=str(booking.status),
         notes=booking.notes or "—",
@@ -121,16 +132,17 @@ class HistoryLine:
     more: str
 
 
-def history_lines(events: Iterable[BookingEvent], *, zone: str) -> list[HistoryLine]:
+def history_lines(events: Iterable[BookingEvent], *, zone: Zone) -> list[HistoryLine]:
+    r = _reader(zone)
     lines = []
     for e in events:
         moved = e.action == "rescheduled"
-        ends = [long_label(t, zone) for t in (e.from_start, e.to_start) if t and moved]
+        ends = [r.when(t) for t in (e.from_start, e.to_start) if t and moved]
         lines.append(
             HistoryLine(
                 what=HISTORY_WORDS.get(e.action, e.action),
                 who=e.actor,
-                at=long_label(e.at, zone),
+                at=r.when(e.at),
                 more=" → ".join(ends) + (f" ({e.reason})" if e.reason else ""),
             )
         )
@@ -145,8 +157,9 @@ class TimeOption:
     label: str
 
 
-def time_options(starts: Iterable[datetime], *, zone: str) -> list[TimeOption]:
-    return [TimeOption(start=s.isoformat(), label=time_label(s, zone)) for s in starts]
+def time_options(starts: Iterable[datetime], *, zone: Zone) -> list[TimeOption]:
+    r = _reader(zone)
+    return [TimeOption(start=s.isoformat(), label=r.time(s)) for s in starts]
 
 
 def cancellation_warning(policy: ClientPolicy, *, start: datetime, now: datetime) -> str:
@@ -160,8 +173,8 @@ def cancellation_warning(policy: ClientPolicy, *, start: datetime, now: datetime
     )
 
 
-def new_booking_toast(booking: Booking, client: Client, *, zone: str) -> str:
-    return f"New booking: {client.name}, {long_label(booking.start_at, zone)}"
+def new_booking_toast(booking: Booking, client: Client, *, zone: Zone) -> str:
+    return f"New booking: {client.name}, {_reader(zone).when(booking.start_at)}"
 
 
 # --------------------------------------------------------------------------- dashboard home
@@ -177,10 +190,10 @@ class UpcomingRow:
     status: str
 
 
-def upcoming_row(booking: Booking, client: Client, *, zone: str) -> UpcomingRow:
+def upcoming_row(booking: Booking, client: Client, *, zone: Zone) -> UpcomingRow:
     return UpcomingRow(
         id=booking.id,
-        when=long_label(booking.start_at, zone),
+        when=_reader(zone).when(booking.start_at),
         client=client.name,
         email=client.email,
         duration=f"{booking.duration_minutes} min",
@@ -236,8 +249,10 @@ class TeamWeekDay:
     overlaps: str = ""
 
 
-def spans(ranges: Iterable[Range], zone: str) -> str:
-    return ", ".join(f"{time_label(r.start, zone)}–{time_label(r.end, zone)}" for r in ranges)
+def spans(ranges: Iterable[Range], zone: Zone) -> str:
+    # Each end on its own: a span to midnight reads "18:00–00:00", not as two dates.
+    r = _reader(zone)
+    return ", ".join(f"{r.time(x.start)}–{r.time(x.end)}" for x in ranges)
 
 
 def week_label(start: date) -> str:
@@ -248,7 +263,7 @@ def team_week(
     members: Sequence[Trainer],
     days: Iterable,
     *,
-    zone: str,
+    zone: Zone,
 ) -> tuple[list[TeamColumn], list[TeamWeekDay]]:
     """The side-by-side week from ``services.team.week_overview``'s members and days, in ``zone``."""
     columns = [TeamColumn(id=t.id, name=t.name) for t in members]
@@ -262,7 +277,7 @@ def team_week(
                 cells=[
                     TeamCell(
                         hours=spans(hours[t.id], zone) or "off",
-                        bookings="; ".join(f"{time_label(s, zone)} {name}" for s, _, name in booked[t.id]),
+                        bookings="; ".join(f"{_reader(zone).time(s)} {name}" for s, _, name in booked[t.id]),
                     )
                     for t in members
                 ],

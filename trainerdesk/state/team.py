@@ -44,6 +44,18 @@ class TeamState(AuthState):
                 self.week_start = (today - timedelta(days=today.weekday())).isoformat()
             self._load_week(session, me)
 
+    @rx.event
+    def live_tick(self, _now: str = ""):
+        """Live updates on this page's own state, so :meth:`_live_changed` below refreshes it."""
+        return self._live_tick()
+
+    def _live_watched(self, session: Session, actor: Trainer, viewed: list[Trainer]) -> list[str]:
+        """The team week shows every member: a booking with any of them updates it."""
+        return [t.id for t in trainers.team_members(session, actor)]
+
+    def _live_changed(self, session: Session, actor: Trainer, viewed: list[Trainer]) -> None:
+        self._load_week(session, actor)
+
     def _load_week(self, session: Session, me: Trainer) -> None:
         if me.primary_trainer_id is not None:
             self.days, self.columns = [], []
@@ -51,7 +63,7 @@ class TeamState(AuthState):
         start = date.fromisoformat(self.week_start)
         members, days = team_service.week_overview(session, actor=me, primary_id=me.id, week_start=start)
         self.week_label = week_label(start)
-        self.columns, self.days = team_week(members, days, zone=me.timezone)
+        self.columns, self.days = team_week(members, days, zone=self._reader(me.timezone))
 
     @rx.event
     def previous_week(self):

@@ -54,8 +54,8 @@ class BookingDialogsState(BookingsState):
             caller = bookings.Caller(trainer=actor)
             booking, _, client = bookings.load_booking(session, booking_id=booking_id, caller=caller)
             events = bookings.history(session, booking_id=booking_id, caller=caller)
-        self.detail = booking_detail(booking, client, zone=actor.timezone)
-        self.history = history_lines(events, zone=actor.timezone)
+        self.detail = booking_detail(booking, client, zone=self._reader(actor.timezone))
+        self.history = history_lines(events, zone=self._reader(actor.timezone))
         self.detail_open = True
 
     @rx.event
@@ -120,7 +120,7 @@ class BookingDialogsState(BookingsState):
             now=utcnow(),
             exclude_booking_id=booking.id,
         )
-        return time_options((s.start for s in per.get(booking.duration_minutes, [])), zone=actor.timezone)
+        return time_options((s.start for s in per.get(booking.duration_minutes, [])), zone=self._reader(actor.timezone))
 
     @rx.event
     def submit_action(self):

@@ -8,7 +8,6 @@ filters live in the substate :class:`.filters.BookingFiltersState`, the details 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Optional
 from zoneinfo import ZoneInfo
 
@@ -16,9 +15,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from ...models import Trainer, utcnow
-from ...services import availability, bookings, exports
+from ...services import bookings, exports
 from ..auth import AuthState
-from ..presenters import BookingRow, booking_row, new_booking_toast
+from ..presenters import BookingRow, booking_row
 
 PAGE_SIZE = 20
 
@@ -41,9 +40,6 @@ class BookingsState(AuthState):
     selected: list[str] = []
     bulk_status: str = "CONFIRMED"
     error: str = ""
-    # live updates
-    seen_version: int = -1
-    seen_created: str = ""  # ISO instant of the newest booking we know about
 
     @rx.var
     def pages(self) -> int:
@@ -60,8 +56,6 @@ class BookingsState(AuthState):
         self.selected, self.error = [], ""
         with self._acting("error") as (session, actor):
             viewed = self._show_actor(session, actor)
-            newest = bookings.newest_created_at(session, actor=actor, trainer_ids=[t.id for t in viewed])
-            self.seen_created = (newest or utcnow()).isoformat()
             self._reload(session, actor, viewed)
 
     def _spec(self) -> bookings.BookingQuery:
@@ -74,7 +68,6 @@ class BookingsState(AuthState):
         spec = self._spec()
         viewed = self._viewed(session, actor) if viewed is None else viewed
         ids, zone, now = [t.id for t in viewed], actor.timezone, utcnow()
-        self.seen_version = availability.schedule_version(session, ids)
         found, total = bookings.list_bookings(
             session,
             actor=actor,
@@ -94,7 +87,7 @@ class BookingsState(AuthState):
             booking_row(
                 b,
                 c,
-                zone=zone,
+                zone=self._reader(zone),
                 trainer_name=names.get(b.trainer_id, ""),
                 actions=bookings.allowed_actions(b, now=now),
             )
@@ -200,22 +193,10 @@ class BookingsState(AuthState):
     # ------------------------------------------------------------ live
 
     @rx.event
-    def tick(self, _now: str = ""):
-        if not self.trainer_id:  # a page left open after logging out: nothing to poll
-            return
-        with self._acting("error") as (session, actor):
-            viewed = self._viewed(session, actor)
-            if availability.schedule_version(session, [t.id for t in viewed]) == self.seen_version:
-                return
-            try:
-                since = datetime.fromisoformat(self.seen_created)
-            except (TypeError, ValueError):
-                since = utcnow()
-            fresh = bookings.created_since(session, actor=actor, trainer_ids=[t.id for t in viewed], since=since)
-            self._reload(session, actor, viewed)
-            if fresh:
-                self.seen_created = fresh[0][0].created_at.isoformat()
-                return [
-                    rx.toast.info(new_booking_toast(b, c, zone=actor.timezone), duration=8000)
-                    for b, c in reversed(fresh)
-                ]
+    def live_tick(self, _now: str = ""):
+        """Live updates on this page's own state, so :meth:`_live_changed` below refreshes it."""
+        return self._live_tick()
+
+    def _live_changed(self, session: Session, actor: Trainer, viewed: list[Trainer]) -> None:
+        """Something changed for the shown trainers (AuthState.live_tick): the page shows it."""
+        self._reload(session, actor, viewed)
