@@ -128,12 +128,36 @@ class Target:
         block = client.get(f"/api/trainers/{self.trainer.id}/availability", headers=self.trainer.headers).json()[0]
         self.hours = itertools.count()
         self.sent = 0
+        feed = client.get(f"/api/trainers/{self.trainer.id}/feed", headers=self.trainer.headers).json()["url"]
         self.real = {
             "trainer_id": [self.trainer.id, self.sub.id],
             "booking_id": [self.booking["id"]],
             "block_id": [block["id"]],
             "day": [future_day(20).isoformat()],
+            "connection_id": [self._connection(self.trainer.id)],
+            "token": [feed.rsplit("/", 1)[-1].removesuffix(".ics")],
         }
+
+    @staticmethod
+    def _connection(trainer_id: str) -> str:
+        """A connected calendar whose address is refused when fetched (no network needed to fuzz it)."""
+        import json as _json
+
+        from trainerdesk.calendars.secrets import encrypt
+        from trainerdesk.db import session_scope
+        from trainerdesk.models import CalendarConnection
+
+        with session_scope() as s:
+            row = CalendarConnection(
+                trainer_id=trainer_id,
+                kind="ics",
+                name="Fuzzed",
+                secret=encrypt(_json.dumps({"url": "http://127.0.0.1:9/x.ics"})),
+                url_hint="127.0.0.1/…x.ics",
+            )
+            s.add(row)
+            s.commit()
+            return row.id
 
     @staticmethod
     def _fields(schema, schemas, path) -> list[str]:

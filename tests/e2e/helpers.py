@@ -84,3 +84,15 @@ def fill_booking_form(target, name: str, email: str) -> None:
     target.get_by_label("Name").fill(name)
     target.get_by_label("Email").fill(email)
     target.get_by_label(PRIVACY).check()
+
+
+def next_month(target, *, tap: bool = False) -> None:
+    """Show next month in the booking calendar and wait until it is drawn (its days fully bookable
+    whatever the clock says), so a following pick is never a day of this month."""
+    from playwright.sync_api import expect
+
+    label = target.locator("#month-label")
+    before = label.inner_text()
+    button = target.get_by_role("button", name="Next month")
+    button.tap() if tap else button.click()
+    expect(label).not_to_have_text(before)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.helpers import fill_booking_form, make_trainer
+from tests.e2e.helpers import fill_booking_form, make_trainer, next_month
 
 pytestmark = pytest.mark.e2e
 
@@ -91,7 +91,7 @@ def test_booking_on_a_phone_with_touch(live_app, browser: Browser):
     page.goto(f"/book/{trainer['slug']}")
     page.get_by_label("Session length").select_option("30")
     # Next month is fully bookable whatever the clock says, so the times below do not depend on it.
-    page.get_by_role("button", name="Next month").tap()
+    next_month(page, tap=True)
     page.get_by_role("gridcell", name=re.compile(", available$")).first.tap()
     # Kathmandu is UTC+05:45: a trainer's full hour is a quarter to in the client's zone (and the
     # half hour a quarter past). Which comes first depends on the clock, so pick a full hour.

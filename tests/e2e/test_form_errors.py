@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import book, first_slot, make_trainer
+from tests.e2e.helpers import book, first_slot, make_trainer, next_month
 from tests.e2e.test_dashboard import login
 
 PRIVACY = "I agree that my details are used to arrange this session"
@@ -28,7 +28,7 @@ def test_the_booking_form_names_every_wrong_field_and_clears_each_when_fixed(liv
     trainer = make_trainer(base, "form-errors@example.com")
     page = browser.new_context(timezone_id="Europe/Berlin", base_url=base).new_page()
     page.goto(f"/book/{trainer['slug']}")
-    page.get_by_role("button", name="Next month").click()
+    next_month(page)
     page.get_by_role("gridcell", name=re.compile(", available$")).first.click()
     page.get_by_role("list", name="Available times").get_by_role("button").first.click()
 

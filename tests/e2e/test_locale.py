@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
-from tests.e2e.helpers import book, fill_booking_form, first_slot, make_trainer
+from tests.e2e.helpers import book, fill_booking_form, first_slot, make_trainer, next_month
 from trainerdesk import formatting
 from trainerdesk.db import engine_for
 from trainerdesk.models import Booking
@@ -27,7 +27,7 @@ DE_DAY = re.compile(r"^(?:[A-Z][a-z]+tag|Mittwoch), \d{1,2}\. [A-ZÄ][a-zä]+ \d
 
 
 def _open_next_month_day(page, nth: int = 0):
-    page.get_by_role("button", name="Next month").click()
+    next_month(page)
     page.get_by_role("gridcell", name=re.compile(", available$")).nth(nth).click()
     return page.get_by_role("list", name="Available times").get_by_role("button")
 
