@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from .. import routes
-from ..db import session_scope
 from ..domain.errors import DomainError
 from ..domain.preferences import PREFERENCES, SPECS, Preferences, check_preference
 from ..services import trainers
-from .auth import AuthState
+from .auth import AuthState, NotLoggedIn
 from .common import field_of, friendly
 
 NUMBERS = tuple(s.name for s in PREFERENCES if s.kind == "number")
@@ -49,12 +47,10 @@ class PreferencesState(AuthState):
 
     @rx.event
     def load(self):
-        if not self._load_trainer():
-            return rx.redirect(routes.LOGIN)
-        with session_scope() as session:
-            prefs = trainers.load_preferences(session, self._target(session, self._actor(session)).id)
-        self._show(prefs)
         self.field_errors, self.saved = {}, False
+        with self._acting() as (session, actor):
+            self._show_actor(session, actor)
+            self._show(trainers.load_preferences(session, self._target(session, actor).id))
 
     def _show(self, prefs: Preferences):
         self.values = {name: str(getattr(prefs, name)) for name in NUMBERS + OPTIONS}
@@ -119,12 +115,14 @@ class PreferencesState(AuthState):
         if errors:
             self.field_errors = errors
             return
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-                _, prefs = trainers.update_preferences(
-                    session, actor=actor, trainer_id=self._target(session, actor).id, changes=changes
-                )
+        try:  # a refusal names its field, so its message goes next to that field
+            with self._acting() as (session, actor):
+                target = self._target(session, actor)
+                _, prefs = trainers.update_preferences(session, actor=actor, trainer_id=target.id, changes=changes)
+                if target.id == actor.id:
+                    self.clock = prefs.clock  # the dashboard writes times the new way from now on
+        except NotLoggedIn:
+            raise
         except DomainError as exc:
             self.field_errors = {field_of(exc) or "form": friendly(exc)}
             return
