@@ -33,6 +33,7 @@ from .. import routes
 from ..db import session_scope
 from ..domain.errors import DomainError, Forbidden, RateLimited, Unauthorized
 from ..domain.preferences import all_zones
+from ..formatting import HOUR_CYCLES, Reader, negotiate_locale
 from ..models import Trainer, utcnow
 from ..services import availability, bookings, throttle, trainers
 from .common import field_of, friendly
@@ -169,6 +170,13 @@ class AuthState(rx.State):
             else []
         )
         return viewed
+
+    def _reader(self, zone: str) -> Reader:
+        """How this page writes times in ``zone``: the browser's language, and the trainer's clock."""
+        locale = negotiate_locale(self.router.headers.accept_language)
+        return Reader(zone, locale, None if self.clock not in HOUR_CYCLES else self.clock)
+
+    # ------------------------------------------------------------ live, on every dashboard page
 
     @rx.event
     def live_tick(self, _now: str = ""):
