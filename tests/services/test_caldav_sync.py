@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import select
 
 from tests.caldav_server import CaldavServer
 from tests.calendar_server import ics, vevent
 from tests.services.svc_helpers import MONDAY, NOW, local, make_trainer, slot_starts
+from trainerdesk.calendars import caldav as dav_client, fetch as web
 from trainerdesk.db import session_scope
 from trainerdesk.domain.errors import ValidationFailed
 from trainerdesk.models import BusyTime, CalendarConnection
@@ -173,3 +175,27 @@ def test_a_server_that_is_down_keeps_the_last_good_busy_times_and_says_why(dav):
     calendars.refresh(made.row.id, now=NOW + timedelta(minutes=10))
     with session_scope() as s:
         assert s.get(CalendarConnection, made.row.id).status == "ok"
+
+
+def test_a_calendar_deleted_on_the_server_is_named_in_the_error_and_its_times_kept(dav):
+    trainer = make_trainer()
+    made = connect(trainer, dav)
+    before = summaries(made.row.id)
+    with httpx.Client(auth=("alice", PASSWORDS["alice"]), trust_env=False) as c:
+        assert c.delete(dav.url(dav.work)).status_code in (200, 204)
+    calendars.refresh(made.row.id, now=NOW + timedelta(minutes=5))
+    with session_scope() as s:
+        row = s.get(CalendarConnection, made.row.id)
+        assert row.status == "error" and row.last_error.startswith("Work: ")
+    assert summaries(made.row.id) == before
+
+
+def test_an_address_named_by_the_server_is_checked_like_a_typed_one():
+    session = dav_client._Dav(
+        dav_client.Account("https://dav.example.com/", "a", "b"), allow_private_networks=False, timeout=1
+    )
+    with session:
+        assert session.check_target("https://p12-caldav.example.net/123/calendars/").host == "p12-caldav.example.net"
+        for bad in ("http://dav.example.com/cal/", "file:///etc/passwd", "gopher://x/"):
+            with pytest.raises(web.RefusedUrl):
+                session.check_target(bad)

@@ -13,8 +13,9 @@ Plain WebDAV requests over ``httpx`` (no CalDAV library: every request must go t
   picks the objects; :func:`busy.busy_times` reads every rule itself).
 
 Each operation (the discovery; the reading of one calendar) has one 10 s deadline and every
-answer is capped at 5 MB, like a fetched ``.ics``. Redirects are followed only to the same
-scheme, host and port (the credentials never go to another server), at most 5. A 401 is
+answer is capped at 5 MB, like a fetched ``.ics``. Redirects (at most 5) and the addresses
+the server names (a calendar home on another host, as iCloud does) are checked like a typed
+URL, and never lead from https down to http (the password would travel in clear). A 401 is
 :class:`WrongCredentials`; anything else that fails is a :class:`fetch.FetchError`.
 """
 
@@ -101,7 +102,7 @@ class _Dav:
         self.client.close()
 
     def request(self, method: str, url: str, body: str, depth: str) -> tuple[str, ET.Element]:
-        """The multistatus answer of ``method`` on ``url`` (after same-origin redirects): the final
+        """The multistatus answer of ``method`` on ``url`` (after checked redirects): the final
         URL and the parsed XML."""
         headers = {"User-Agent": web.USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
         try:
@@ -111,13 +112,7 @@ class _Dav:
                 try:
                     if response.has_redirect_location and response.next_request is not None:
                         nxt = response.next_request
-                        web.check_url(str(nxt.url))
-                        if (nxt.url.scheme, nxt.url.host, nxt.url.port) != (
-                            self.origin.scheme,
-                            self.origin.host,
-                            self.origin.port,
-                        ):
-                            raise web.Unreachable("The CalDAV server sends us to another server; use that address.")
+                        self.check_target(str(nxt.url))
                         request = self.client.build_request(method, nxt.url, headers=headers, content=body.encode())
                         continue
                     return str(response.url), self._answer(response)
@@ -130,6 +125,15 @@ class _Dav:
         except httpx.HTTPError as exc:
             raise web.Unreachable("The calendar server could not be reached. Check the address and try again.") from exc
         raise web.Unreachable("The CalDAV address redirects too many times.")
+
+    def check_target(self, url: str) -> httpx.URL:
+        """A URL the server sent us to (a redirect, a calendar home or calendar on another host, as
+        iCloud does): checked like a typed one, and never from https down to http (the password
+        would travel in clear). Its connection is checked address by address like any other."""
+        target = web.check_url(url)
+        if self.origin.scheme == "https" and target.scheme != "https":
+            raise web.RefusedUrl("The CalDAV server sends us to an address without https; it cannot be used.")
+        return target
 
     def _answer(self, response: httpx.Response) -> ET.Element:
         if response.status_code == 401:
@@ -151,7 +155,9 @@ class _Dav:
             raise web.Unreachable("The CalDAV server's answer could not be read.") from exc
 
     def absolute(self, base: str, href: str) -> str:
-        return str(httpx.URL(base).join(href.strip()))
+        url = str(httpx.URL(base).join(href.strip()))
+        self.check_target(url)
+        return url
 
 
 def _responses(root: ET.Element) -> list[tuple[str, ET.Element]]:
@@ -240,12 +246,7 @@ def read_events(
 ) -> list[str]:
     """The iCalendar text of every event object of calendar ``href`` touching [start, end)."""
     with _Dav(account, allow_private_networks=allow_private_networks, timeout=timeout) as dav:
-        if (httpx.URL(href).scheme, httpx.URL(href).host, httpx.URL(href).port) != (
-            dav.origin.scheme,
-            dav.origin.host,
-            dav.origin.port,
-        ):
-            raise web.RefusedUrl("This calendar is not on the account's server.")
+        dav.check_target(href)
         _, root = dav.request("REPORT", href, _query(start, end), "1")
         texts = []
         for _, prop in _responses(root):

@@ -318,12 +318,14 @@ def _read(body: bytes, *, zone: ZoneInfo, start: datetime, end: datetime, own: f
     return [Interval(b.start, b.end, b.summary) for b in found]
 
 
-def _dav_errors(exc: web.FetchError) -> Exception:
+def _dav_errors(exc: web.FetchError, *, about: str = "") -> Exception:
+    """The API error for a CalDAV failure (``about``: the calendar it concerns, named first)."""
+    message = f"{about}: {exc}" if about else str(exc)
     if isinstance(exc, dav.WrongCredentials):
-        return ValidationFailed(str(exc), {"field": "password"})
+        return ValidationFailed(message, {"field": "password"})
     if isinstance(exc, (web.RefusedUrl, web.TooLarge)):
-        return ValidationFailed(str(exc), {"field": "url"})
-    return Unreachable(str(exc), {"field": "url"})
+        return ValidationFailed(message, {"field": "url"})
+    return Unreachable(message, {"field": "url"})
 
 
 def _discover(account: dav.Account) -> list[dav.FoundCalendar]:
@@ -356,7 +358,7 @@ def _read_caldav(
                 allow_private_networks=settings().calendar_allow_private_networks,
             )
         except web.FetchError as exc:
-            raise _dav_errors(exc) from exc
+            raise _dav_errors(exc, about=calendar.get("name") or "A calendar") from exc
         for text in texts:
             try:
                 found = ical.busy_times(text, trainer_zone=zone, start=start, end=end, ignore_uids=own)
