@@ -199,3 +199,21 @@ def test_an_address_named_by_the_server_is_checked_like_a_typed_one():
         for bad in ("http://dav.example.com/cal/", "file:///etc/passwd", "gopher://x/"):
             with pytest.raises(web.RefusedUrl):
                 session.check_target(bad)
+
+
+def test_an_account_without_event_calendars_is_refused(dav):
+    trainer = make_trainer()
+    with session_scope() as s, pytest.raises(ValidationFailed) as caught:
+        calendars.connect_calendar(
+            s,
+            actor=trainer,
+            trainer_id=trainer.id,
+            kind="caldav",
+            url=dav.url("/"),
+            username="bob",
+            password=PASSWORDS["bob"],
+            now=NOW,
+        )
+    assert caught.value.details == {"field": "url"} and "no calendars" in caught.value.message
+    with session_scope() as s:
+        assert calendars.list_connections(s, actor=trainer, trainer_id=trainer.id) == []

@@ -150,6 +150,11 @@ def connect_calendar(
     if kind == "caldav":
         account = dav.Account(url, username, password)
         found = _discover(account)
+        if not found:
+            raise ValidationFailed(
+                "This account has no calendars with events. Create one at your calendar service first.",
+                {"field": "url"},
+            )
         chosen = [{"href": c.href, "name": c.name, "checkConflicts": True, "writeBookings": False} for c in found]
         intervals = _read_caldav(account, chosen, zone=zone, start=now, end=horizon, own=own)
         begin_write(session)
