@@ -217,3 +217,8 @@ def test_an_account_without_event_calendars_is_refused(dav):
     assert caught.value.details == {"field": "url"} and "no calendars" in caught.value.message
     with session_scope() as s:
         assert calendars.list_connections(s, actor=trainer, trainer_id=trainer.id) == []
+
+
+def test_an_answer_declaring_entities_is_not_read():
+    assert dav_client._DOCTYPE.match(b'<?xml version="1.0"?>\n<!-- hi --><!DOCTYPE l [<!ENTITY a "b">]><l>&a;</l>')
+    assert not dav_client._DOCTYPE.match(b'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"/>')

@@ -21,6 +21,7 @@ URL, and never lead from https down to http (the password would travel in clear)
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,6 +35,8 @@ from . import fetch as web
 DAV = "{DAV:}"
 CAL = "{urn:ietf:params:xml:ns:caldav}"
 MAX_REDIRECTS = 5
+# A document type declaration in the prolog (where it can only be): WebDAV answers never have one.
+_DOCTYPE = re.compile(rb"\s*(<\?.*?\?>\s*)?(<!--.*?-->\s*)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
 
 
 class WrongCredentials(web.FetchError):
@@ -149,6 +152,9 @@ class _Dav:
                 f"This address did not answer as a CalDAV server ({response.status_code}). Check the address."
             )
         body = web.read_capped(response, self.deadline)
+        if _DOCTYPE.match(body):
+            # WebDAV answers never declare entities; refusing any DTD closes entity tricks for good.
+            raise web.Unreachable("The CalDAV server's answer could not be read.")
         try:
             return ET.fromstring(body)
         except ET.ParseError as exc:
