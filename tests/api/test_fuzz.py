@@ -133,6 +133,9 @@ class Target:
             "booking_id": [self.booking["id"]],
             "block_id": [block["id"]],
             "day": [future_day(20).isoformat()],
+            # No calendar is connected here (that needs a server) and no feed token is known: 404s.
+            "connection_id": ["no-such-connection"],
+            "token": ["no-such-feed"],
         }
 
     @staticmethod
