@@ -222,3 +222,33 @@ def test_an_account_without_event_calendars_is_refused(dav):
 def test_an_answer_declaring_entities_is_not_read():
     assert dav_client._DOCTYPE.match(b'<?xml version="1.0"?>\n<!-- hi --><!DOCTYPE l [<!ENTITY a "b">]><l>&a;</l>')
     assert not dav_client._DOCTYPE.match(b'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"/>')
+
+
+def test_sync_now_finds_new_calendars_and_forgets_deleted_ones_keeping_the_choices(dav):
+    trainer = make_trainer()
+    made = connect(trainer, dav)
+    home, work = (c["href"] for c in made.row.calendars)
+    with session_scope() as s:
+        calendars.update_connection(
+            s,
+            actor=trainer,
+            trainer_id=trainer.id,
+            connection_id=made.row.id,
+            calendars=[{"href": home, "checkConflicts": False}],
+            now=NOW,
+        )
+    kids = dav.make_calendar("alice", "kids", "Kids")
+    dav.put("alice", kids, "swim", ics(vevent("swim@test", "20270301T070000Z", "20270301T080000Z", "Swimming")))
+    with httpx.Client(auth=("alice", PASSWORDS["alice"]), trust_env=False) as c:
+        assert c.delete(dav.url(dav.work)).status_code in (200, 204)
+    calendars.refresh(made.row.id, now=NOW + timedelta(minutes=5))  # the background: no new listing
+    with session_scope() as s:
+        assert s.get(CalendarConnection, made.row.id).last_error.startswith("Work: ")
+    with session_scope() as s:
+        synced = calendars.sync_connection(
+            s, actor=trainer, trainer_id=trainer.id, connection_id=made.row.id, now=NOW + timedelta(minutes=6)
+        )
+        assert synced.row.status == "ok"
+        assert [(c["name"], c["checkConflicts"]) for c in synced.row.calendars] == [("Home", False), ("Kids", True)]
+        assert work not in {c["href"] for c in synced.row.calendars}
+    assert summaries(made.row.id) == ["Swimming"]

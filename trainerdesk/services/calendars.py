@@ -392,7 +392,17 @@ def refresh(connection_id: str, *, now: datetime, force: bool = False) -> None:
         if row.kind == "caldav":
             account, chosen = _account(row.secret), list(row.calendars)
             session.commit()
-            _refresh_caldav(session, connection_id, account, chosen, zone=zone, now=now, horizon=horizon, own=own)
+            _refresh_caldav(
+                session,
+                connection_id,
+                account,
+                chosen,
+                zone=zone,
+                now=now,
+                horizon=horizon,
+                own=own,
+                rediscover=force,
+            )
             return
         url = json.loads(decrypt(row.secret))["url"]
         # "Not modified" only helps while the stored expansion still covers the booking window.
@@ -433,9 +443,18 @@ def _refresh_caldav(
     now: datetime,
     horizon: datetime,
     own: frozenset[str],
+    rediscover: bool = False,
 ) -> None:
-    """Read every checked calendar of an account afresh (CalDAV has no whole-account ETag)."""
+    """Read every checked calendar of an account afresh (CalDAV has no whole-account ETag).
+
+    ``rediscover`` (a trainer's "sync now") lists the account's calendars again first: new ones
+    join checked (as at connecting), gone ones leave with their busy times, choices are kept.
+    """
+    found: Optional[list[dav.FoundCalendar]] = None
     try:
+        if rediscover:
+            found = _discover(account)
+            chosen = _merge_calendars(chosen, found)
         intervals = _read_caldav(account, chosen, zone=zone, start=now, end=horizon, own=own)
     except (ValidationFailed, Unreachable) as exc:
         _record_failure(session, connection_id, exc.message)
@@ -445,6 +464,8 @@ def _refresh_caldav(
     if row is None:  # removed while we fetched
         session.commit()
         return
+    if found is not None:
+        row.calendars = _merge_calendars(row.calendars, found)  # the choices as they are now
     # A calendar unchecked while we read must not come back: keep only what is still checked.
     checked = {c["href"] for c in row.calendars if c.get("checkConflicts")}
     replace_busy_times(session, row, [i for i in intervals if i.calendar in checked])
@@ -452,6 +473,15 @@ def _refresh_caldav(
     row.status, row.last_error, row.last_synced_at = "ok", "", now
     session.add(row)
     session.commit()
+
+
+def _merge_calendars(current: list[dict], found: list[dav.FoundCalendar]) -> list[dict]:
+    """The calendars the server lists now, each with the trainer's choices if it had any."""
+    known = {c["href"]: c for c in current}
+    return [
+        {**known.get(c.href, {"checkConflicts": True, "writeBookings": False}), "href": c.href, "name": c.name}
+        for c in found
+    ]
 
 
 def _record_failure(session: Session, connection_id: str, message: str) -> None:
