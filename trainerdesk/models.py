@@ -325,3 +325,5 @@ class BusyTime(SQLModel, table=True):
     start_at: datetime = _instant()
     end_at: datetime = _instant()
     summary: str = Field(default="", max_length=200)
+    # CalDAV: the calendar (its href) it comes from; "" for an iCalendar address.
+    calendar_href: str = Field(default="", max_length=1000)

@@ -182,6 +182,10 @@ def test_connect_list_rename_sync_and_remove_a_calendar(client, calendar_server)
     r = client.patch(f"{base}/{made['id']}", json={"name": "Other gym"}, headers=trainer.headers)
     assert r.status_code == 200 and r.json()["name"] == "Other gym"
     assert_error(client.patch(f"{base}/{made['id']}", json={"name": "x"}, headers=other.headers), 403)
+    no_choice = {"calendars": [{"href": url, "checkConflicts": False}]}
+    assert_error(
+        client.patch(f"{base}/{made['id']}", json=no_choice, headers=trainer.headers), 422, "validation", "calendars"
+    )
 
     calendar_server.files["/secret/basic.ics"] = (500, b"down")
     r = client.post(f"{base}/{made['id']}/sync", headers=trainer.headers)

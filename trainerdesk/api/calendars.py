@@ -107,7 +107,14 @@ def list_busy(
 )
 def connect_calendar(trainer_id: str, body: ConnectCalendarBody, session: SessionDep, actor: TrainerDep):
     made = calendars.connect_calendar(
-        session, actor=actor, trainer_id=trainer_id, kind=body.kind, url=body.url, name=body.name
+        session,
+        actor=actor,
+        trainer_id=trainer_id,
+        kind=body.kind,
+        url=body.url,
+        name=body.name,
+        username=body.username,
+        password=body.password,
     )
     return connection_json(made)
 
@@ -123,16 +130,19 @@ def list_calendars(trainer_id: str, session: SessionDep, actor: TrainerDep):
 
 @router.patch(
     "/api/trainers/{trainer_id}/calendars/{connection_id}",
-    summary="Rename a connected calendar",
+    summary="Rename a connected calendar; choose a CalDAV account's calendars",
     responses={**ok(200, ConnectionOut), **errors(400, 401, 403, 404, 422)},
 )
 def patch_calendar(
     trainer_id: str, connection_id: str, body: PatchCalendarBody, session: SessionDep, actor: TrainerDep
 ):
-    if body.calendars is not None:
-        raise ValidationFailed("Only a CalDAV account has calendars to choose from.", {"field": "calendars"})
-    made = calendars.rename_connection(
-        session, actor=actor, trainer_id=trainer_id, connection_id=connection_id, name=body.name
+    made = calendars.update_connection(
+        session,
+        actor=actor,
+        trainer_id=trainer_id,
+        connection_id=connection_id,
+        name=body.name,
+        calendars=body.calendars,
     )
     return connection_json(made)
 

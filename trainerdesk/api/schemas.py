@@ -170,7 +170,13 @@ class ConnectCalendarBody(Body):
         ["kind", "url"],
         {"kind": "ics", "url": "https://calendar.example.com/ical/secret/basic.ics", "name": "Home"},
     )
-    kind: _doc({"type": "string", "enum": ["ics", "caldav"], "description": "ics: a secret iCalendar address."}) = None
+    kind: _doc(
+        {
+            "type": "string",
+            "enum": ["ics", "caldav"],
+            "description": "ics: a secret iCalendar address; caldav: an account (url, username, password).",
+        }
+    ) = None
     url: _doc({"type": "string", "format": "uri", "maxLength": 2000}) = None
     name: _doc({"type": "string", "maxLength": 120}) = None
     username: _doc({"type": "string", "maxLength": 200, "description": "CalDAV only."}) = None

@@ -69,6 +69,8 @@ __all__ = [
     "address_allowed",
     "check_url",
     "fetch_calendar",
+    "read_capped",
+    "safe_client",
 ]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -346,6 +348,42 @@ class _CheckingTransport(httpx.HTTPTransport):
 # --- the fetch ----------------------------------------------------------------------------
 
 
+def safe_client(
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    allow_private_networks: bool = False,
+    resolver: Optional[Resolver] = None,
+    address_policy: Optional[AddressPolicy] = None,
+    auth: Optional[tuple[str, str]] = None,
+) -> tuple[httpx.Client, _Deadline]:
+    """An ``httpx`` client whose every connection goes through the checking network layer, and the
+    one deadline (``timeout`` s) that all its requests share. Redirects are not followed: a caller
+    follows them by hand, checking each ``Location`` with :func:`check_url` (CalDAV uses it)."""
+    deadline = _Deadline(timeout)
+    policy = address_policy or (lambda ip: address_allowed(ip, allow_private_networks=allow_private_networks))
+    backend = _CheckingBackend(resolve=resolver or _system_resolver, allowed=policy, deadline=deadline)
+    client = httpx.Client(
+        transport=_CheckingTransport(backend), trust_env=False, follow_redirects=False, timeout=timeout, auth=auth
+    )
+    return client, deadline
+
+
+def read_capped(response: httpx.Response, deadline: _Deadline, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A streamed response's body, :class:`TooLarge` past ``max_bytes`` (decoded), by the deadline."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(_too_large(max_bytes))
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(_too_large(max_bytes))
+        chunks.append(chunk)
+        deadline.remaining()
+    return b"".join(chunks)
+
+
 def fetch_calendar(
     url: str,
     *,
@@ -409,18 +447,8 @@ def _answer(response: httpx.Response, deadline: _Deadline, max_bytes: int) -> Fe
         raise Unreachable("The calendar server says this calendar does not exist (any more). Check the address.")
     if not response.is_success:
         raise Unreachable(f"The calendar server answered with an error ({response.status_code}). Try again later.")
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise TooLarge(_too_large(max_bytes))
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise TooLarge(_too_large(max_bytes))
-        chunks.append(chunk)
-        deadline.remaining()
-    return Fetched(body=b"".join(chunks), etag=etag, last_modified=modified, url=str(response.url))
+    body = read_capped(response, deadline, max_bytes)
+    return Fetched(body=body, etag=etag, last_modified=modified, url=str(response.url))
 
 
 def _too_large(max_bytes: int) -> str:

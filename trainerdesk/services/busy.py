@@ -25,6 +25,7 @@ class Interval(NamedTuple):
     start: datetime
     end: datetime
     summary: str = ""
+    calendar: str = ""  # CalDAV: the calendar's href
 
 
 def replace_busy_times(session: Session, connection: CalendarConnection, intervals: Iterable[Interval]) -> int:
@@ -37,6 +38,7 @@ def replace_busy_times(session: Session, connection: CalendarConnection, interva
             start_at=i.start,
             end_at=i.end,
             summary=(i.summary or "")[:SUMMARY_LIMIT],
+            calendar_href=i.calendar,
         )
         for i in intervals
         if i.end > i.start

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from ..calendars import busy as ical, fetch as web
+from ..calendars import busy as ical, caldav as dav, fetch as web
 from ..calendars.secrets import decrypt, encrypt
 from ..config import settings
 from ..db import begin_write, session_scope
@@ -29,7 +29,7 @@ from ..domain.ics import UID_DOMAIN, booking_uid
 from ..domain.preferences import check_text
 from ..models import Booking, BusyTime, CalendarConnection, Trainer, utcnow
 from .busy import Interval, replace_busy_times
-from .trainers import load_preferences, managed_trainer
+from .trainers import bump_schedule_version, load_preferences, managed_trainer
 
 log = logging.getLogger(__name__)
 
@@ -105,23 +105,40 @@ def connect_calendar(
     kind: Any,
     url: Any,
     name: Any = None,
+    username: Any = None,
+    password: Any = None,
     now: Optional[datetime] = None,
 ) -> Connection:
-    """Connect an iCalendar address: fetched and read before anything is stored (422 otherwise)."""
+    """Connect an iCalendar address or a CalDAV account: fetched and read before anything is
+    stored (422 otherwise)."""
     now = now or utcnow()
     trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
-    if kind != "ics":
+    if kind not in ("ics", "caldav"):
         raise ValidationFailed(
-            'Connect a calendar by its secret iCalendar address (kind "ics"); CalDAV accounts are not supported yet.',
+            'Connect a calendar by its secret iCalendar address (kind "ics") or a CalDAV account (kind "caldav").',
             {"field": "kind"},
         )
     if not isinstance(url, str) or not url.strip() or len(url) > 2000:
-        raise ValidationFailed("Paste the calendar's secret address (iCal format).", {"field": "url"})
+        message = (
+            "Paste the calendar's secret address (iCal format)."
+            if kind == "ics"
+            else "Enter your calendar service's CalDAV address."
+        )
+        raise ValidationFailed(message, {"field": "url"})
     url = url.strip()
     try:
         hint = url_hint(url)
     except web.FetchError as exc:
         raise ValidationFailed(str(exc), {"field": "url"}) from exc
+    if kind == "caldav":
+        if not isinstance(username, str) or not username.strip() or len(username) > 200:
+            raise ValidationFailed("Enter the CalDAV username (at most 200 characters).", {"field": "username"})
+        if not isinstance(password, str) or not password or len(password) > 500:
+            raise ValidationFailed(
+                "Enter the CalDAV password, preferably an app password (at most 500 characters).",
+                {"field": "password"},
+            )
+        username = username.strip()
     label = _check_name(name, hint.split("/", 1)[0])
     count = session.exec(
         select(func.count()).select_from(CalendarConnection).where(CalendarConnection.trainer_id == trainer.id)
@@ -130,6 +147,35 @@ def connect_calendar(
         raise ValidationFailed(f"A trainer can connect at most {MAX_CONNECTIONS} calendars.", {"field": "url"})
     horizon, zone, own = _reading_context(session, trainer, now)
     session.commit()  # no transaction stays open across the fetch
+    if kind == "caldav":
+        account = dav.Account(url, username, password)
+        found = _discover(account)
+        if not found:
+            raise ValidationFailed(
+                "This account has no calendars with events. Create one at your calendar service first.",
+                {"field": "url"},
+            )
+        chosen = [{"href": c.href, "name": c.name, "checkConflicts": True, "writeBookings": False} for c in found]
+        intervals = _read_caldav(account, chosen, zone=zone, start=now, end=horizon, own=own)
+        begin_write(session)
+        trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+        row = CalendarConnection(
+            trainer_id=trainer.id,
+            kind="caldav",
+            name=label,
+            secret=encrypt(json.dumps({"url": url, "username": username, "password": password})),
+            url_hint=hint,
+            calendars=chosen,
+            status="ok",
+            last_synced_at=now,
+            expanded_until=horizon,
+            sync_claimed_until=now + timedelta(seconds=settings().calendar_refresh_seconds),
+        )
+        session.add(row)
+        session.flush()
+        busy_count = replace_busy_times(session, row, intervals)
+        session.commit()
+        return Connection(row, busy_count)
     fetched = _fetch(url, etag=None, last_modified=None)
     intervals = _read(fetched.body, zone=zone, start=now, end=horizon, own=own)
 
@@ -155,15 +201,73 @@ def connect_calendar(
     return Connection(row, busy_count)
 
 
-def rename_connection(
-    session: Session, *, actor: Trainer, trainer_id: str, connection_id: str, name: Any
+def update_connection(
+    session: Session,
+    *,
+    actor: Trainer,
+    trainer_id: str,
+    connection_id: str,
+    name: Any = None,
+    calendars: Any = None,
+    now: Optional[datetime] = None,
 ) -> Connection:
+    """Rename, and for a CalDAV account choose its calendars: an unchecked calendar's busy times
+    stop counting in this transaction; a newly checked one is read right after it (outside it)."""
     begin_write(session)
     row = _owned(session, actor, trainer_id, connection_id)
-    row.name = _check_name(name, row.name)
+    if name is not None:
+        row.name = _check_name(name, row.name)
+    newly_checked = False
+    if calendars is not None:
+        if row.kind != "caldav":
+            raise ValidationFailed("Only a CalDAV account has calendars to choose from.", {"field": "calendars"})
+        chosen = _apply_choices(row.calendars, calendars)
+        before = {c["href"] for c in row.calendars if c.get("checkConflicts")}
+        after = {c["href"] for c in chosen if c.get("checkConflicts")}
+        newly_checked = bool(after - before)
+        row.calendars = chosen
+        dropped = before - after
+        if dropped:
+            session.exec(
+                delete(BusyTime).where(BusyTime.connection_id == row.id, col(BusyTime.calendar_href).in_(dropped))
+            )
+            bump_schedule_version(session, session.get(Trainer, row.trainer_id))
     session.add(row)
     session.commit()
+    if newly_checked:
+        refresh(row.id, now=now or utcnow(), force=True)
+        session.expire_all()
     return get_connection(session, actor=actor, trainer_id=trainer_id, connection_id=connection_id)
+
+
+def _apply_choices(current: list[dict], changes: Any) -> list[dict]:
+    """The account's calendars with ``changes`` ([{href, checkConflicts?, writeBookings?}]) applied."""
+    if not isinstance(changes, list) or len(changes) > 100:
+        raise ValidationFailed(
+            "calendars must be a list of {href, checkConflicts?, writeBookings?}.", {"field": "calendars"}
+        )
+    chosen = {c["href"]: dict(c) for c in current}
+    for change in changes:
+        if not isinstance(change, dict) or not isinstance(change.get("href"), str):
+            raise ValidationFailed("Each calendar needs its href.", {"field": "calendars"})
+        calendar = chosen.get(change["href"])
+        if calendar is None:
+            raise ValidationFailed("This account has no calendar with that href.", {"field": "calendars"})
+        for flag in ("checkConflicts", "writeBookings"):
+            if flag in change:
+                if not isinstance(change[flag], bool):
+                    raise ValidationFailed(f"{flag} must be true or false.", {"field": "calendars"})
+                calendar[flag] = change[flag]
+    result = [chosen[c["href"]] for c in current]
+    if sum(1 for c in result if c.get("writeBookings")) > 1:
+        raise ValidationFailed("Bookings can be written into one calendar only.", {"field": "calendars"})
+    if any(c.get("writeBookings") for c in result):
+        # Refused rather than stored: a switch that silently writes nothing would be worse.
+        raise ValidationFailed(
+            "Writing bookings into a CalDAV calendar is not available yet; use the subscribe feed.",
+            {"field": "calendars"},
+        )
+    return result
 
 
 def remove_connection(session: Session, *, actor: Trainer, trainer_id: str, connection_id: str) -> None:
@@ -219,6 +323,61 @@ def _read(body: bytes, *, zone: ZoneInfo, start: datetime, end: datetime, own: f
     return [Interval(b.start, b.end, b.summary) for b in found]
 
 
+def _dav_errors(exc: web.FetchError, *, about: str = "") -> Exception:
+    """The API error for a CalDAV failure (``about``: the calendar it concerns, named first)."""
+    message = f"{about}: {exc}" if about else str(exc)
+    if isinstance(exc, dav.WrongCredentials):
+        return ValidationFailed(message, {"field": "password"})
+    if isinstance(exc, (web.RefusedUrl, web.TooLarge)):
+        return ValidationFailed(message, {"field": "url"})
+    return Unreachable(message, {"field": "url"})
+
+
+def _discover(account: dav.Account) -> list[dav.FoundCalendar]:
+    try:
+        return dav.discover(account, allow_private_networks=settings().calendar_allow_private_networks)
+    except web.FetchError as exc:
+        raise _dav_errors(exc) from exc
+
+
+def _read_caldav(
+    account: dav.Account,
+    chosen: list[dict],
+    *,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    own: frozenset[str],
+) -> list[Interval]:
+    """The busy times of every checked calendar of the account (all read, or an error)."""
+    intervals: list[Interval] = []
+    for calendar in chosen:
+        if not calendar.get("checkConflicts"):
+            continue
+        try:
+            texts = dav.read_events(
+                account,
+                calendar["href"],
+                start=start,
+                end=end,
+                allow_private_networks=settings().calendar_allow_private_networks,
+            )
+        except web.FetchError as exc:
+            raise _dav_errors(exc, about=calendar.get("name") or "A calendar") from exc
+        for text in texts:
+            try:
+                found = ical.busy_times(text, trainer_zone=zone, start=start, end=end, ignore_uids=own)
+            except ical.NotACalendar:
+                continue  # one unreadable object never fails the whole calendar
+            intervals.extend(Interval(b.start, b.end, b.summary, calendar["href"]) for b in found)
+    return intervals
+
+
+def _account(secret: str) -> dav.Account:
+    data = json.loads(decrypt(secret))
+    return dav.Account(data["url"], data["username"], data["password"])
+
+
 def refresh(connection_id: str, *, now: datetime, force: bool = False) -> None:
     """Fetch one connection and store what it says; on failure keep the busy times, record why.
 
@@ -230,6 +389,21 @@ def refresh(connection_id: str, *, now: datetime, force: bool = False) -> None:
             return
         trainer = session.get(Trainer, row.trainer_id)
         horizon, zone, own = _reading_context(session, trainer, now)
+        if row.kind == "caldav":
+            account, chosen = _account(row.secret), list(row.calendars)
+            session.commit()
+            _refresh_caldav(
+                session,
+                connection_id,
+                account,
+                chosen,
+                zone=zone,
+                now=now,
+                horizon=horizon,
+                own=own,
+                rediscover=force,
+            )
+            return
         url = json.loads(decrypt(row.secret))["url"]
         # "Not modified" only helps while the stored expansion still covers the booking window.
         fresh_enough = not force and row.expanded_until is not None and row.expanded_until >= horizon - HORIZON_MARGIN
@@ -257,6 +431,57 @@ def refresh(connection_id: str, *, now: datetime, force: bool = False) -> None:
         row.status, row.last_error, row.last_synced_at = "ok", "", now
         session.add(row)
         session.commit()
+
+
+def _refresh_caldav(
+    session: Session,
+    connection_id: str,
+    account: dav.Account,
+    chosen: list[dict],
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    horizon: datetime,
+    own: frozenset[str],
+    rediscover: bool = False,
+) -> None:
+    """Read every checked calendar of an account afresh (CalDAV has no whole-account ETag).
+
+    ``rediscover`` (a trainer's "sync now") lists the account's calendars again first: new ones
+    join checked (as at connecting), gone ones leave with their busy times, choices are kept.
+    """
+    found: Optional[list[dav.FoundCalendar]] = None
+    try:
+        if rediscover:
+            found = _discover(account)
+            chosen = _merge_calendars(chosen, found)
+        intervals = _read_caldav(account, chosen, zone=zone, start=now, end=horizon, own=own)
+    except (ValidationFailed, Unreachable) as exc:
+        _record_failure(session, connection_id, exc.message)
+        return
+    begin_write(session)
+    row = session.get(CalendarConnection, connection_id)
+    if row is None:  # removed while we fetched
+        session.commit()
+        return
+    if found is not None:
+        row.calendars = _merge_calendars(row.calendars, found)  # the choices as they are now
+    # A calendar unchecked while we read must not come back: keep only what is still checked.
+    checked = {c["href"] for c in row.calendars if c.get("checkConflicts")}
+    replace_busy_times(session, row, [i for i in intervals if i.calendar in checked])
+    row.expanded_until = horizon
+    row.status, row.last_error, row.last_synced_at = "ok", "", now
+    session.add(row)
+    session.commit()
+
+
+def _merge_calendars(current: list[dict], found: list[dav.FoundCalendar]) -> list[dict]:
+    """The calendars the server lists now, each with the trainer's choices if it had any."""
+    known = {c["href"]: c for c in current}
+    return [
+        {**known.get(c.href, {"checkConflicts": True, "writeBookings": False}), "href": c.href, "name": c.name}
+        for c in found
+    ]
 
 
 def _record_failure(session: Session, connection_id: str, message: str) -> None:
