@@ -99,3 +99,43 @@ def test_the_feed_address_is_shown_and_a_new_one_replaces_it(live_app, browser: 
     expect(feed).not_to_have_value(old)
     assert httpx.get(old).status_code == 404
     assert httpx.get(feed.input_value()).status_code == 200
+
+
+def test_a_trainer_connects_a_caldav_account_and_chooses_its_calendars(live_app, browser: Browser, tmp_path):
+    from tests.caldav_server import CaldavServer
+
+    base = live_app["base"]
+    trainer = make_trainer(base, "caldav-ui@example.com")
+    day = next_month_day()
+    dav = CaldavServer(tmp_path, {"robin": "app-password-1"})
+    try:
+        dav.make_calendar("robin", "family", "Family")
+        work = dav.make_calendar("robin", "work", "Work")
+        dav.put("robin", work, "class", ics(vevent("class@test", utc_text(day, 10), utc_text(day, 11), "Class")))
+        page = login(browser, base, "caldav-ui@example.com")
+        page.goto("/dashboard/integrations")
+        page.get_by_label("A CalDAV account").click()  # a controlled radio: its state comes back from the server
+        expect(page.get_by_label("A CalDAV account")).to_be_checked()
+        page.get_by_label("CalDAV server address").fill(dav.url("/"))
+        page.get_by_label("Username").fill("robin")
+        page.get_by_label("App password").fill("not-it")
+        page.get_by_role("button", name="Connect calendar").click()
+        expect(page.locator("#error-password")).to_be_visible(timeout=15000)
+        expect(page.get_by_label("App password")).to_have_attribute("aria-invalid", "true")
+
+        page.get_by_label("App password").fill("app-password-1")
+        page.get_by_label("Name (optional)").fill("Cloud")
+        page.get_by_role("button", name="Connect calendar").click()
+        table = page.get_by_role("table", name="Connected calendars")
+        expect(table).to_contain_text("1 busy time ahead", timeout=15000)
+        expect(page.get_by_label("Block bookings with Work")).to_be_checked()
+        expect(page.get_by_label("Block bookings with Family")).to_be_checked()
+        expect(page.get_by_label("App password")).to_have_value("")  # nothing left in the form
+        assert "10:00" not in offered(base, trainer["trainerId"], day)
+
+        page.get_by_label("Block bookings with Work").click()
+        expect(page.get_by_label("Block bookings with Work")).not_to_be_checked()
+        expect(table).to_contain_text("0 busy times ahead")
+        assert "10:00" in offered(base, trainer["trainerId"], day)
+    finally:
+        dav.stop()

@@ -16,27 +16,85 @@ def _error(name: str) -> rx.Component:
 def _connect_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.el.label("Calendar address (iCal format)", html_for="calendar-url", class_name="td-label"),
+            rx.el.fieldset(
+                rx.el.legend("What to connect", class_name="td-label"),
+                rx.radio_group.root(
+                    rx.hstack(
+                        *[
+                            rx.el.label(
+                                rx.hstack(rx.radio_group.item(value=value), rx.text(words, size="2"), spacing="1"),
+                            )
+                            for value, words in (("ics", "An iCal address"), ("caldav", "A CalDAV account"))
+                        ],
+                        spacing="4",
+                    ),
+                    value=S.kind,
+                    on_change=S.set_kind,
+                ),
+                style={"border": "0", "padding": "0", "margin": "0"},
+            ),
+            rx.el.label(
+                rx.cond(S.kind == "caldav", "CalDAV server address", "Calendar address (iCal format)"),
+                html_for="calendar-url",
+                class_name="td-label",
+            ),
             rx.input(
                 id="calendar-url",
                 name="url",
                 type="url",
                 value=S.url_value,
                 on_change=S.set_url_value,
-                placeholder="https://calendar.google.com/calendar/ical/…/basic.ics",
+                placeholder=rx.cond(
+                    S.kind == "caldav",
+                    "https://cloud.example.com/remote.php/dav/",
+                    "https://calendar.google.com/calendar/ical/…/basic.ics",
+                ),
                 width="100%",
                 aria_invalid=S.errors.contains("url"),
                 aria_describedby=rx.cond(S.errors.contains("url"), "calendar-url-hint error-url", "calendar-url-hint"),
             ),
             rx.text(
-                "The secret address from Google Calendar (Settings → Integrate calendar), Apple iCloud (Share → "
-                "Public calendar), Outlook (Publish calendar → ICS), Nextcloud or Fastmail. Its events block "
-                "bookings; TrainerDesk never changes that calendar.",
+                rx.cond(
+                    S.kind == "caldav",
+                    "Your calendar server's address, e.g. https://cloud.example.com/remote.php/dav/ for Nextcloud, "
+                    "https://caldav.icloud.com/ for iCloud or https://caldav.fastmail.com/ for Fastmail. Use an app "
+                    "password. You choose which of its calendars block bookings.",
+                    "The secret address from Google Calendar (Settings → Integrate calendar), Apple iCloud (Share → "
+                    "Public calendar), Outlook (Publish calendar → ICS), Nextcloud or Fastmail. Its events block "
+                    "bookings; TrainerDesk never changes that calendar.",
+                ),
                 size="1",
                 color_scheme="gray",
                 id="calendar-url-hint",
             ),
             _error("url"),
+            rx.cond(
+                S.kind == "caldav",
+                rx.vstack(
+                    rx.el.label("Username", html_for="calendar-username", class_name="td-label"),
+                    rx.input(
+                        id="calendar-username",
+                        name="username",
+                        auto_complete="off",
+                        width="16rem",
+                        aria_invalid=S.errors.contains("username"),
+                        aria_describedby=rx.cond(S.errors.contains("username"), "error-username", ""),
+                    ),
+                    _error("username"),
+                    rx.el.label("App password", html_for="calendar-password", class_name="td-label"),
+                    rx.input(
+                        id="calendar-password",
+                        name="password",
+                        type="password",
+                        auto_complete="new-password",
+                        width="16rem",
+                        aria_invalid=S.errors.contains("password"),
+                        aria_describedby=rx.cond(S.errors.contains("password"), "error-password", ""),
+                    ),
+                    _error("password"),
+                    spacing="2",
+                ),
+            ),
             rx.el.label("Name (optional)", html_for="calendar-name", class_name="td-label"),
             rx.input(
                 id="calendar-name",
@@ -59,14 +117,43 @@ def _connect_form() -> rx.Component:
         ),
         on_submit=S.connect,
         no_validate=True,
+        key=S.form_round,
         aria_label="Connect a calendar",
         width="100%",
     )
 
 
+def _account_calendars(c: CalendarRow) -> rx.Component:
+    """A CalDAV account's calendars, each ticked when its events block bookings."""
+    return rx.el.fieldset(
+        rx.el.legend("Block bookings with", class_name="td-label", style={"fontSize": "var(--font-size-1)"}),
+        rx.foreach(
+            c.calendars,
+            lambda cal: rx.hstack(
+                rx.checkbox(
+                    checked=cal.checked,
+                    disabled=S.working != "",
+                    on_change=lambda checked: S.choose(c.id, cal.href, checked),
+                    aria_label="Block bookings with " + cal.name,
+                ),
+                rx.text(cal.name, size="1"),
+                align="center",
+                spacing="1",
+            ),
+        ),
+        style={"border": "0", "padding": "0", "margin": "0"},
+    )
+
+
 def _calendar_row(c: CalendarRow) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.vstack(rx.text(c.name, weight="medium"), rx.text(c.url_hint, size="1"))),
+        rx.table.row_header_cell(
+            rx.vstack(
+                rx.text(c.name, weight="medium"),
+                rx.text(c.url_hint, size="1"),
+                rx.cond(c.account, _account_calendars(c)),
+            )
+        ),
         rx.table.cell(
             rx.cond(
                 c.ok,

@@ -23,6 +23,15 @@ from .common import field_of, friendly
 
 
 @dataclass(frozen=True)
+class AccountCalendar:
+    """One calendar of a CalDAV account, and whether its events block bookings."""
+
+    href: str
+    name: str
+    checked: bool
+
+
+@dataclass(frozen=True)
 class CalendarRow:
     id: str
     name: str
@@ -31,6 +40,8 @@ class CalendarRow:
     status: str  # "Up to date" or the last error
     synced: str  # when the last good fetch was, in the trainer's zone ("" = never)
     busy: str  # "3 busy times"
+    account: bool  # a CalDAV account (its calendars listed) rather than one iCal address
+    calendars: list[AccountCalendar]
 
 
 def calendar_row(connection: calendars.Connection, *, zone: str, locale: str) -> CalendarRow:
@@ -43,6 +54,11 @@ def calendar_row(connection: calendars.Connection, *, zone: str, locale: str) ->
         status="Up to date" if row.status == "ok" else row.last_error or "The last refresh failed.",
         synced=datetime_text(row.last_synced_at, zone, locale) if row.last_synced_at else "",
         busy=f"{connection.busy_count} busy time{'' if connection.busy_count == 1 else 's'} ahead",
+        account=row.kind == "caldav",
+        calendars=[
+            AccountCalendar(href=c["href"], name=c.get("name") or c["href"], checked=bool(c.get("checkConflicts")))
+            for c in (row.calendars or [])
+        ],
     )
 
 
@@ -51,6 +67,8 @@ class IntegrationsState(AuthState):
     feed_url: str = ""
     errors: dict[str, str] = {}
     working: str = ""  # "" | "connect" | a calendar's id being synced
+    form_round: int = 0  # a new round draws the connect form empty (no password left in it)
+    kind: str = "ics"  # what the connect form connects: "ics" (an iCal address) or "caldav" (an account)
     url_value: str = ""
     name_value: str = ""
 
@@ -79,6 +97,11 @@ class IntegrationsState(AuthState):
             self.errors = {k: v for k, v in self.errors.items() if k != "url"}
 
     @rx.event
+    def set_kind(self, value: str):
+        if value in ("ics", "caldav"):
+            self.kind, self.errors = value, {}
+
+    @rx.event
     def set_name_value(self, value: str):
         if isinstance(value, str):
             self.name_value = value[:120]
@@ -105,11 +128,15 @@ class IntegrationsState(AuthState):
                 return
             self.errors, self.working = {}, "connect"
             token, viewing = self._acting_trainer_ids()
+            kind = self.kind
         form = form if isinstance(form, dict) else {}
         url, name = form.get("url"), form.get("name") or None
+        account = {"username": form.get("username"), "password": form.get("password")} if kind == "caldav" else {}
 
         def work(session, actor, target):
-            calendars.connect_calendar(session, actor=actor, trainer_id=target.id, kind="ics", url=url, name=name)
+            calendars.connect_calendar(
+                session, actor=actor, trainer_id=target.id, kind=kind, url=url, name=name, **account
+            )
 
         error = None
         try:
@@ -126,6 +153,7 @@ class IntegrationsState(AuthState):
                 self.errors = error
                 return
             self.url_value, self.name_value = "", ""
+            self.form_round += 1
             with self._acting() as (session, actor):
                 self._show(session, actor)
         return rx.toast.success("Calendar connected: its busy times now block bookings.")
@@ -157,6 +185,38 @@ class IntegrationsState(AuthState):
         if message or (done and done.row.status != "ok"):
             return rx.toast.error(message or done.row.last_error or "The calendar could not be read.")
         return rx.toast.success("Calendar refreshed.")
+
+    @rx.event(background=True)
+    async def choose(self, connection_id: str, href: str, checked: bool):
+        """Tick or untick one calendar of an account: unticked, its times stop counting at once;
+        ticked, it is read (over the network, so in the background)."""
+        async with self:
+            if self.working or not isinstance(connection_id, str) or not isinstance(checked, bool):
+                return
+            self.working = connection_id
+            token, viewing = self._acting_trainer_ids()
+        choice = [{"href": href, "checkConflicts": checked}]
+
+        def work(session, actor, target):
+            return calendars.update_connection(
+                session, actor=actor, trainer_id=target.id, connection_id=connection_id, calendars=choice
+            )
+
+        message = None
+        try:
+            await asyncio.to_thread(self._in_worker, token, viewing, work)
+        except NotLoggedIn:
+            async with self:
+                self.working = ""
+            return rx.redirect(routes.LOGIN)
+        except DomainError as exc:
+            message = friendly(exc)
+        async with self:
+            self.working = ""
+            with self._acting() as (session, actor):
+                self._show(session, actor)
+        if message:
+            return rx.toast.error(message)
 
     @rx.event
     def remove(self, connection_id: str):
