@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Optional
@@ -419,18 +421,12 @@ def refresh(connection_id: str, *, now: datetime, force: bool = False) -> None:
         except (ValidationFailed, Unreachable) as exc:
             _record_failure(session, connection_id, exc.message)
             return
-        begin_write(session)
-        row = session.get(CalendarConnection, connection_id)
-        if row is None:  # removed while we fetched
-            session.commit()
-            return
-        if intervals is not None:
-            replace_busy_times(session, row, intervals)
-            row.expanded_until = horizon
-        row.etag, row.last_modified = (fetched.etag or "")[:200], (fetched.last_modified or "")[:100]
-        row.status, row.last_error, row.last_synced_at = "ok", "", now
-        session.add(row)
-        session.commit()
+        with _storing_good_read(session, connection_id, now) as row:
+            if row is not None:
+                if intervals is not None:
+                    replace_busy_times(session, row, intervals)
+                    row.expanded_until = horizon
+                row.etag, row.last_modified = (fetched.etag or "")[:200], (fetched.last_modified or "")[:100]
 
 
 def _refresh_caldav(
@@ -459,20 +455,15 @@ def _refresh_caldav(
     except (ValidationFailed, Unreachable) as exc:
         _record_failure(session, connection_id, exc.message)
         return
-    begin_write(session)
-    row = session.get(CalendarConnection, connection_id)
-    if row is None:  # removed while we fetched
-        session.commit()
-        return
-    if found is not None:
-        row.calendars = _merge_calendars(row.calendars, found)  # the choices as they are now
-    # A calendar unchecked while we read must not come back: keep only what is still checked.
-    checked = {c["href"] for c in row.calendars if c.get("checkConflicts")}
-    replace_busy_times(session, row, [i for i in intervals if i.calendar in checked])
-    row.expanded_until = horizon
-    row.status, row.last_error, row.last_synced_at = "ok", "", now
-    session.add(row)
-    session.commit()
+    with _storing_good_read(session, connection_id, now) as row:
+        if row is None:
+            return
+        if found is not None:
+            row.calendars = _merge_calendars(row.calendars, found)  # the choices as they are now
+        # A calendar unchecked while we read must not come back: keep only what is still checked.
+        checked = {c["href"] for c in row.calendars if c.get("checkConflicts")}
+        replace_busy_times(session, row, [i for i in intervals if i.calendar in checked])
+        row.expanded_until = horizon
 
 
 def _merge_calendars(current: list[dict], found: list[dav.FoundCalendar]) -> list[dict]:
@@ -482,6 +473,19 @@ def _merge_calendars(current: list[dict], found: list[dav.FoundCalendar]) -> lis
         {**known.get(c.href, {"checkConflicts": True, "writeBookings": False}), "href": c.href, "name": c.name}
         for c in found
     ]
+
+
+@contextmanager
+def _storing_good_read(session: Session, connection_id: str, now: datetime) -> Iterator[Optional[CalendarConnection]]:
+    """The write transaction after a good read: the connection (None when it was removed while we
+    read), marked up to date when the block is done."""
+    begin_write(session)
+    row = session.get(CalendarConnection, connection_id)
+    yield row  # an error in the block propagates uncommitted (the session is rolled back)
+    if row is not None:
+        row.status, row.last_error, row.last_synced_at = "ok", "", now
+        session.add(row)
+    session.commit()
 
 
 def _record_failure(session: Session, connection_id: str, message: str) -> None:
