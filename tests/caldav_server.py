@@ -8,9 +8,11 @@ import socket
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import httpx
+import icalendar
 
 MKCALENDAR = """<?xml version="1.0" encoding="utf-8"?>
 <c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop>
@@ -86,3 +88,19 @@ class CaldavServer:
         with self._client(user) as c:
             r = c.put(f"{calendar_path}{uid}.ics", content=ics, headers={"Content-Type": "text/calendar"})
             assert r.status_code in (201, 204), r.text
+
+    def events(self, user: str, calendar_path: str) -> dict[str, icalendar.Event]:
+        """UID -> event of every object in the calendar, read straight from the server."""
+        query = (
+            '<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+            '<d:prop><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter>'
+            "</c:calendar-query>"
+        )
+        with self._client(user) as c:
+            answer = c.request("REPORT", calendar_path, content=query, headers={"Depth": "1"})
+        assert answer.status_code == 207, answer.text
+        found = {}
+        for data in ET.fromstring(answer.content).iter("{urn:ietf:params:xml:ns:caldav}calendar-data"):
+            for event in icalendar.Calendar.from_ical(data.text).walk("VEVENT"):
+                found[str(event["UID"])] = event
+        return found

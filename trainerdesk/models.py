@@ -85,11 +85,11 @@ class ApiKey(SQLModel, table=True):
 
 def _preference_columns() -> tuple[dict[str, Any], dict[str, Any]]:
     """(annotations, defaults) of one column per preference, named, typed and defaulted by
-    ``domain/preferences.py``'s declaration (a list of minutes is a JSON array)."""
+    ``domain/preferences.py``'s declaration (a list of numbers is a JSON array)."""
     annotations: dict[str, Any] = {}
     defaults: dict[str, Any] = {}
     for spec in PREFERENCES:
-        if spec.kind == "minutes":
+        if spec.kind == "list":
             annotations[spec.name] = list[int]
             defaults[spec.name] = Field(
                 default_factory=lambda d=spec.default: list(d), sa_column=Column(JSON, nullable=False)
@@ -221,7 +221,11 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+        # Never two of the same reminder: one per booking, lead time and the start it was planned for.
+        Index("ux_outbox_reminder", "booking_id", "remind_hours", "remind_start", unique=True),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     booking_id: str = Field(foreign_key="booking.id", index=True, max_length=32)
@@ -235,6 +239,11 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: Optional[datetime] = _instant(default=None, nullable=True)
     last_error: str = ""
     created_at: datetime = _instant(default_factory=utcnow)
+    # A reminder (event "reminder") is due ``remind_hours`` before the start it was planned for; it
+    # goes only if the session still starts then, is still on, and the trainer still wants it.
+    remind_hours: Optional[int] = Field(default=None)
+    remind_start: Optional[datetime] = _instant(default=None, nullable=True)
+    not_sent_reason: str = Field(default="", max_length=200)  # left the queue unsent, and why
 
 
 class LoginSession(SQLModel, table=True):
@@ -309,6 +318,8 @@ class CalendarConnection(SQLModel, table=True):
     expanded_until: Optional[datetime] = _instant(default=None, nullable=True)
     # One refresh per calendar across every process: a refresh claims the connection until then.
     sync_claimed_until: Optional[datetime] = _instant(default=None, nullable=True)
+    # The last failure to write a booking into the account's chosen calendar ("" when the last write worked).
+    write_error: str = Field(default="", max_length=500)
     created_at: datetime = _instant(default_factory=utcnow)
 
 
@@ -327,3 +338,68 @@ class BusyTime(SQLModel, table=True):
     summary: str = Field(default="", max_length=200)
     # CalDAV: the calendar (its href) it comes from; "" for an iCalendar address.
     calendar_href: str = Field(default="", max_length=1000)
+
+
+class CalendarWrite(SQLModel, table=True):
+    """Outbox of CalDAV write-back: "bring booking X up to date in calendar H of account C".
+
+    Written in the transaction of the booking's change. The writer renders the booking as it is when
+    it sends (PUT while it is a session in that calendar, DELETE once cancelled or when the calendar
+    is no longer the one written into), at one address derived from the booking (so there is one
+    event per booking, never a second). At most one row per booking and calendar is pending: a
+    further change bumps ``revision`` and the writer sends again if it moved while it was sending.
+    """
+
+    __tablename__ = "calendar_write"
+    __table_args__ = (Index("ix_calendar_write_pending", "done_at", "next_attempt_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    connection_id: str = Field(foreign_key="calendar_connection.id", index=True, max_length=32)
+    booking_id: str = Field(foreign_key="booking.id", index=True, max_length=32)
+    calendar_href: str = Field(max_length=1000)
+    revision: int = 0
+    attempts: int = 0
+    next_attempt_at: datetime = _instant(default_factory=utcnow)
+    leased_until: Optional[datetime] = _instant(default=None, nullable=True)  # a writer is sending it
+    done_at: Optional[datetime] = _instant(default=None, nullable=True)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """A URL of the trainer's that is told about booking events, signed with its own secret
+    (encrypted at rest: it must be usable to sign). Turned off after failing for 24 hours."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    trainer_id: str = Field(foreign_key="trainer.id", index=True, max_length=32)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret: str = Field(sa_column=Column(Text, nullable=False))
+    active: bool = True
+    disabled_reason: str = Field(default="", max_length=500)
+    failing_since: Optional[datetime] = _instant(default=None, nullable=True)  # first failure since a success
+    created_at: datetime = _instant(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one endpoint, written in the transaction of the change (the outbox of
+    webhooks); the body is rendered then, so a retry sends the same bytes and the same event id."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "status", "next_attempt_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    endpoint_id: str = Field(foreign_key="webhook_endpoint.id", index=True, max_length=32)
+    event_id: str = Field(max_length=40)
+    type: str = Field(max_length=32)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=10)  # pending | delivered | failed
+    attempts: int = 0
+    next_attempt_at: datetime = _instant(default_factory=utcnow)
+    leased_until: Optional[datetime] = _instant(default=None, nullable=True)
+    last_status_code: Optional[int] = Field(default=None)
+    last_error: str = Field(default="", max_length=500)  # with a short excerpt of the answer, never all of it
+    created_at: datetime = _instant(default_factory=utcnow)
+    delivered_at: Optional[datetime] = _instant(default=None, nullable=True)

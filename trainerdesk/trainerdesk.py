@@ -16,8 +16,10 @@ from .pages.landing import landing
 from .pages.manage import cancel_page, reschedule_page
 from .pages.preferences import preferences_page
 from .pages.team import team_page
+from .services.calendar_writes import run_writer
 from .services.calendars import run_refresher
 from .services.notifications import run_sender
+from .services.webhooks import run_webhook_sender
 from .state.auth import AuthState, NotLoggedIn
 from .state.availability import AvailabilityState
 from .state.booking import BookingPageState
@@ -111,3 +113,8 @@ app.add_page(cancel_page, route=routes.CANCEL, title="Cancel | TrainerDesk", on_
 app.register_lifespan_task(run_sender)
 # Refreshes the trainers' outside calendars (each claimed by one process at a time).
 app.register_lifespan_task(run_refresher)
+# Writes bookings into the CalDAV calendars trainers chose (a task of its own: a slow calendar
+# server never delays emails).
+app.register_lifespan_task(run_writer)
+# Sends webhook deliveries (its own task and threads: a dead receiver delays nothing else).
+app.register_lifespan_task(run_webhook_sender)

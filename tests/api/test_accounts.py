@@ -19,6 +19,7 @@ PREF_FIELDS = {
     "allowClientReschedule",
     "autoConfirm",
     "clock",
+    "reminderHours",
 }
 
 

@@ -136,6 +136,7 @@ class Target:
             "day": [future_day(20).isoformat()],
             "connection_id": [self._connection(self.trainer.id)],
             "token": [feed.rsplit("/", 1)[-1].removesuffix(".ics")],
+            "webhook_id": [self._webhook(self.trainer.id)],
         }
 
     @staticmethod
@@ -154,6 +155,21 @@ class Target:
                 name="Fuzzed",
                 secret=encrypt(_json.dumps({"url": "http://127.0.0.1:9/x.ics"})),
                 url_hint="127.0.0.1/…x.ics",
+            )
+            s.add(row)
+            s.commit()
+            return row.id
+
+    @staticmethod
+    def _webhook(trainer_id: str) -> str:
+        """A webhook whose address is refused when sent to (port 9 on this machine: nothing listens)."""
+        from trainerdesk.calendars.secrets import encrypt
+        from trainerdesk.db import session_scope
+        from trainerdesk.models import WebhookEndpoint
+
+        with session_scope() as s:
+            row = WebhookEndpoint(
+                trainer_id=trainer_id, url="http://127.0.0.1:9/hook", events=["booking.created"], secret=encrypt("x")
             )
             s.add(row)
             s.commit()

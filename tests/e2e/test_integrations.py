@@ -139,3 +139,51 @@ def test_a_trainer_connects_a_caldav_account_and_chooses_its_calendars(live_app,
         assert "10:00" in offered(base, trainer["trainerId"], day)
     finally:
         dav.stop()
+
+
+def test_a_trainer_has_sessions_written_into_a_caldav_calendar(live_app, browser: Browser, tmp_path):
+    from tests.caldav_server import CaldavServer
+    from tests.e2e.helpers import book
+
+    base = live_app["base"]
+    trainer = make_trainer(base, "caldav-write@example.com")
+    day = next_month_day()
+    dav = CaldavServer(tmp_path, {"sam": "app-password-2"})
+    try:
+        family = dav.make_calendar("sam", "family", "Family")
+        dav.make_calendar("sam", "work", "Work")
+        page = login(browser, base, "caldav-write@example.com")
+        page.goto("/dashboard/integrations")
+        page.get_by_label("A CalDAV account").click()
+        expect(page.get_by_label("A CalDAV account")).to_be_checked()
+        page.get_by_label("CalDAV server address").fill(dav.url("/"))
+        page.get_by_label("Username").fill("sam")
+        page.get_by_label("App password").fill("app-password-2")
+        page.get_by_role("button", name="Connect calendar").click()
+        choice = page.get_by_label("Write my sessions into")
+        expect(choice).to_have_value("", timeout=15000)
+        choice.select_option(label="Family")
+        expect(page.get_by_text("Your sessions will appear in Family.")).to_be_visible()
+        expect(choice).to_have_value(dav.url(family))
+
+        start = datetime.combine(day, time(15), tzinfo=BERLIN)
+        made = book(base, trainer["trainerId"], start.isoformat(), name="Kenji Test", email="kenji@example.com")
+        assert made.status_code == 201, made.text
+        booking = made.json()
+        uid = f"booking-{booking['id']}@trainerdesk.localhost"
+        deadline = datetime.now() + timedelta(seconds=20)
+        while uid not in dav.events("sam", family) and datetime.now() < deadline:
+            page.wait_for_timeout(250)
+        event = dav.events("sam", family)[uid]
+        assert str(event["SUMMARY"]).startswith("Kenji Test") and event.decoded("DTSTART") == start
+
+        cancelled = httpx.post(
+            f"{base}/api/bookings/{booking['id']}/cancel", json={"reason": ""}, headers=trainer["headers"], timeout=10
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        deadline = datetime.now() + timedelta(seconds=20)
+        while uid in dav.events("sam", family) and datetime.now() < deadline:
+            page.wait_for_timeout(250)
+        assert uid not in dav.events("sam", family)
+    finally:
+        dav.stop()

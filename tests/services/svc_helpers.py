@@ -121,9 +121,12 @@ def events(booking_id: str) -> list[BookingEvent]:
         )
 
 
-def outbox(booking_id: Optional[str] = None) -> list[OutboxMessage]:
+def outbox(booking_id: Optional[str] = None, *, reminders: bool = False) -> list[OutboxMessage]:
+    """The outbox messages (of one booking), oldest first; planned reminders only with ``reminders``."""
     with session_scope() as s:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if not reminders:
+            query = query.where(OutboxMessage.event != "reminder")
         if booking_id is not None:
             query = query.where(OutboxMessage.booking_id == booking_id)
         return list(s.exec(query).all())

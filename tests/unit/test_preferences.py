@@ -13,6 +13,7 @@ from trainerdesk.domain.preferences import (
     Preferences,
     apply_changes,
     check_durations,
+    check_preference,
     normalise_email,
     parse_zone,
 )
@@ -130,7 +131,22 @@ def test_preference_views():
         "allow_client_reschedule",
         "auto_confirm",
         "clock",
+        "reminder_hours",
     }
+
+
+@pytest.mark.parametrize(
+    "value, expected", [([], ()), ([24], (24,)), ([48, 2, 24], (2, 24, 48)), ([1], (1,)), ([168], (168,))]
+)
+def test_reminder_hours_accepted(value, expected):
+    assert check_preference("reminder_hours", value, label="reminderHours") == expected
+
+
+@pytest.mark.parametrize("value", [[0], [169], [1, 2, 3, 4], [24, 24], [1.5], ["24"], [True], None, 24])
+def test_reminder_hours_refused(value):
+    with pytest.raises(ValidationFailed) as err:
+        check_preference("reminder_hours", value, label="reminderHours")
+    assert err.value.details == {"field": "reminderHours"}
 
 
 # --------------------------------------------------------------------------- zones and emails
@@ -234,16 +250,16 @@ def test_every_preference_is_declared_with_its_words_and_a_valid_default():
     assert [s.name for s in PREFERENCES] == list(PREFERENCE_FIELDS)
     for spec in PREFERENCES:
         assert spec.label and spec.section in SECTIONS, spec.name
-        assert spec.kind in {"number", "switch", "minutes", "option"}
+        assert spec.kind in {"number", "switch", "list", "option"}
         if spec.kind == "option":
             assert spec.default in [value for value, _ in spec.options] and all(words for _, words in spec.options)
             continue
         if spec.kind != "switch":
             assert spec.unit and spec.low <= spec.high and spec.high > 0, spec.name
-        assert check_preference(spec.name, list(spec.default) if spec.kind == "minutes" else spec.default) == (
+        assert check_preference(spec.name, list(spec.default) if spec.kind == "list" else spec.default) == (
             spec.default
         )
-        assert all(check_preference(spec.name, [c] if spec.kind == "minutes" else c) for c in spec.choices if c)
+        assert all(check_preference(spec.name, [c] if spec.kind == "list" else c) for c in spec.choices if c)
 
 
 def test_the_rules_read_declared_preferences_and_have_no_defaults_of_their_own():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
-from . import accounts, availability, bookings, calendars, dashboard_login, embed, health
+from . import accounts, availability, bookings, calendars, dashboard_login, embed, health, webhooks
 from .deps import reject_unstorable_text
 from .errors import install_error_handlers
 
@@ -20,6 +20,6 @@ def build_api() -> FastAPI:
         dependencies=[Depends(reject_unstorable_text)],
     )
     install_error_handlers(api)
-    for module in (health, accounts, availability, bookings, calendars, embed, dashboard_login):
+    for module in (health, accounts, availability, bookings, calendars, webhooks, embed, dashboard_login):
         api.include_router(module.router)
     return api

@@ -7,7 +7,8 @@ from pydantic.alias_generators import to_camel
 
 from ..domain.errors import Unauthorized, ValidationFailed
 from ..domain.preferences import PREFERENCE_FIELDS, Preferences, plain_values
-from ..services import throttle, trainers
+from ..models import utcnow
+from ..services import outbox, throttle, trainers
 from .deps import RateLimit, SessionDep, TrainerDep, client_address
 from .schemas import (
     PREFERENCES_PATCH_SCHEMA,
@@ -120,4 +121,5 @@ def patch_preferences(trainer_id: str, session: SessionDep, actor: TrainerDep, b
     trainer, prefs = trainers.update_preferences(
         session, actor=actor, trainer_id=trainer_id, changes=changes, names=CAMEL, timezone=body.get("timezone")
     )
+    outbox.preferences_changed(session, trainer, changes, now=utcnow())
     return preferences_json(trainer.timezone, prefs)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Optional
-from zoneinfo import ZoneInfo
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from pydantic.alias_generators import to_camel
 
-from .. import routes
-from ..config import settings
 from ..domain.preferences import PREFERENCES, PreferenceSpec
 from ..domain.slots import format_wall_time
-from ..models import AvailabilityBlock, Booking, BookingEvent, Client, DateOverride, Trainer
+from ..models import AvailabilityBlock, BookingEvent, DateOverride, Trainer
+from ..services.booking_json import booking_json, iso  # noqa: F401 - the API's names
+from ..services.webhooks import EVENT_TYPES as WEBHOOK_EVENTS
 
 # Request bodies are parsed loosely at run time (every field accepts any JSON value) so that the services stay
 # the one place that checks values and words their errors (422 `validation` naming the field). The OpenAPI
@@ -189,6 +188,22 @@ class PatchCalendarBody(Body):
     calendars: _doc({"type": "array", "items": {"type": "object"}, "description": "CalDAV only."}) = None
 
 
+class WebhookBody(Body):
+    model_config = _body_config(
+        ["url", "events"],
+        {"url": "https://crm.example.com/hooks/trainerdesk", "events": ["booking.created", "booking.cancelled"]},
+    )
+    url: _doc({"type": "string", "format": "uri", "maxLength": 2000}) = None
+    events: _doc(
+        {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"type": "string", "enum": list(WEBHOOK_EVENTS)},
+        }
+    ) = None
+
+
 class RescheduleBody(Body):
     model_config = _body_config(["startTime"], {"startTime": "2027-03-16T10:00:00+01:00"})
     start_time: _doc(INSTANT) = None
@@ -210,8 +225,14 @@ def preference_schema(spec: PreferenceSpec) -> dict:
         schema: dict[str, Any] = {"type": "boolean"}
     elif spec.kind == "option":
         schema = {"type": "string", "enum": [value for value, _ in spec.options]}
-    elif spec.kind == "minutes":
-        schema = {"type": "array", "minItems": 1, "maxItems": spec.max_items, "items": number}
+    elif spec.kind == "list":
+        schema = {
+            "type": "array",
+            "minItems": spec.min_items,
+            "maxItems": spec.max_items,
+            "uniqueItems": True,
+            "items": number,
+        }
     else:
         schema = number
     return {**schema, "description": " ".join(x for x in (f"{spec.label}.", spec.help) if x)}
@@ -290,6 +311,9 @@ class ConnectionOut(Out):
     last_error: str
     busy_count: int = Field(description="Busy intervals known in the booking window.")
     calendars: Optional[list[CaldavCalendarOut]] = Field(None, description="CalDAV only.")
+    last_write_error: Optional[str] = Field(
+        None, description="CalDAV only: why the last write of a booking into its calendar failed ('' when it worked)."
+    )
 
 
 def connection_json(connection: Any) -> dict:
@@ -306,6 +330,7 @@ def connection_json(connection: Any) -> dict:
     }
     if row.kind == "caldav":
         out["calendars"] = row.calendars
+        out["lastWriteError"] = row.write_error
     return out
 
 
@@ -314,6 +339,61 @@ class FeedOut(Out):
         description="Subscribe to it in any calendar app; keep it secret.",
         examples=["http://localhost:3000/feeds/3q2-7wEAAAAAx.ics"],
     )
+
+
+class WebhookOut(Out):
+    id: str
+    url: str
+    events: list[str]
+    active: bool = Field(description="False once it was turned off (every delivery failed for 24 hours).")
+    disabled_reason: str = Field(description="Why it was turned off ('' while active). A ping turns it on again.")
+
+
+class NewWebhookOut(WebhookOut):
+    secret: str = Field(description="The signing secret, shown only in this answer.", examples=["whsec_..."])
+
+
+class DeliveryOut(Out):
+    id: int
+    event_id: str
+    type: str = Field(examples=["booking.created"])
+    status: str = Field(examples=["delivered"], description="pending, delivered or failed.")
+    attempts: int
+    last_status_code: Optional[int]
+    last_error: str = Field(description="With at most a short excerpt of the answer.")
+    created_at: str
+    delivered_at: Optional[str]
+
+
+class PingOut(Out):
+    event_id: str
+
+
+def webhook_json(row: Any, *, secret: Optional[str] = None) -> dict:
+    out = {
+        "id": row.id,
+        "url": row.url,
+        "events": list(row.events),
+        "active": row.active,
+        "disabledReason": row.disabled_reason,
+    }
+    if secret is not None:
+        out["secret"] = secret
+    return out
+
+
+def delivery_json(row: Any) -> dict:
+    return {
+        "id": row.id,
+        "eventId": row.event_id,
+        "type": row.type,
+        "status": row.status,
+        "attempts": row.attempts,
+        "lastStatusCode": row.last_status_code,
+        "lastError": row.last_error,
+        "createdAt": iso(row.created_at),
+        "deliveredAt": iso(row.delivered_at),
+    }
 
 
 class BusyOut(Out):
@@ -333,7 +413,7 @@ PreferencesOut = create_model(
     __base__=_PreferencesBase,
     **{
         spec.name: (
-            list[int] if spec.kind == "minutes" else type(spec.default),
+            list[int] if spec.kind == "list" else type(spec.default),
             Field(json_schema_extra=preference_schema(spec)),
         )
         for spec in PREFERENCES
@@ -515,16 +595,6 @@ BLOCK_LINKS = {
 # ---------------------------------------------------------------- responses
 
 
-def iso(instant: Optional[datetime], zone: Optional[str | ZoneInfo] = None) -> Optional[str]:
-    """ISO 8601 with an explicit offset, in ``zone`` when given (UTC as ``Z``)."""
-    if instant is None:
-        return None
-    if zone is not None:
-        instant = instant.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
-    text = instant.isoformat(timespec="seconds")
-    return text[:-6] + "Z" if text.endswith("+00:00") and zone is None else text
-
-
 def block_json(row: AvailabilityBlock) -> dict:
     return {
         "id": row.id,
@@ -545,38 +615,6 @@ def override_json(row: DateOverride) -> dict:
 
 def trainer_json(row: Trainer) -> dict:
     return {"trainerId": row.id, "name": row.name, "slug": row.slug, "timezone": row.timezone}
-
-
-def booking_json(booking: Booking, trainer: Trainer, client: Client, *, token: Optional[str] = None) -> dict:
-    zone = booking.client_timezone
-    out = {
-        "id": booking.id,
-        "trainerId": booking.trainer_id,
-        "trainerName": trainer.name,
-        "trainerTimezone": trainer.timezone,
-        "status": str(booking.status.value if hasattr(booking.status, "value") else booking.status),
-        "startTime": iso(booking.start_at, zone),
-        "endTime": iso(booking.end_at, zone),
-        "duration": booking.duration_minutes,
-        "clientTimezone": zone,
-        "client": {"name": client.name, "email": client.email, "phone": client.phone},
-        "notes": booking.notes,
-        "trainerNotes": booking.trainer_notes,
-        "rescheduleCount": booking.reschedule_count,
-        "lateCancellation": booking.late_cancellation,
-        "cancellationReason": booking.cancellation_reason,
-        "createdAt": iso(booking.created_at),
-        "updatedAt": iso(booking.updated_at),
-    }
-    if token:
-        base = settings().public_url
-        out.update(
-            token=token,
-            rescheduleUrl=routes.reschedule_url(booking.id, token, base),
-            cancelUrl=routes.cancel_url(booking.id, token, base),
-            icsUrl=routes.ics_url(booking.id, token, base),
-        )
-    return out
 
 
 def event_json(row: BookingEvent) -> dict:

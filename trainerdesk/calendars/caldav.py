@@ -8,6 +8,9 @@ Plain WebDAV requests over ``httpx`` (no CalDAV library: every request must go t
   whose ``resourcetype`` says ``calendar`` and that holds events (``VEVENT`` in its
   ``supported-calendar-component-set``, or no such set). A URL that is itself a calendar
   (or a home) works too.
+- **Writing** (write-back of bookings): ``PUT`` one event object per booking at an address
+  derived from the booking, ``DELETE`` it when the booking is cancelled; 404 on DELETE is
+  success (already gone).
 - **Events**: one ``calendar-query`` ``REPORT`` per calendar with a ``time-range`` over the
   window, asking for the raw ``calendar-data`` (no server-side expansion: the server only
   picks the objects; :func:`busy.busy_times` reads every rule itself).
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
@@ -107,18 +112,27 @@ class _Dav:
     def request(self, method: str, url: str, body: str, depth: str) -> tuple[str, ET.Element]:
         """The multistatus answer of ``method`` on ``url`` (after checked redirects): the final
         URL and the parsed XML."""
-        headers = {"User-Agent": web.USER_AGENT, "Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
+        headers = {"Depth": depth, "Content-Type": "application/xml; charset=utf-8"}
+        with self.send(method, url, body.encode(), headers) as response:
+            return str(response.url), self._answer(response)
+
+    @contextmanager
+    def send(self, method: str, url: str, content: bytes, headers: dict[str, str]) -> Iterator[httpx.Response]:
+        """The (streamed) answer to ``method`` on ``url``, following at most MAX_REDIRECTS redirects,
+        each checked like a typed address; network failures become :class:`fetch.FetchError`."""
+        headers = {"User-Agent": web.USER_AGENT, **headers}
         try:
-            request = self.client.build_request(method, url, headers=headers, content=body.encode())
+            request = self.client.build_request(method, url, headers=headers, content=content)
             for _ in range(MAX_REDIRECTS + 1):
                 response = self.client.send(request, stream=True)
                 try:
                     if response.has_redirect_location and response.next_request is not None:
                         nxt = response.next_request
                         self.check_target(str(nxt.url))
-                        request = self.client.build_request(method, nxt.url, headers=headers, content=body.encode())
+                        request = self.client.build_request(method, nxt.url, headers=headers, content=content)
                         continue
-                    return str(response.url), self._answer(response)
+                    yield response
+                    return
                 finally:
                     response.close()
         except web.FetchError:
@@ -260,3 +274,54 @@ def read_events(
             if data and data.strip():
                 texts.append(data)
         return texts
+
+
+def event_url(calendar_href: str, booking_id: str) -> str:
+    """Where a booking's event lives in a calendar: one fixed address per booking, so writing it
+    again replaces it (never a second copy)."""
+    return str(httpx.URL(calendar_href.rstrip("/") + "/").join(f"trainerdesk-{booking_id}.ics"))
+
+
+def _write_failed(response: httpx.Response, doing: str) -> web.FetchError:
+    if response.status_code == 401:
+        return WrongCredentials("The CalDAV server refused this username and password. Check them (an app password).")
+    if response.status_code == 403:
+        return web.Unreachable(f"The CalDAV server refused {doing} (403): check that this calendar can be written.")
+    if response.status_code in (404, 409, 410):
+        return web.Unreachable(f"The calendar to write into no longer exists on the server ({response.status_code}).")
+    return web.Unreachable(f"The CalDAV server refused {doing} ({response.status_code}).")
+
+
+def put_event(
+    account: Account,
+    calendar_href: str,
+    booking_id: str,
+    ics: bytes,
+    *,
+    allow_private_networks: bool = False,
+    timeout: float = web.DEFAULT_TIMEOUT_SECONDS,
+) -> None:
+    """Create or replace the booking's event in calendar ``calendar_href``."""
+    with _Dav(account, allow_private_networks=allow_private_networks, timeout=timeout) as dav:
+        url = event_url(calendar_href, booking_id)
+        dav.check_target(url)
+        with dav.send("PUT", url, ics, {"Content-Type": "text/calendar; charset=utf-8"}) as response:
+            if response.status_code not in (200, 201, 204):
+                raise _write_failed(response, "the booking's event")
+
+
+def delete_event(
+    account: Account,
+    calendar_href: str,
+    booking_id: str,
+    *,
+    allow_private_networks: bool = False,
+    timeout: float = web.DEFAULT_TIMEOUT_SECONDS,
+) -> None:
+    """Remove the booking's event from calendar ``calendar_href`` (nothing there is fine too)."""
+    with _Dav(account, allow_private_networks=allow_private_networks, timeout=timeout) as dav:
+        url = event_url(calendar_href, booking_id)
+        dav.check_target(url)
+        with dav.send("DELETE", url, b"", {}) as response:
+            if response.status_code not in (200, 202, 204, 404, 410):
+                raise _write_failed(response, "removing the booking's event")

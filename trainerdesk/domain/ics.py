@@ -65,6 +65,15 @@ def feed_calendar(entries: Iterable[CalendarEntry], *, name: str, stamp: datetim
     return cal.to_ical()
 
 
+def stored_calendar(entry: CalendarEntry, *, stamp: datetime) -> bytes:
+    """The booking as the one event object of a CalDAV resource (RFC 4791 4.1): no METHOD, and no
+    ORGANIZER or ATTENDEE, since a server that does implicit scheduling (RFC 6638: Nextcloud,
+    iCloud) would otherwise email the client an invitation on every write."""
+    cal = _calendar()
+    cal.add_component(booking_event(entry, stamp=stamp, participants=False))
+    return cal.to_ical()
+
+
 def _calendar() -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//TrainerDesk//Bookings//EN")
@@ -78,7 +87,7 @@ def booking_uid(booking_id: str, domain: str) -> str:
     return f"booking-{booking_id}@{domain}"
 
 
-def booking_event(entry: CalendarEntry, *, stamp: datetime) -> Event:
+def booking_event(entry: CalendarEntry, *, stamp: datetime, participants: bool = True) -> Event:
     event = Event()
     event.add("uid", booking_uid(entry.booking_id, entry.domain))
     event.add("sequence", entry.sequence)
@@ -93,6 +102,8 @@ def booking_event(entry: CalendarEntry, *, stamp: datetime) -> Event:
     lines.extend(f"{label}: {url}" for label, url in entry.manage_links)
     event.add("description", "\n".join(lines))
     event.add("status", _ICS_STATUS.get(entry.status, "TENTATIVE"))
+    if not participants:
+        return event
     organizer = vCalAddress(f"mailto:{entry.trainer_email}")
     organizer.params["cn"] = vText(entry.trainer_name)
     event.add("organizer", organizer)

@@ -26,16 +26,17 @@ from .slots import SlotRules
 
 # The form's sections, in the order a trainer reads them.
 SESSIONS, WHEN, CHANGES = "Sessions", "When clients can book", "Cancelling and rescheduling"
-DASHBOARD = "Your dashboard"
-SECTIONS = (SESSIONS, WHEN, CHANGES, DASHBOARD)
+REMINDERS, DASHBOARD = "Reminders", "Your dashboard"
+SECTIONS = (SESSIONS, WHEN, CHANGES, REMINDERS, DASHBOARD)
 
 
 @dataclass(frozen=True)
 class PreferenceSpec:
     """Everything about one preference except its value.
 
-    ``low``/``high``/``step`` bound a number, or each item of a list of minutes (which also has
-    ``max_items``). ``choices`` are the values the form offers with one click (others may be typed).
+    ``low``/``high``/``step`` bound a number, or each item of a list of numbers (which also has
+    ``min_items`` and ``max_items``; its items are distinct and kept sorted). ``choices`` are the
+    values the form offers with one click (others may be typed).
     ``options`` are the only values a text preference may take, each with its words.
     ``name`` and ``default`` are filled in from the :class:`Preferences` field that carries the spec.
     """
@@ -47,7 +48,9 @@ class PreferenceSpec:
     low: int = 0
     high: int = 0
     step: int = 1
+    min_items: int = 0
     max_items: int = 0
+    item: str = ""  # a list: what one item is called ("session length"), for messages
     choices: tuple[int, ...] = ()
     options: tuple[tuple[str, str], ...] = ()  # (value, what the trainer reads)
     name: str = ""
@@ -55,13 +58,13 @@ class PreferenceSpec:
 
     @property
     def kind(self) -> str:
-        """``"switch"`` (yes/no), ``"option"`` (one of ``options``), ``"number"`` or ``"minutes"`` (a list
-        of durations)."""
+        """``"switch"`` (yes/no), ``"option"`` (one of ``options``), ``"number"`` or ``"list"`` (a list of
+        numbers, e.g. session lengths in minutes)."""
         if isinstance(self.default, bool):
             return "switch"
         if isinstance(self.default, str):
             return "option"
-        return "minutes" if isinstance(self.default, tuple) else "number"
+        return "list" if isinstance(self.default, tuple) else "number"
 
     @property
     def allowed(self) -> str:
@@ -89,7 +92,9 @@ class Preferences:
         low=10,
         high=480,
         step=5,
+        min_items=1,
         max_items=8,
+        item="session duration",
         choices=(30, 45, 60, 90, 120),
     )
     buffer_minutes: int = preference(
@@ -141,6 +146,18 @@ class Preferences:
     max_reschedules: int = preference(
         2, label="Maximum reschedules", section=CHANGES, help="Per booking.", unit="times", high=20
     )
+    reminder_hours: tuple[int, ...] = preference(
+        (24,),
+        label="Reminder emails",
+        section=REMINDERS,
+        help="Sent to the client this long before each session (none ticked: no reminders).",
+        unit="hours",
+        low=1,
+        high=168,
+        max_items=3,
+        item="reminder time",
+        choices=(2, 24, 48),
+    )
     clock: str = preference(
         "auto",
         label="Times on your dashboard",
@@ -175,32 +192,36 @@ PREFERENCE_FIELDS = tuple(SPECS)
 
 
 def plain_values(prefs: Preferences) -> dict[str, Any]:
-    """Each preference as plain data, as stored and sent as JSON (a list of minutes is a list)."""
+    """Each preference as plain data, as stored and sent as JSON (a list of numbers is a list)."""
     values = {s.name: getattr(prefs, s.name) for s in PREFERENCES}
-    return {s.name: list(values[s.name]) if s.kind == "minutes" else values[s.name] for s in PREFERENCES}
+    return {s.name: list(values[s.name]) if s.kind == "list" else values[s.name] for s in PREFERENCES}
 
 
 def from_plain_values(values: Mapping[str, Any]) -> Preferences:
     """The inverse of :func:`plain_values` (for stored values, already valid)."""
-    return Preferences(
-        **{s.name: tuple(values[s.name]) if s.kind == "minutes" else values[s.name] for s in PREFERENCES}
-    )
+    return Preferences(**{s.name: tuple(values[s.name]) if s.kind == "list" else values[s.name] for s in PREFERENCES})
 
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def check_durations(value: Any, *, field_name: str = "sessionDurations") -> tuple[int, ...]:
-    spec = SPECS["session_durations"]
-    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= spec.max_items:
-        raise ValidationFailed(f"Choose between 1 and {spec.max_items} session durations.", {"field": field_name})
+def check_list(name: str, value: Any, *, field_name: str) -> tuple[int, ...]:
+    """A list preference (e.g. session lengths): distinct whole numbers within the spec, sorted."""
+    spec = SPECS[name]
+    if not isinstance(value, (list, tuple)) or not spec.min_items <= len(value) <= spec.max_items:
+        count = f"between {spec.min_items} and {spec.max_items}" if spec.min_items else f"at most {spec.max_items}"
+        raise ValidationFailed(f"Choose {count} {spec.item}s.", {"field": field_name})
     for d in value:
         if not _is_int(d) or d % spec.step or not spec.low <= d <= spec.high:
-            raise ValidationFailed(f"{d!r} is not a valid duration: use {spec.allowed}.", {"field": field_name})
+            raise ValidationFailed(f"{d!r} is not a valid {spec.item}: use {spec.allowed}.", {"field": field_name})
     if len(set(value)) != len(value):
-        raise ValidationFailed("Each session duration may appear only once.", {"field": field_name})
+        raise ValidationFailed(f"Each {spec.item} may appear only once.", {"field": field_name})
     return tuple(sorted(value))
+
+
+def check_durations(value: Any, *, field_name: str = "sessionDurations") -> tuple[int, ...]:
+    return check_list("session_durations", value, field_name=field_name)
 
 
 def check_preference(name: str, value: Any, *, label: str = "") -> Any:
@@ -209,8 +230,8 @@ def check_preference(name: str, value: Any, *, label: str = "") -> Any:
     spec = SPECS.get(name)
     if spec is None:
         raise ValidationFailed(f"{label} is not a booking preference.", {"field": label})
-    if spec.kind == "minutes":
-        return check_durations(value, field_name=label)
+    if spec.kind == "list":
+        return check_list(name, value, field_name=label)
     if spec.kind == "switch":
         if not isinstance(value, bool):
             raise ValidationFailed(f"{label} must be true or false.", {"field": label})

@@ -145,6 +145,28 @@ def _account_calendars(c: CalendarRow) -> rx.Component:
     )
 
 
+def _write_into(c: CalendarRow) -> rx.Component:
+    """Which of the account's calendars gets a copy of every session (created, moved, cancelled)."""
+    return rx.vstack(
+        rx.el.label(
+            "Write my sessions into",
+            rx.el.select(
+                rx.el.option("No calendar", value=""),
+                rx.foreach(c.calendars, lambda cal: rx.el.option(cal.name, value=cal.href)),
+                value=c.writes_into,
+                on_change=lambda href: S.write_into(c.id, href),
+                disabled=S.working != "",
+                class_name="td-select",
+                style={"maxWidth": "14rem", "marginLeft": "0.5rem"},
+            ),
+            class_name="td-label",
+            style={"fontSize": "var(--font-size-1)"},
+        ),
+        rx.cond(c.write_error != "", rx.text(c.write_error, size="1", color_scheme="red", role="alert")),
+        spacing="1",
+    )
+
+
 def _calendar_row(c: CalendarRow) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
@@ -152,6 +174,7 @@ def _calendar_row(c: CalendarRow) -> rx.Component:
                 rx.text(c.name, weight="medium"),
                 rx.text(c.url_hint, size="1"),
                 rx.cond(c.account, _account_calendars(c)),
+                rx.cond(c.account, _write_into(c)),
             )
         ),
         rx.table.cell(

@@ -22,7 +22,7 @@ def _described_by(spec: PreferenceSpec) -> str:
 
 def _hint(spec: PreferenceSpec) -> rx.Component:
     """The help text, with the allowed range where the trainer types the value."""
-    typed = spec.kind == "minutes" or (spec.kind == "number" and not spec.choices)
+    typed = spec.kind == "list" or (spec.kind == "number" and not spec.choices)
     bounds = f"({spec.low} to {spec.high} {spec.unit})." if typed else ""
     return rx.text(" ".join(x for x in (spec.help, bounds) if x), size="1", color_scheme="gray", id=f"hint-{spec.name}")
 
@@ -140,7 +140,7 @@ def _short(unit: str) -> str:
     return {"minutes": "min", "hours": "h"}.get(unit, unit)
 
 
-_DRAW = {"number": _number, "switch": _switch, "minutes": _choices, "option": _option}
+_DRAW = {"number": _number, "switch": _switch, "list": _choices, "option": _option}
 
 
 def _section(title: str) -> rx.Component:

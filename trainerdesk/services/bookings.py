@@ -43,7 +43,7 @@ from ..domain.policy import (
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import is_slot, pick_any_trainer, wall_to_instant
 from ..models import Booking, BookingEvent, BookingToken, Client, Trainer, utcnow
-from . import notifications
+from . import notifications, outbox
 from .availability import check_duration, load_schedule, trainer_with_preferences
 from .secrets import digest, new_token, same_digest
 from .trainers import bump_schedule_version, can_manage, managed_ids_clause, team_member_ids
@@ -388,7 +388,7 @@ def _insert_booking(
     session.add(booking)
     _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
     _record(session, booking, "created", "client", to_start=start, now=now)
-    notifications.queue(session, booking, trainer, client, "created", now=now)
+    outbox.booking_changed(session, booking, trainer, client, "created", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking, token
@@ -511,7 +511,7 @@ def cancel_booking(
         from_start=booking.start_at,
         now=now,
     )
-    notifications.queue(session, booking, trainer, client, "cancelled", now=now)
+    outbox.booking_changed(session, booking, trainer, client, "cancelled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
@@ -560,7 +560,7 @@ def reschedule_booking(
         from_status=str(booking.status),
         now=now,
     )
-    notifications.queue(session, booking, trainer, client, "rescheduled", now=now)
+    outbox.booking_changed(session, booking, trainer, client, "rescheduled", now=now)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
@@ -617,8 +617,7 @@ def change_status(
         else "status_changed"
     )
     _record(session, booking, action, "trainer", reason=notes, from_status=current.value, now=now)
-    if target in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
-        notifications.queue(session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now)
+    outbox.booking_changed(session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now)
     bump_schedule_version(session, owner)
     _commit(session)
     return booking

@@ -30,6 +30,7 @@ from ..domain.errors import NotFound, Unreachable, ValidationFailed
 from ..domain.ics import UID_DOMAIN, booking_uid
 from ..domain.preferences import check_text
 from ..models import Booking, BusyTime, CalendarConnection, Trainer, utcnow
+from . import calendar_writes
 from .busy import Interval, replace_busy_times
 from .trainers import bump_schedule_version, load_preferences, managed_trainer
 
@@ -227,7 +228,9 @@ def update_connection(
         before = {c["href"] for c in row.calendars if c.get("checkConflicts")}
         after = {c["href"] for c in chosen if c.get("checkConflicts")}
         newly_checked = bool(after - before)
+        written_into = calendar_writes.write_calendar(row)
         row.calendars = chosen
+        calendar_writes.queue_calendar_change(session, row, before=written_into, now=now or utcnow())
         dropped = before - after
         if dropped:
             session.exec(
@@ -263,12 +266,6 @@ def _apply_choices(current: list[dict], changes: Any) -> list[dict]:
     result = [chosen[c["href"]] for c in current]
     if sum(1 for c in result if c.get("writeBookings")) > 1:
         raise ValidationFailed("Bookings can be written into one calendar only.", {"field": "calendars"})
-    if any(c.get("writeBookings") for c in result):
-        # Refused rather than stored: a switch that silently writes nothing would be worse.
-        raise ValidationFailed(
-            "Writing bookings into a CalDAV calendar is not available yet; use the subscribe feed.",
-            {"field": "calendars"},
-        )
     return result
 
 
@@ -277,6 +274,8 @@ def remove_connection(session: Session, *, actor: Trainer, trainer_id: str, conn
     begin_write(session)
     row = _owned(session, actor, trainer_id, connection_id)
     replace_busy_times(session, row, [])
+    # Events already written into its calendar stay there: without the account we cannot reach them.
+    calendar_writes.forget_connection(session, row.id)
     session.delete(row)
     session.commit()
 
@@ -354,24 +353,32 @@ def _read_caldav(
     """The busy times of every checked calendar of the account (all read, or an error)."""
     intervals: list[Interval] = []
     for calendar in chosen:
-        if not calendar.get("checkConflicts"):
-            continue
+        if calendar.get("checkConflicts"):
+            intervals.extend(_read_dav_calendar(account, calendar, zone=zone, start=start, end=end, own=own))
+    return intervals
+
+
+def _read_dav_calendar(
+    account: dav.Account, calendar: dict, *, zone: ZoneInfo, start: datetime, end: datetime, own: frozenset[str]
+) -> list[Interval]:
+    """The busy times of one calendar of the account (an error names the calendar)."""
+    try:
+        texts = dav.read_events(
+            account,
+            calendar["href"],
+            start=start,
+            end=end,
+            allow_private_networks=settings().calendar_allow_private_networks,
+        )
+    except web.FetchError as exc:
+        raise _dav_errors(exc, about=calendar.get("name") or "A calendar") from exc
+    intervals: list[Interval] = []
+    for text in texts:
         try:
-            texts = dav.read_events(
-                account,
-                calendar["href"],
-                start=start,
-                end=end,
-                allow_private_networks=settings().calendar_allow_private_networks,
-            )
-        except web.FetchError as exc:
-            raise _dav_errors(exc, about=calendar.get("name") or "A calendar") from exc
-        for text in texts:
-            try:
-                found = ical.busy_times(text, trainer_zone=zone, start=start, end=end, ignore_uids=own)
-            except ical.NotACalendar:
-                continue  # one unreadable object never fails the whole calendar
-            intervals.extend(Interval(b.start, b.end, b.summary, calendar["href"]) for b in found)
+            found = ical.busy_times(text, trainer_zone=zone, start=start, end=end, ignore_uids=own)
+        except ical.NotACalendar:
+            continue  # one unreadable object never fails the whole calendar
+        intervals.extend(Interval(b.start, b.end, b.summary, calendar["href"]) for b in found)
     return intervals
 
 
@@ -403,7 +410,9 @@ def refresh(connection_id: str, *, now: datetime, force: bool = False) -> None:
                 now=now,
                 horizon=horizon,
                 own=own,
-                rediscover=force,
+                # A trainer's "sync now" also forgets calendars the server no longer lists; the
+                # background keeps them (with their last good times) in case the listing was a glitch.
+                forget_gone=force,
             )
             return
         url = json.loads(decrypt(row.secret))["url"]
@@ -439,51 +448,80 @@ def _refresh_caldav(
     now: datetime,
     horizon: datetime,
     own: frozenset[str],
-    rediscover: bool = False,
+    forget_gone: bool = False,
 ) -> None:
     """Read every checked calendar of an account afresh (CalDAV has no whole-account ETag).
 
-    ``rediscover`` (a trainer's "sync now") lists the account's calendars again first: new ones
-    join checked (as at connecting), gone ones leave with their busy times, choices are kept.
+    The account's calendars are listed again first, so one made on the server since joins
+    checked (as at connecting) without a "sync now". ``forget_gone`` (a trainer's "sync now")
+    also drops the ones the server no longer lists, with their busy times; otherwise they stay
+    and their read fails visibly, their last good times kept. Choices are kept.
     """
-    found: Optional[list[dav.FoundCalendar]] = None
     try:
-        if rediscover:
-            found = _discover(account)
-            chosen = _merge_calendars(chosen, found)
-        intervals = _read_caldav(account, chosen, zone=zone, start=now, end=horizon, own=own)
+        found = _discover(account)
     except (ValidationFailed, Unreachable) as exc:
         _record_failure(session, connection_id, exc.message)
         return
-    with _storing_good_read(session, connection_id, now) as row:
+    chosen = _merge_calendars(chosen, found, forget_gone=forget_gone)
+    # Each calendar on its own: one that fails keeps its last good times and is named in the
+    # error, the others are brought up to date.
+    intervals: list[Interval] = []
+    failed: dict[str, str] = {}
+    for calendar in chosen:
+        if not calendar.get("checkConflicts"):
+            continue
+        try:
+            intervals.extend(_read_dav_calendar(account, calendar, zone=zone, start=now, end=horizon, own=own))
+        except (ValidationFailed, Unreachable) as exc:
+            failed[calendar["href"]] = exc.message
+    with _storing_good_read(session, connection_id, now, error="; ".join(failed.values())) as row:
         if row is None:
             return
-        if found is not None:
-            row.calendars = _merge_calendars(row.calendars, found)  # the choices as they are now
+        before = calendar_writes.write_calendar(row)
+        row.calendars = _merge_calendars(row.calendars, found, forget_gone=forget_gone)  # the choices as now
+        calendar_writes.queue_calendar_change(session, row, before=before, now=now)
+        if failed:
+            kept = session.exec(
+                select(BusyTime).where(BusyTime.connection_id == row.id, col(BusyTime.calendar_href).in_(list(failed)))
+            ).all()
+            intervals.extend(Interval(b.start_at, b.end_at, b.summary, b.calendar_href) for b in kept)
         # A calendar unchecked while we read must not come back: keep only what is still checked.
         checked = {c["href"] for c in row.calendars if c.get("checkConflicts")}
         replace_busy_times(session, row, [i for i in intervals if i.calendar in checked])
-        row.expanded_until = horizon
+        if not failed:
+            row.expanded_until = horizon
 
 
-def _merge_calendars(current: list[dict], found: list[dav.FoundCalendar]) -> list[dict]:
-    """The calendars the server lists now, each with the trainer's choices if it had any."""
+def _merge_calendars(current: list[dict], found: list[dav.FoundCalendar], *, forget_gone: bool) -> list[dict]:
+    """The calendars the server lists now, each with the trainer's choices if it had any (and,
+    unless ``forget_gone``, the known ones it no longer lists)."""
     known = {c["href"]: c for c in current}
-    return [
+    listed = [
         {**known.get(c.href, {"checkConflicts": True, "writeBookings": False}), "href": c.href, "name": c.name}
         for c in found
     ]
+    if forget_gone:
+        return listed
+    hrefs = {c.href for c in found}
+    kept = [c for c in current if c["href"] not in hrefs] + listed
+    return sorted(kept, key=lambda c: (c["name"].casefold(), c["href"]))
 
 
 @contextmanager
-def _storing_good_read(session: Session, connection_id: str, now: datetime) -> Iterator[Optional[CalendarConnection]]:
+def _storing_good_read(
+    session: Session, connection_id: str, now: datetime, *, error: str = ""
+) -> Iterator[Optional[CalendarConnection]]:
     """The write transaction after a good read: the connection (None when it was removed while we
-    read), marked up to date when the block is done."""
+    read), marked up to date when the block is done (or, with ``error``, a partly good read: what
+    could be read is stored, the error is shown)."""
     begin_write(session)
     row = session.get(CalendarConnection, connection_id)
     yield row  # an error in the block propagates uncommitted (the session is rolled back)
     if row is not None:
-        row.status, row.last_error, row.last_synced_at = "ok", "", now
+        if error:
+            row.status, row.last_error = "error", error[:500]
+        else:
+            row.status, row.last_error, row.last_synced_at = "ok", "", now
         session.add(row)
     session.commit()
 

@@ -12,7 +12,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Optional
 
@@ -21,10 +20,10 @@ from sqlmodel import Session, select
 from .. import routes
 from ..config import settings
 from ..domain.errors import NotFound
-from ..domain.ics import CalendarEntry, feed_calendar
-from ..domain.policy import ACTIVE_STATUSES, BookingStatus
+from ..domain.ics import feed_calendar
+from ..domain.policy import ACTIVE_STATUSES
 from ..models import Booking, CalendarFeed, Client, Trainer, utcnow
-from .notifications import calendar_entry
+from .notifications import trainer_entry
 from .secrets import digest
 from .trainers import managed_trainer
 
@@ -82,16 +81,5 @@ def feed_ics(session: Session, *, token: str, now: Optional[datetime] = None) ->
         .order_by(Booking.start_at, Booking.id)
         .limit(FEED_LIMIT)
     ).all()
-    dashboard = settings().public_url + routes.DASHBOARD_BOOKINGS
-    entries = [
-        _trainer_view(calendar_entry(booking, trainer, client), client.name, booking.status, dashboard)
-        for booking, client in rows
-    ]
+    entries = [trainer_entry(booking, trainer, client) for booking, client in rows]
     return feed_calendar(entries, name=f"TrainerDesk: {trainer.name}", stamp=now)
-
-
-def _trainer_view(entry: CalendarEntry, client_name: str, status: str, dashboard: str) -> CalendarEntry:
-    """The trainer's side of a session: named after the client, linking to the dashboard (never to
-    the client's private manage links)."""
-    pending = " (pending)" if BookingStatus(status) == BookingStatus.PENDING else ""
-    return replace(entry, summary=f"{client_name}{pending}", manage_links=(("Open in TrainerDesk", dashboard),))

@@ -18,6 +18,7 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Optional
@@ -31,8 +32,10 @@ from ..config import settings
 from ..db import begin_write, is_sqlite, session_scope
 from ..domain.ics import CalendarEntry, booking_calendar
 from ..domain.policy import BookingStatus
+from ..domain.reminders import reason_not_to_send, reminders_to_plan
 from ..models import Booking, BookingToken, Client, OutboxMessage, Trainer, utcnow
 from .secrets import digest, new_token
+from .trainers import load_preferences
 
 log = logging.getLogger("trainerdesk.notifications")
 
@@ -51,6 +54,7 @@ _SUBJECTS = {
     "confirmed": "Confirmed: your session with {trainer} on {when}",
     "rescheduled": "Moved: your session with {trainer} is now on {when}",
     "cancelled": "Cancelled: your session with {trainer} on {when}",
+    "reminder": "Reminder: your session with {trainer} on {when}",
 }
 
 
@@ -75,6 +79,18 @@ def calendar_entry(booking: Booking, trainer: Trainer, client: Client, *, token:
         client_email=client.email,
         notes=booking.notes,
         manage_links=links,
+    )
+
+
+def trainer_entry(booking: Booking, trainer: Trainer, client: Client) -> CalendarEntry:
+    """The trainer's side of a session (the feed, the CalDAV copy): named after the client, linking
+    to the dashboard, never to the client's private manage links."""
+    pending = " (pending)" if BookingStatus(booking.status) == BookingStatus.PENDING else ""
+    dashboard = settings().public_url + routes.DASHBOARD_BOOKINGS
+    return replace(
+        calendar_entry(booking, trainer, client),
+        summary=f"{client.name}{pending}",
+        manage_links=(("Open in TrainerDesk", dashboard),),
     )
 
 
@@ -116,6 +132,8 @@ def compose(booking: Booking, trainer: Trainer, client: Client, event: str) -> O
             "rescheduled": f"your session with {trainer.name} has moved to {when}.",
             "cancelled": f"your session with {trainer.name} on {when} is cancelled."
             + (f" Reason: {booking.cancellation_reason}" if booking.cancellation_reason else ""),
+            "reminder": f"a reminder of your session with {trainer.name} on {when}. "
+            "If you cannot make it, please move or cancel it with the links below.",
         }[event]
     )
     if event != "cancelled":
@@ -140,6 +158,68 @@ def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, 
             next_attempt_at=now,
             created_at=now,
         )
+    )
+
+
+def queue_reminders(session: Session, booking: Booking, trainer: Trainer, client: Client, *, now: datetime) -> None:
+    """Plan the booking's reminder emails at its current start (in this transaction): one outbox row
+    per reminder, due then, so the sender finds them without looking at any booking."""
+    wanted = load_preferences(session, trainer.id).reminder_hours
+    planned = reminders_to_plan(start=booking.start_at, status=BookingStatus(booking.status), hours=wanted, now=now)
+    if not planned:
+        return
+    have = set(
+        session.exec(
+            select(OutboxMessage.remind_hours).where(
+                OutboxMessage.booking_id == booking.id, OutboxMessage.remind_start == booking.start_at
+            )
+        ).all()
+    )
+    subject, body = compose(booking, trainer, client, "reminder")
+    for hours, due in planned:
+        if hours in have:
+            continue  # planned already (the trainer's row lock keeps two plans of one booking apart)
+        session.add(
+            OutboxMessage(
+                booking_id=booking.id,
+                event="reminder",
+                recipient=client.email,
+                subject=subject,
+                body=body,
+                next_attempt_at=due,
+                created_at=now,
+                remind_hours=hours,
+                remind_start=booking.start_at,
+            )
+        )
+
+
+def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> None:
+    """After the trainer changed the reminder hours: plan what the new hours add for every upcoming
+    session (ones no longer wanted are dropped when they fall due). Commits."""
+    begin_write(session)
+    upcoming = session.exec(
+        select(Booking, Client)
+        .join(Client, Client.id == Booking.client_id)
+        .where(
+            Booking.trainer_id == trainer.id,
+            Booking.start_at > now,
+            col(Booking.status).in_([BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value]),
+        )
+    ).all()
+    for booking, client in upcoming:
+        queue_reminders(session, booking, trainer, client, now=now)
+    session.commit()
+
+
+def _reminder_unwanted(session: Session, message: OutboxMessage) -> str:
+    booking = session.get(Booking, message.booking_id)
+    return reason_not_to_send(
+        status=BookingStatus(booking.status),
+        start=booking.start_at,
+        planned_start=message.remind_start,
+        hours=message.remind_hours,
+        wanted=load_preferences(session, booking.trainer_id).reminder_hours,
     )
 
 
@@ -220,6 +300,12 @@ def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Emai
         query = query.with_for_update(skip_locked=True)
     claimed = []
     for message in session.exec(query).all():
+        if message.event == "reminder":
+            reason = _reminder_unwanted(session, message)
+            if reason:
+                message.sent_at, message.not_sent_reason = now, reason  # leaves the queue unsent
+                session.add(message)
+                continue
         message.attempts += 1
         message.next_attempt_at = now + LEASE
         session.add(message)

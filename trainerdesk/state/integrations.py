@@ -42,6 +42,8 @@ class CalendarRow:
     busy: str  # "3 busy times"
     account: bool  # a CalDAV account (its calendars listed) rather than one iCal address
     calendars: list[AccountCalendar]
+    writes_into: str  # the href of the account's calendar bookings are written into ("" = none)
+    write_error: str  # why the last write failed ("" when it worked)
 
 
 def calendar_row(connection: calendars.Connection, *, zone: str, locale: str) -> CalendarRow:
@@ -59,6 +61,8 @@ def calendar_row(connection: calendars.Connection, *, zone: str, locale: str) ->
             AccountCalendar(href=c["href"], name=c.get("name") or c["href"], checked=bool(c.get("checkConflicts")))
             for c in (row.calendars or [])
         ],
+        writes_into=next((c["href"] for c in (row.calendars or []) if c.get("writeBookings")), ""),
+        write_error=row.write_error if row.kind == "caldav" else "",
     )
 
 
@@ -217,6 +221,25 @@ class IntegrationsState(AuthState):
                 self._show(session, actor)
         if message:
             return rx.toast.error(message)
+
+    @rx.event
+    def write_into(self, connection_id: str, href: str):
+        """Choose the account's calendar that bookings are written into ("" = none). Nothing is
+        fetched here: the upcoming sessions are queued for the calendar writer."""
+        if not isinstance(connection_id, str) or not isinstance(href, str):
+            return
+        with self._acting() as (session, actor):
+            target = self._target(session, actor)
+            current = calendars.get_connection(session, actor=actor, trainer_id=target.id, connection_id=connection_id)
+            choice = [{"href": c["href"], "writeBookings": c["href"] == href} for c in current.row.calendars]
+            calendars.update_connection(
+                session, actor=actor, trainer_id=target.id, connection_id=connection_id, calendars=choice
+            )
+            self._show(session, actor)
+            name = next((c.get("name") for c in current.row.calendars if c["href"] == href), None)
+            if name:
+                return rx.toast.success(f"Your sessions will appear in {name}.")
+            return rx.toast.success("Sessions are no longer written into this account.")
 
     @rx.event
     def remove(self, connection_id: str):

@@ -7,14 +7,15 @@ import reflex as rx
 
 from ..domain.errors import DomainError
 from ..domain.preferences import PREFERENCES, SPECS, Preferences, check_preference
-from ..services import trainers
+from ..models import utcnow
+from ..services import outbox, trainers
 from .auth import AuthState, NotLoggedIn
 from .common import field_of, friendly
 
 NUMBERS = tuple(s.name for s in PREFERENCES if s.kind == "number")
 OPTIONS = tuple(s.name for s in PREFERENCES if s.kind == "option")
 SWITCHES = tuple(s.name for s in PREFERENCES if s.kind == "switch")
-LISTS = tuple(s.name for s in PREFERENCES if s.kind == "minutes")
+LISTS = tuple(s.name for s in PREFERENCES if s.kind == "list")
 
 
 def _typed_numbers(text: str) -> list[int] | str:
@@ -118,7 +119,8 @@ class PreferencesState(AuthState):
         try:  # a refusal names its field, so its message goes next to that field
             with self._acting() as (session, actor):
                 target = self._target(session, actor)
-                _, prefs = trainers.update_preferences(session, actor=actor, trainer_id=target.id, changes=changes)
+                saved, prefs = trainers.update_preferences(session, actor=actor, trainer_id=target.id, changes=changes)
+                outbox.preferences_changed(session, saved, changes, now=utcnow())
                 if target.id == actor.id:
                     self.clock = prefs.clock  # the dashboard writes times the new way from now on
         except NotLoggedIn:

@@ -1,0 +1,32 @@
+"""What a booking's change sets going, queued in the change's own transaction (so none is lost on
+a crash, and none goes out for a change that was rolled back): the client's email, the reminders
+of the session at its (new) time, the copy in the trainer's CalDAV calendar and the trainer's
+webhooks. Each is delivered later by its own background sender."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session
+
+from ..models import Booking, Client, Trainer
+from . import calendar_writes, notifications, webhooks
+
+
+def booking_changed(
+    session: Session, booking: Booking, trainer: Trainer, client: Client, event: str, *, now: datetime
+) -> None:
+    """``event`` (created, confirmed, rescheduled, cancelled, completed, no_show) happened to ``booking``."""
+    notifications.queue(session, booking, trainer, client, event, now=now)
+    if event in ("created", "rescheduled"):
+        notifications.queue_reminders(session, booking, trainer, client, now=now)
+    calendar_writes.queue_booking(session, booking, now=now)
+    webhooks.queue_booking_event(session, booking, trainer, client, event, now=now)
+
+
+def preferences_changed(session: Session, trainer: Trainer, changed: Iterable[str], *, now: datetime) -> None:
+    """After the trainer's preferences were saved: new reminder hours reach the upcoming sessions
+    too (reminders no longer wanted are dropped when they fall due)."""
+    if "reminder_hours" in set(changed):
+        notifications.replan_reminders(session, trainer, now=now)
