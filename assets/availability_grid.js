@@ -6,9 +6,15 @@
   window.__trainerdeskGrid = true;
   var drag = null;
 
+  // The cell under a point, looking through what lies over the cells (busy times greyed on top keep
+  // their pointer events for their tooltips).
   function cellAt(x, y) {
-    var el = document.elementFromPoint(x, y);
-    return el && el.closest ? el.closest("[data-slot]") : null;
+    var els = document.elementsFromPoint(x, y);
+    for (var i = 0; i < els.length; i++) {
+      if (els[i].closest && els[i].closest("button")) return null;
+      if (els[i].dataset && els[i].dataset.slot !== undefined) return els[i];
+    }
+    return null;
   }
   function span() {
     return [Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)];
@@ -37,7 +43,8 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
   }
   document.addEventListener("pointerdown", function (e) {
-    var c = e.target.closest ? e.target.closest("[data-slot]") : null;
+    var on = e.target.closest ? e.target.closest("[data-slot], .td-busy") : null;
+    var c = on && cellAt(e.clientX, e.clientY);
     if (!c || e.button > 0) return;
     e.preventDefault();
     drag = { day: c.dataset.day, dayName: c.dataset.dayName, from: +c.dataset.slot, to: +c.dataset.slot };

@@ -25,6 +25,7 @@ import typing
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -32,17 +33,20 @@ import socketio
 from sqlalchemy import text
 from sqlmodel import Session
 
+from tests.calendar_server import CalendarServer, ics, vevent
 from tests.e2e.helpers import first_slot, make_trainer
 from tests.live import running_server
 from trainerdesk import routes
 from trainerdesk.db import engine_for
 
-# What only the victim's clients typed: none of it may ever reach the attacker.
+# What only the victim's clients typed, and what the victim's own calendar says: none of it may ever
+# reach the attacker.
 SECRETS = {
     "name": "Zed Victimclient",
     "email": "zed.victim@secret.example",
     "phone": "+49 1555 0009 876",
     "notes": "VICTIM-PRIVATE-NOTE knee surgery",
+    "busy time": "VICTIM-PRIVATE-BUSY oncologist",
 }
 # Rows that belong to the victim (a trainer id is bound as :t), compared before and after.
 VICTIM_ROWS = {
@@ -55,6 +59,9 @@ VICTIM_ROWS = {
     "preferences": "SELECT * FROM booking_preferences WHERE trainer_id = :t",
     "api_keys": "SELECT * FROM api_key WHERE trainer_id = :t",
     "sessions": "SELECT * FROM login_session WHERE trainer_id = :t",
+    # without what a background refresh rewrites (sync status, caching headers, row ids)
+    "calendars": "SELECT id, kind, name, url_hint, calendars FROM calendar_connection WHERE trainer_id = :t",
+    "busy_times": "SELECT start_at, end_at, summary FROM busy_time WHERE trainer_id = :t",
     # the victim's team, but for the attacker itself (a sub-trainer may change its own rows)
     "sub_trainers": "SELECT * FROM trainer WHERE primary_trainer_id = :t AND id != :me",
 }
@@ -210,11 +217,16 @@ class Tab:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A live server of its own (attacks should not throttle other tests) with a victim and attackers."""
-    with running_server(tmp_path_factory, "matrix") as (server, db_url):
-        yield from _populate(server, db_url)
+    # The victim's outside calendar is served on this machine.
+    with running_server(tmp_path_factory, "matrix", CALENDAR_ALLOW_PRIVATE_NETWORKS="1") as (server, db_url):
+        calendar = CalendarServer()
+        try:
+            yield from _populate(server, db_url, calendar)
+        finally:
+            calendar.httpd.shutdown()
 
 
-def _populate(server, db_url):
+def _populate(server, db_url, calendar: CalendarServer):
     base = server.base
     victim = make_trainer(base, "victim-primary@example.com", name="Vera Victim")
     slot = first_slot(base, victim["trainerId"])
@@ -246,6 +258,20 @@ def _populate(server, db_url):
         },
     )
     assert sub.status_code == 201, sub.text
+    # A busy time on next week's Wednesday, in the week the availability page shows first.
+    today = datetime.now(timezone.utc).date()
+    stamp = (today + timedelta(days=9 - today.weekday())).strftime("%Y%m%d")
+    calendar.files["/victim.ics"] = (
+        200,
+        ics(vevent("victim-busy@test", f"{stamp}T100000Z", f"{stamp}T110000Z", SECRETS["busy time"])),
+    )
+    connected = httpx.post(
+        f"{base}/api/trainers/{victim['trainerId']}/calendars",
+        headers=victim["headers"],
+        timeout=15,
+        json={"kind": "ics", "url": calendar.url("/victim.ics"), "name": "Victim private"},
+    )
+    assert connected.status_code == 201 and connected.json()["status"] == "ok", connected.text
     other = make_trainer(base, "mallory@example.com", name="Mallory Other")
     engine = engine_for(db_url)
     yield {
@@ -379,6 +405,9 @@ def test_the_matrix_sees_what_a_logged_in_owner_sees(world):
     try:
         bookings_state = next(h.state for h in all_event_handlers() if h.state.endswith("bookings_state"))
         tab.send(f"{bookings_state}.load", {})
+        availability_state = next(h.state for h in all_event_handlers() if h.state.endswith("availability_state"))
+        tab.send(f"{availability_state}.load", {}, path=routes.DASHBOARD_AVAILABILITY)
     finally:
         tab.close()
     assert any(SECRETS["name"] in m for m in tab.messages)
+    assert any(SECRETS["busy time"] in m for m in tab.messages)

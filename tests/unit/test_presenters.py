@@ -11,7 +11,7 @@ import pytest
 from trainerdesk.domain.policy import BookingStatus
 from trainerdesk.domain.preferences import Preferences
 from trainerdesk.domain.ranges import Range
-from trainerdesk.models import Booking, BookingEvent, Client, Trainer
+from trainerdesk.models import Booking, BookingEvent, BusyTime, CalendarConnection, Client, Trainer
 from trainerdesk.state import presenters as p
 
 UTC = timezone.utc
@@ -239,3 +239,96 @@ def test_date_rows_say_where_each_days_hours_come_from():
     assert (rows[1].hours, rows[1].kind) == ("08:00–10:00, 18:00–20:00", "override")
     assert (rows[2].hours, rows[2].kind) == ("closed", "weekly")
     assert (rows[7].hours, rows[7].kind) == ("closed", "closed")
+
+
+def busy(start: datetime, end: datetime, summary: str = "", connection: str = "c1", href: str = "") -> BusyTime:
+    return BusyTime(
+        trainer_id="t1", connection_id=connection, start_at=start, end_at=end, summary=summary, calendar_href=href
+    )
+
+
+CALENDARS = [
+    CalendarConnection(id="c1", trainer_id="t1", kind="ics", name="Work", secret="-", url_hint="-"),
+    CalendarConnection(
+        id="c2",
+        trainer_id="t1",
+        kind="caldav",
+        name="Cloud",
+        secret="-",
+        url_hint="-",
+        calendars=[{"href": "/dav/family/", "name": "Family calendar"}],
+    ),
+]
+MONDAY = date(2027, 3, 15)  # CET (UTC+1) all week
+
+
+def test_busy_times_sit_at_their_trainer_local_minutes_and_say_where_they_come_from():
+    # 16:00 UTC is 17:00 in Berlin: placed at 17:00, not at the UTC time.
+    rows = [
+        busy(datetime(2027, 3, 16, 16, 0, tzinfo=UTC), datetime(2027, 3, 16, 17, 0, tzinfo=UTC), "Dentist"),
+        busy(
+            datetime(2027, 3, 19, 7, 0, tzinfo=UTC), datetime(2027, 3, 19, 7, 30, tzinfo=UTC), "", "c2", "/dav/family/"
+        ),
+        busy(datetime(2027, 3, 21, 9, 0, tzinfo=UTC), datetime(2027, 3, 21, 10, 0, tzinfo=UTC), "Gone", "removed"),
+    ]
+    week = p.busy_week(rows, CALENDARS, zone=BERLIN, first=MONDAY)
+    assert [len(d) for d in week] == [0, 1, 0, 0, 1, 0, 1]
+    assert week[1][0] == p.BusyBlock(
+        day=1,
+        label="Dentist",
+        name="Busy (Dentist, from Work calendar): Tue 16 Mar 17:00–18:00",
+        left="70.8333%",
+        width="4.1667%",
+    )
+    # A CalDAV account's own calendar names it (already ending in "calendar"); no summary: the times label it.
+    assert (week[4][0].name, week[4][0].label) == ("Busy (from Family calendar): Fri 19 Mar 08:00–08:30", "08:00–08:30")
+    assert week[6][0].name == "Busy (Gone, from a connected calendar): Sun 21 Mar 10:00–11:00"
+    # The same instants read in Tokyo (UTC+9) land a day later in the evening.
+    tokyo = p.busy_week(rows[:1], CALENDARS, zone="Asia/Tokyo", first=MONDAY)
+    assert tokyo[2][0].name == "Busy (Dentist, from Work calendar): Wed 17 Mar 01:00–02:00"
+
+
+def test_a_busy_time_across_midnight_shows_on_both_dates_and_only_inside_the_week():
+    night = busy(datetime(2027, 3, 16, 21, 0, tzinfo=UTC), datetime(2027, 3, 17, 1, 0, tzinfo=UTC), "Night shift")
+    week = p.busy_week([night], CALENDARS, zone=BERLIN, first=MONDAY)
+    assert [(b.day, b.name, b.left, b.width) for d in week for b in d] == [
+        (1, "Busy (Night shift, from Work calendar): Tue 16 Mar 22:00–24:00", "91.6667%", "8.3333%"),
+        (2, "Busy (Night shift, from Work calendar): Wed 17 Mar 00:00–02:00", "0.0000%", "8.3333%"),
+    ]
+    # Sunday night into the next week's Monday: only Sunday's part belongs to this week.
+    late = busy(datetime(2027, 3, 21, 22, 0, tzinfo=UTC), datetime(2027, 3, 22, 2, 0, tzinfo=UTC))
+    week = p.busy_week([late], CALENDARS, zone=BERLIN, first=MONDAY)
+    assert [(b.day, b.label) for d in week for b in d] == [(6, "23:00–24:00")]
+    # A holiday over two whole local dates: "all day" on each.
+    away = busy(datetime(2027, 3, 17, 23, 0, tzinfo=UTC), datetime(2027, 3, 19, 23, 0, tzinfo=UTC), "Away")
+    week = p.busy_week([away], CALENDARS, zone=BERLIN, first=MONDAY)
+    assert [(b.day, b.name.split(": ")[1], b.width) for d in week for b in d] == [
+        (3, "Thu 18 Mar all day", "100.0000%"),
+        (4, "Fri 19 Mar all day", "100.0000%"),
+    ]
+
+
+def test_a_dst_week_keeps_busy_times_at_their_wall_clock_place():
+    # Berlin moves to summer time on Sunday 28 March 2027 (02:00 -> 03:00).
+    monday = date(2027, 3, 22)
+    rows = [
+        busy(datetime(2027, 3, 26, 16, 0, tzinfo=UTC), datetime(2027, 3, 26, 17, 0, tzinfo=UTC)),  # Fri 17:00 CET
+        busy(datetime(2027, 3, 28, 15, 0, tzinfo=UTC), datetime(2027, 3, 28, 16, 0, tzinfo=UTC)),  # Sun 17:00 CEST
+        # Sun 01:30 CET to 03:30 CEST: one hour long, but 01:30-03:30 on the wall clock.
+        busy(datetime(2027, 3, 28, 0, 30, tzinfo=UTC), datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+        # The whole 23-hour Sunday.
+        busy(datetime(2027, 3, 27, 23, 0, tzinfo=UTC), datetime(2027, 3, 28, 22, 0, tzinfo=UTC), "Race"),
+    ]
+    week = p.busy_week(rows, CALENDARS, zone=BERLIN, first=monday)
+    assert week[4][0].left == week[6][0].left == "70.8333%"
+    assert week[4][0].label == week[6][0].label == "17:00–18:00"
+    assert (week[6][1].label, week[6][1].left, week[6][1].width) == ("01:30–03:30", "6.2500%", "8.3333%")
+    assert (week[6][2].name.endswith("Sun 28 Mar all day"), week[6][2].width) == (True, "100.0000%")
+    # Autumn: 02:30 summer time to 02:30 winter time is an hour that the wall clock shows as none.
+    fold = busy(datetime(2027, 10, 31, 0, 30, tzinfo=UTC), datetime(2027, 10, 31, 1, 30, tzinfo=UTC))
+    sunday = p.busy_week([fold], CALENDARS, zone=BERLIN, first=date(2027, 10, 25))[6][0]
+    assert (sunday.left, sunday.width) == ("10.4167%", "4.1667%")
+
+
+def test_the_shown_weeks_dates_under_the_day_names():
+    assert p.week_dates(MONDAY) == ["15 Mar", "16 Mar", "17 Mar", "18 Mar", "19 Mar", "20 Mar", "21 Mar"]

@@ -1,4 +1,5 @@
-"""The weekly availability grid: Monday-Sunday rows, half-hour cells, drag to add, bars at exact minutes."""
+"""The weekly availability grid: Monday-Sunday rows, half-hour cells, drag to add, bars at exact minutes, and
+one concrete week's outside busy times greyed over it."""
 
 from __future__ import annotations
 
@@ -17,8 +18,22 @@ def _bar(state, bar) -> rx.Component:
     )
 
 
+def _busy(block) -> rx.Component:
+    # Above the weekly bars, so a busy time inside working hours shows; it keeps its pointer events for the
+    # tooltip, and the grid script looks through it for the cell below (a drag may start on it).
+    return rx.box(
+        rx.text(block.label, as_="span", aria_hidden="true"),
+        class_name="td-busy",
+        style={"left": block.left, "width": block.width},
+        title=block.name,
+        role="img",
+        aria_label=block.name,
+    )
+
+
 def week_grid(state) -> rx.Component:
-    """``state`` has ``week`` (bars per day), ``remove_block`` and ``drag_done``."""
+    """``state`` has ``week`` (bars per day), ``remove_block``, ``drag_done``, and for the shown week
+    ``outside`` (busy blocks per date) and ``outside_dates`` (each date, under its day name)."""
     header = rx.box(
         rx.box(),
         rx.box(*[rx.box(f"{h:02d}", style={"paddingLeft": "2px"}) for h in range(24)], class_name="td-grid-hours"),
@@ -26,7 +41,11 @@ def week_grid(state) -> rx.Component:
     )
     rows = [
         rx.box(
-            rx.box(name, class_name="td-grid-day"),
+            rx.box(
+                rx.text(name, as_="span"),
+                rx.text(state.outside_dates[d], as_="span", class_name="td-grid-date"),
+                class_name="td-grid-day",
+            ),
             rx.box(
                 *[
                     rx.box(
@@ -36,6 +55,7 @@ def week_grid(state) -> rx.Component:
                     for s in range(48)
                 ],
                 rx.foreach(state.week[d], lambda bar: _bar(state, bar)),
+                rx.foreach(state.outside[d], _busy),
                 class_name="td-grid-cells",
                 role="group",
                 aria_label=f"{name} hours",

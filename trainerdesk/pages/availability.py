@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from .. import routes
 from ..components.availability_grid import week_grid
 from ..components.layout import calendar_switcher, dashboard_frame
 from ..domain.slots import DAY_NAMES
@@ -51,11 +52,68 @@ def _add_form() -> rx.Component:
     )
 
 
+def _week_button(label: str, offset: int) -> rx.Component:
+    return rx.button(
+        label,
+        size="1",
+        variant=rx.cond(A.outside_offset == offset, "solid", "soft"),
+        aria_pressed=rx.cond(A.outside_offset == offset, "true", "false"),
+        on_click=A.show_week(offset),
+    )
+
+
+def _outside_week() -> rx.Component:
+    """Which concrete week's outside busy times are greyed over the grid, and what the grey means."""
+    return rx.hstack(
+        rx.hstack(
+            rx.icon_button(
+                rx.icon("chevron-left", size=16),
+                size="1",
+                variant="soft",
+                on_click=A.show_week(A.outside_offset - 1),
+                disabled=A.outside_offset <= 0,
+                aria_label="Show the week before",
+            ),
+            _week_button("This week", 0),
+            _week_button("Next week", 1),
+            rx.icon_button(
+                rx.icon("chevron-right", size=16),
+                size="1",
+                variant="soft",
+                on_click=A.show_week(A.outside_offset + 1),
+                disabled=A.outside_offset >= A.outside_last,
+                aria_label="Show the week after",
+            ),
+            rx.text(A.outside_week, size="2", weight="medium", id="outside-week", aria_live="polite"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.spacer(),
+        rx.cond(
+            A.calendars_connected,
+            rx.text(rx.el.span(class_name="td-busy-swatch"), "Greyed: busy in your connected calendars", size="1"),
+            rx.text(
+                "Busy times from your other calendars can show here: ",
+                rx.link("connect a calendar", href=routes.DASHBOARD_INTEGRATIONS),
+                ".",
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
+        width="100%",
+        align="center",
+        wrap="wrap",
+        spacing="3",
+    )
+
+
 def _weekly() -> rx.Component:
     return rx.vstack(
         rx.text(
             "Drag across the grid to add hours (with the mouse or a finger); press × on a block to remove it.", size="2"
         ),
+        _outside_week(),
         week_grid(A),
         rx.heading("Or type them in", size="3", as_="h2"),
         _add_form(),

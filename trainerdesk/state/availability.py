@@ -1,8 +1,9 @@
-"""Availability page: the weekly grid (drag to add, remove), an add-hours form, and date overrides."""
+"""Availability page: the weekly grid (drag to add, remove) with a concrete week's outside busy times greyed
+over it, an add-hours form, and date overrides."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import reflex as rx
@@ -12,10 +13,10 @@ from ..domain.errors import DomainError
 from ..domain.inputs import parse_date
 from ..domain.slots import DAY_NAMES, HoursBlock, WeeklyBlock, format_wall_time
 from ..models import Trainer, utcnow
-from ..services import availability
+from ..services import availability, busy, calendars, trainers
 from .auth import AuthState
 from .common import friendly
-from .presenters import DateRow, WeekBar, date_rows, week_bars
+from .presenters import BusyBlock, DateRow, WeekBar, busy_week, date_rows, week_bars, week_dates, week_label
 
 CELL_MINUTES = 30
 DAYS_SHOWN = 28
@@ -26,6 +27,13 @@ class AvailabilityState(AuthState):
     shown_zone: str = ""
     week: list[list[WeekBar]] = [[] for _ in range(7)]  # bars per day, Monday first
     error: str = ""
+    # The outside calendars' busy times of one concrete week (0 = this week), greyed over the grid.
+    outside: list[list[BusyBlock]] = [[] for _ in range(7)]
+    outside_dates: list[str] = [""] * 7
+    outside_week: str = ""
+    outside_offset: int = 1  # the coming week: the soonest one that is all ahead
+    outside_last: int = 1  # the last week the booking window reaches
+    calendars_connected: bool = False
     # specific dates
     dates: list[DateRow] = []
     dialog_open: bool = False
@@ -49,6 +57,38 @@ class AvailabilityState(AuthState):
         overrides = {o.day: o.blocks for o in availability.list_overrides(session, target.id, today, last)}
         week = week_bars((r.id, r.day_of_week, r.start_minute, r.end_minute) for r in rows)
         self.week, self.dates = week, date_rows(week, overrides, first=today, count=DAYS_SHOWN)
+        self._reload_outside(session, actor, target, today)
+
+    def _reload_outside(self, session: Session, actor: Trainer, target: Trainer, today: date) -> None:
+        """The shown week's busy times, read as the busy API reads them (``busy.busy_between``)."""
+        this_monday = today - timedelta(days=today.weekday())
+        reach = today + timedelta(days=trainers.load_preferences(session, target.id).max_advance_days)
+        self.outside_last = (reach - this_monday).days // 7
+        self.outside_offset = min(max(self.outside_offset, 0), self.outside_last)
+        first = this_monday + timedelta(weeks=self.outside_offset)
+        connections = [c.row for c in calendars.list_connections(session, actor=actor, trainer_id=target.id)]
+        rows = busy.busy_between(session, actor=actor, trainer_id=target.id, first=first, last=first + timedelta(6))
+        self.calendars_connected = bool(connections)
+        self.outside = busy_week(rows, connections, zone=target.timezone, first=first)
+        self.outside_dates, self.outside_week = week_dates(first), week_label(first)
+
+    @rx.event
+    def live_tick(self, _now: str = ""):
+        """Live updates on this page's own state, so :meth:`_live_changed` below refreshes it."""
+        return self._live_tick()
+
+    def _live_changed(self, session: Session, actor: Trainer, viewed: list[Trainer]) -> None:
+        """A calendar refresh in the background moves the schedule version: its busy times follow."""
+        self._reload(session, actor)
+
+    @rx.event
+    def show_week(self, offset: int):
+        """Which week's busy times are greyed: 0 = this week, up to the end of the booking window."""
+        if not isinstance(offset, int) or isinstance(offset, bool):
+            return
+        with self._acting("error") as (session, actor):
+            self.outside_offset = offset  # clamped by the reload, against this trainer's window
+            self._reload(session, actor)
 
     def _editing(self, session: Session, actor: Trainer) -> dict:
         """``actor`` and ``trainer_id`` for a write service: the logged-in trainer, on the trainer they edit."""

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ..domain.policy import ClientPolicy, client_cancellation_is_late
 from ..domain.ranges import Range
-from ..domain.slots import DAY_NAMES, format_wall_time
+from ..domain.slots import DAY_NAMES, format_wall_time, wall_to_instant
 from ..formatting import Reader
-from ..models import Booking, BookingEvent, Client, Trainer
+from ..models import Booking, BookingEvent, BusyTime, CalendarConnection, Client, Trainer
 
 HISTORY_WORDS = {
     "created": "Booked",
@@ -359,3 +360,73 @@ def date_rows(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class BusyBlock:
+    """A busy time of an outside calendar on one date of the shown week, greyed over the grid."""
+
+    day: int  # 0 = Monday of the shown week
+    label: str  # what fits on the block: the event's summary, else the times
+    name: str  # "Busy (Dentist, from Work calendar): Tue 16 Mar 17:00–18:00", also the tooltip
+    left: str  # CSS percentages of the day, like WeekBar's
+    width: str
+
+
+def _source(connection: CalendarConnection | None, href: str) -> str:
+    """The calendar a busy time comes from: a CalDAV account's own calendar by name, else the connection."""
+    if connection is None:
+        return "a connected calendar"
+    named = next((c.get("name") for c in connection.calendars if c.get("href") == href and c.get("name")), None)
+    name = named or connection.name
+    return name if name.lower().endswith("calendar") else f"{name} calendar"
+
+
+def _minute_of(instant: datetime, zone: ZoneInfo) -> int:
+    local = instant.astimezone(zone)
+    return local.hour * 60 + local.minute
+
+
+def busy_week(
+    rows: Iterable[BusyTime], connections: Iterable[CalendarConnection], *, zone: str, first: date
+) -> list[list[BusyBlock]]:
+    """Busy blocks per date of the week from ``first`` (a Monday), at their wall-clock place in ``zone``.
+
+    The grid is one row of 24 wall-clock hours per date, so an interval is cut at each local midnight
+    (a night shift shows on both dates) and placed by its local times: on a DST date the wall clock, not
+    the elapsed time, decides where it sits, as the weekly hours do."""
+    tz = ZoneInfo(zone)
+    by_id = {c.id: c for c in connections}
+    week: list[list[BusyBlock]] = [[] for _ in range(7)]
+    for row in rows:
+        for n in range(7):
+            day = first + timedelta(days=n)
+            day_start, day_end = wall_to_instant(day, 0, tz), wall_to_instant(day + timedelta(days=1), 0, tz)
+            start, end = max(row.start_at, day_start), min(row.end_at, day_end)
+            if end <= start:
+                continue
+            a = 0 if start == day_start else _minute_of(start, tz)
+            b = 1440 if end == day_end else _minute_of(end, tz)
+            if b <= a:  # inside the repeated hour of an autumn change: as long as it really lasts
+                b = min(1440, a + max(1, int((end - start).total_seconds() // 60)))
+            times = "all day" if (a, b) == (0, 1440) else f"{format_wall_time(a)}–{format_wall_time(b)}"
+            what = ", ".join(
+                x
+                for x in (row.summary.strip(), f"from {_source(by_id.get(row.connection_id), row.calendar_href)}")
+                if x
+            )
+            week[n].append(
+                BusyBlock(
+                    day=n,
+                    label=row.summary.strip() or times,
+                    name=f"Busy ({what}): {day.strftime('%a %d %b')} {times}",
+                    left=f"{a / 1440 * 100:.4f}%",
+                    width=f"{(b - a) / 1440 * 100:.4f}%",
+                )
+            )
+    return week
+
+
+def week_dates(first: date) -> list[str]:
+    """The seven dates of the shown week under the grid's day names: "16 Mar"."""
+    return [(first + timedelta(days=n)).strftime("%d %b") for n in range(7)]
