@@ -48,6 +48,7 @@ busy-times API). :func:`merge_busy` gives the union as plain intervals.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -55,6 +56,7 @@ from typing import Optional
 
 import recurring_ical_events
 import x_wr_timezone
+from dateutil.tz.tz import _tzicalvtz
 from icalendar import Calendar, Component
 from icalendar.timezone import tzp
 
@@ -129,6 +131,7 @@ def busy_times(
     found: set[BusyTime] = set()
     lo, hi = start - _MARGIN, end + _MARGIN
     for calendar in parse_calendar(ics):
+        _index_zone_onsets(calendar)
         calendar.subcomponents = [
             c for c in calendar.subcomponents if c.name != "VEVENT" or (_readable(c) and not _single_outside(c, lo, hi))
         ]
@@ -178,6 +181,51 @@ def _standardise(calendar: Calendar) -> tzinfo | None:
     if standard is not calendar:
         calendar.subcomponents = standard.subcomponents
     return zone
+
+
+class _Onsets:
+    """A VTIMEZONE observance's onsets, listed once, so ``before`` is a bisection.
+
+    dateutil answers each ``utcoffset`` of a zone built from a ``VTIMEZONE`` by walking every
+    observance's rule from its DTSTART, and Outlook starts them in 1601: about 400 steps per
+    call, tens of thousands of calls per calendar (seconds for 2,000 events). The answer is
+    the same; instants past the listed onsets are asked of the rule itself.
+    """
+
+    LIMIT = 10_000  # onsets listed at most (a sane zone has two a year)
+    UNTIL = datetime(2200, 1, 1)  # naive, like the rule's own onsets
+
+    def __init__(self, rule):
+        self.rule = rule
+        self.onsets: list[datetime] = []
+        self.complete = True  # every onset of the rule is listed
+        for onset in rule:
+            if onset >= self.UNTIL or len(self.onsets) >= self.LIMIT:
+                self.complete = False
+                break
+            self.onsets.append(onset)
+
+    def before(self, dt: datetime, inc: bool = False) -> Optional[datetime]:
+        if not self.complete and self.onsets and dt >= self.onsets[-1]:
+            return self.rule.before(dt, inc=inc)
+        i = (bisect_right if inc else bisect_left)(self.onsets, dt)
+        return self.onsets[i - 1] if i else None
+
+
+def _index_zone_onsets(calendar: Calendar) -> None:
+    """Give the zones icalendar built from this calendar's VTIMEZONE blocks (with dateutil) a
+    listed-onsets lookup; zones it found by name (IANA, Windows) are zoneinfo and fast already."""
+    for component in calendar.subcomponents:
+        if component.name != "VTIMEZONE":
+            continue
+        try:
+            zone = tzp.timezone(str(component["TZID"]))
+        except Exception:  # no or a malformed TZID: nothing refers to it usefully
+            continue
+        if isinstance(zone, _tzicalvtz):
+            for observance in zone._comps:  # noqa: SLF001 - dateutil keeps them there
+                if not isinstance(observance.rrule, _Onsets):
+                    observance.rrule = _Onsets(observance.rrule)
 
 
 # --- events -------------------------------------------------------------------------------
