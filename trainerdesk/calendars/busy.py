@@ -94,7 +94,7 @@ def parse_calendar(ics: bytes | str) -> list[Calendar]:
     strict about the shape: the text must start with ``BEGIN:VCALENDAR``.
     """
     text = ics.decode("utf-8", errors="replace") if isinstance(ics, bytes) else ics
-    text = text.lstrip("\ufeff \t\r\n")
+    text = _drop_unread(text.lstrip("\ufeff \t\r\n"))
     if not text[:15].upper().startswith("BEGIN:VCALENDAR"):
         raise NotACalendar("This address does not return a calendar (an iCalendar .ics file).")
     try:
@@ -105,6 +105,48 @@ def parse_calendar(ics: bytes | str) -> list[Calendar]:
     if not calendars:
         raise NotACalendar("This address does not return a calendar (an iCalendar .ics file).")
     return calendars
+
+
+# What an event is read by (here and in the two libraries); nothing else in a VEVENT is parsed.
+_READ_IN_EVENTS = frozenset(
+    {
+        *("BEGIN", "END", "UID", "SUMMARY", "TRANSP", "STATUS", "SEQUENCE"),
+        *("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"),
+    }
+)
+
+
+def _drop_unread(text: str) -> str:
+    """``text`` without the VEVENT properties nobody reads (descriptions, attendees, DTSTAMP,
+    CREATED, alarms...), each with its folded continuation lines.
+
+    Parsing is most of the cost of a large calendar, and icalendar parses every property
+    (dates into datetimes, parameters into dicts); a typical export spends more than half of
+    its lines on properties the reading rules never look at. Outside VEVENTs (the calendar's
+    own properties, VTIMEZONE, VFREEBUSY) every line is kept.
+    """
+    kept: list[str] = []
+    in_event = dropping = False
+    alarms = 0  # depth of VALARM blocks inside the current event
+    for line in text.split("\n"):
+        if line[:1] in (" ", "\t"):  # a folded continuation of the line before
+            if not dropping:
+                kept.append(line)
+            continue
+        name = line.split(":", 1)[0].split(";", 1)[0].strip().upper()
+        value = line.split(":", 1)[1].strip().upper() if ":" in line else ""
+        if name == "BEGIN" and value == "VEVENT":
+            in_event = True
+        elif in_event and name in ("BEGIN", "END") and value == "VALARM":
+            alarms += 1 if name == "BEGIN" else -1
+            dropping = True
+            continue
+        dropping = in_event and (alarms > 0 or name not in _READ_IN_EVENTS)
+        if name == "END" and value == "VEVENT":
+            in_event, alarms, dropping = False, 0, False
+        if not dropping:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def busy_times(
