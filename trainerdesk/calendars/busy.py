@@ -247,6 +247,9 @@ class _Onsets:
                 break
             self.onsets.append(onset)
 
+    def __iter__(self) -> Iterator[datetime]:  # still a rule to whoever walks it (or wraps it again)
+        return iter(self.rule)
+
     def before(self, dt: datetime, inc: bool = False) -> Optional[datetime]:
         if not self.complete and self.onsets and dt >= self.onsets[-1]:
             return self.rule.before(dt, inc=inc)
