@@ -5,7 +5,7 @@ PORT ?= 3000
 export PORT
 ENV := source scripts/env.sh &&
 
-.PHONY: run test lint setup setup-browser migrate seed clean bench bench-load bench-dashboard
+.PHONY: run test lint setup setup-browser migrate seed clean bench bench-calendars bench-load bench-dashboard
 
 .venv/.installed: requirements.txt
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -43,6 +43,9 @@ clean:
 
 bench: migrate
 	$(ENV) python benchmarks/bench_slots.py
+
+bench-calendars: migrate
+	$(ENV) python benchmarks/bench_calendars.py
 
 bench-load: setup
 	$(ENV) python benchmarks/bench_load.py
