@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import email
+import socket
+
 import pytest
+from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
 
 from tests.services.svc_helpers import make_trainer
@@ -23,3 +27,25 @@ def _cheap_password_hashing(monkeypatch):
 def trainer(db_url) -> Trainer:
     """A Berlin trainer, open 08:00-20:00 every day, 60-minute sessions, no buffer, PENDING by default."""
     return make_trainer()
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+    yield inbox
+    controller.stop()

@@ -40,3 +40,17 @@ def mp_create_worker(
     finally:
         if engine is not None:
             engine.dispose()
+
+
+def mp_deliver_worker(barrier, results, now_iso: str) -> None:
+    """Runs in a spawned process: one round of the email outbox at ``now_iso``; reports how many it sent."""
+    try:
+        from trainerdesk.db import get_engine
+        from trainerdesk.services import notifications
+
+        with get_engine().connect():
+            pass
+        barrier.wait(timeout=120)
+        results.put(("ok", notifications.deliver_pending(now=datetime.fromisoformat(now_iso))))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which asserts on it
+        results.put(("error", repr(exc)))

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import email
-import socket
 from datetime import timedelta
 
-import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlmodel import select
 
@@ -16,28 +12,6 @@ from trainerdesk.db import session_scope
 from trainerdesk.domain.slots import WeeklyBlock
 from trainerdesk.models import OutboxMessage
 from trainerdesk.services import availability, bookings, notifications, trainers
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(monkeypatch):
-    inbox = Inbox()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
-    yield inbox
-    controller.stop()
 
 
 def _booked(now):
