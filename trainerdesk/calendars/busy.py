@@ -8,7 +8,9 @@ refresh or from a request alike and store the result.
 The parsing and the recurrence arithmetic are the maintained libraries', not ours:
 
 - ``icalendar`` parses the text, resolves ``TZID`` s (IANA names, Outlook's Windows
-  names such as ``W. Europe Standard Time``, and custom ``VTIMEZONE`` blocks);
+  names such as ``W. Europe Standard Time``, and custom ``VTIMEZONE`` blocks; those
+  are renamed per calendar first, see :func:`_prepare`, because icalendar would
+  give every calendar in the process the first definition it saw of a name);
 - ``x-wr-timezone`` rewrites Google's ``X-WR-TIMEZONE`` calendars into standard ones
   (floating and UTC times move into that zone, so recurrences keep their wall clock);
 - ``recurring-ical-events`` expands ``RRULE`` / ``RDATE`` / ``EXDATE`` and applies the
@@ -47,7 +49,11 @@ busy-times API). :func:`merge_busy` gives the union as plain intervals.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
+import re
+import zoneinfo
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -59,6 +65,7 @@ import x_wr_timezone
 from dateutil.tz.tz import _tzicalvtz
 from icalendar import Calendar, Component
 from icalendar.timezone import tzp
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +101,7 @@ def parse_calendar(ics: bytes | str) -> list[Calendar]:
     strict about the shape: the text must start with ``BEGIN:VCALENDAR``.
     """
     text = ics.decode("utf-8", errors="replace") if isinstance(ics, bytes) else ics
-    text = _drop_unread(text.lstrip("\ufeff \t\r\n"))
+    text = _prepare(text.lstrip("\ufeff \t\r\n"))
     if not text[:15].upper().startswith("BEGIN:VCALENDAR"):
         raise NotACalendar("This address does not return a calendar (an iCalendar .ics file).")
     try:
@@ -115,26 +122,51 @@ _READ_IN_EVENTS = frozenset(
     }
 )
 
+# RFC 5545 unfolding, as icalendar does it: a line break followed by a space or a tab is no break.
+_FOLD = re.compile(r"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
+_HAS_TZID = re.compile("TZID", re.IGNORECASE)
+# A TZID parameter in the part of a content line before its value: quoted or up to ; : ,
+_TZID_PARAM = re.compile(r';(TZID)=("[^"]*"|[^";:,]*)', re.IGNORECASE)
+_OWN = " ~trainerdesk-"  # joins a calendar's TZID and the digest of its VTIMEZONE; no real zone name has it
 
-def _drop_unread(text: str) -> str:
-    """``text`` without the VEVENT properties nobody reads (descriptions, attendees, DTSTAMP,
-    CREATED, alarms...), each with its folded continuation lines.
 
-    Parsing is most of the cost of a large calendar, and icalendar parses every property
-    (dates into datetimes, parameters into dicts); a typical export spends more than half of
-    its lines on properties the reading rules never look at. Outside VEVENTs (the calendar's
-    own properties, VTIMEZONE, VFREEBUSY) every line is kept.
+def _prepare(text: str) -> str:
+    """``text`` unfolded, with each calendar's own zone names made unique, and without the
+    VEVENT properties nobody reads.
+
+    **Zone names.** icalendar keeps one zone per TZID for the whole process: the first
+    VTIMEZONE it parses under a name that the tz database does not know (Outlook's "Customized
+    Time Zone", a Windows name such as "Eastern Standard Time") is what every later calendar
+    gets for that name, even one that defines it differently, so its times come out hours
+    off. So each such TZID of a VTIMEZONE block, and every reference to it in that calendar, is
+    renamed here to the name plus a digest of the block: the same definition always gets the
+    same name (and icalendar's cached zone), a different one its own. Nothing is shared that
+    could differ, which also keeps background refreshes in parallel threads apart. A name the
+    tz database knows (IANA) is read from it, as icalendar does, block or not. A TZID that the
+    calendar does not define and no database knows is renamed too, to one nothing defines, so
+    it stays floating whatever another calendar defined under that name.
+
+    **Unread properties.** Parsing is most of the cost of a large calendar, and icalendar parses
+    every property (dates into datetimes, parameters into dicts); a typical export spends more
+    than half of its lines on properties the reading rules never look at (descriptions,
+    attendees, DTSTAMP, CREATED, alarms...). Outside VEVENTs (the calendar's own properties,
+    VTIMEZONE, VFREEBUSY) every line is kept.
     """
+    lines = _FOLD.sub("", text).split("\n")
+    own = _own_zone_names(lines)
     kept: list[str] = []
     in_event = dropping = False
     alarms = 0  # depth of VALARM blocks inside the current event
-    for line in text.split("\n"):
-        if line[:1] in (" ", "\t"):  # a folded continuation of the line before
+    calendar = -1  # index of the current VCALENDAR, for its own zone names
+    for line in lines:
+        if line[:1] in (" ", "\t"):  # a fold icalendar would not undo either (a lone CR...)
             if not dropping:
                 kept.append(line)
             continue
         name = line.split(":", 1)[0].split(";", 1)[0].strip().upper()
         value = line.split(":", 1)[1].strip().upper() if ":" in line else ""
+        if name == "BEGIN" and value == "VCALENDAR":
+            calendar += 1
         if name == "BEGIN" and value == "VEVENT":
             in_event = True
         elif in_event and name in ("BEGIN", "END") and value == "VALARM":
@@ -145,8 +177,94 @@ def _drop_unread(text: str) -> str:
         if name == "END" and value == "VEVENT":
             in_event, alarms, dropping = False, 0, False
         if not dropping:
+            if _HAS_TZID.search(line):
+                line = _rename_zones(line, name, own.get(calendar, {}))
             kept.append(line)
     return "\n".join(kept)
+
+
+def _own_zone_names(lines: list[str]) -> dict[int, dict[str, str]]:
+    """For each VCALENDAR (by index), its VTIMEZONE TZIDs unknown to the tz database -> unique names."""
+    found: dict[int, dict[str, str]] = {}
+    calendar, block, tzid = -1, None, None
+    for line in lines:
+        upper = line.strip().upper()
+        if upper == "BEGIN:VCALENDAR":
+            calendar += 1
+        elif upper == "BEGIN:VTIMEZONE":
+            block, tzid = [], None
+        elif block is not None and upper == "END:VTIMEZONE":
+            # icalendar reads the block for any name but an IANA one (a Windows name too)
+            if tzid is not None and '"' not in tzid and not _is_iana(tzid):
+                digest = hashlib.sha256("\n".join(block).encode()).hexdigest()[:16]
+                found.setdefault(calendar, {})[tzid] = f"{tzid}{_OWN}{digest}"
+            block = None
+        elif block is not None:
+            name, _, value = _split_line(line.strip())
+            if name.upper() == "TZID":
+                tzid = _unescape(value)
+            else:
+                block.append(line.strip())
+    return found
+
+
+def _rename_zones(line: str, name: str, own: dict[str, str]) -> str:
+    """``line`` with its TZID (the VTIMEZONE's property, or a parameter) renamed as
+    :func:`_prepare` says."""
+    head, colon, value = _split_line(line)
+    if not colon:
+        return line
+    if name == "TZID":  # the VTIMEZONE's own name; a TEXT value, so escaped
+        renamed = own.get(_unescape(value.rstrip("\r")))
+        return line if renamed is None else f"{head}:{_escape(renamed)}{chr(13) if value.endswith(chr(13)) else ''}"
+
+    def rename(match: re.Match) -> str:
+        tzid = match.group(2).strip('"')
+        renamed = own.get(tzid)
+        if renamed is None and not _tz_database_knows(tzid) and '"' not in tzid:
+            renamed = f"{tzid}{_OWN}undefined"
+        return match.group(0) if renamed is None else f';{match.group(1)}="{renamed}"'
+
+    return _TZID_PARAM.sub(rename, head) + colon + value
+
+
+def _split_line(line: str) -> tuple[str, str, str]:
+    """(name and parameters, ":" or "", value): the value starts at the first colon outside quotes."""
+    quoted = False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return line[:i], ":", line[i + 1 :]
+    return line, "", ""
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value.strip())
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _is_iana(tzid: str) -> bool:
+    return tzid.strip("/") in _iana_names() or tzid in _iana_names()
+
+
+@functools.cache
+def _tz_database_knows(tzid: str) -> bool:
+    """Whether icalendar finds ``tzid`` by name, without any VTIMEZONE: an IANA name (also as
+    the tail of a "globally unique" ``/vendor/Area/City`` TZID) or a Windows one."""
+    cleaned = tzid.strip("/")
+    if _is_iana(tzid) or cleaned in WINDOWS_TO_OLSON:
+        return True
+    parts = cleaned.split("/")
+    return tzid.startswith("/") and any("/".join(parts[i:]) in _iana_names() for i in range(1, len(parts)))
+
+
+@functools.cache
+def _iana_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def busy_times(
