@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from icalendar import Calendar
 
-from trainerdesk.calendars.busy import BusyTime, NotACalendar, busy_times, merge_busy
+from trainerdesk.calendars.busy import BusyTime, NotACalendar, _busy_times, busy_times, merge_busy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calendars"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -534,3 +534,71 @@ def test_several_calendars_in_one_body_are_all_read():
     second = calendar("UID:b\nDTSTART:20260402T100000Z\nDTEND:20260402T110000Z")
     busy = busy_times(first + second, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
     assert [b.uid for b in busy] == ["a", "b"]
+
+
+# --- The fast path reads what the library's full expansion reads ------------------------------
+
+FAST_WINDOW = (utc(2026, 3, 1), utc(2026, 5, 1))  # over the March DST change in both zones below
+
+
+@st.composite
+def fast_path_events(draw) -> list[str]:
+    """VEVENTs of every kind the fast path treats apart: one-offs (timed in a zone, in UTC,
+    floating, all-day, with DURATION), TRANSPARENT and CANCELLED ones, series with EXDATE,
+    UNTIL or COUNT, their RECURRENCE-ID overrides (moved or cancelled), inside the window,
+    around it and far before or after it."""
+    events = []
+    for n in range(draw(st.integers(1, 8))):
+        day = date(2026, 3, 1) + timedelta(days=draw(st.integers(-400, 120)))
+        hour, minutes = draw(st.integers(0, 23)), draw(st.sampled_from([0, 30, 45, 90, 24 * 60]))
+        kind = draw(st.sampled_from(["zoned", "utc", "floating", "allday", "duration"]))
+        wall = datetime.combine(day, time(hour))
+        fmt = "%Y%m%dT%H%M%S"
+        if kind == "allday":
+            lines = [
+                f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                f"DTEND;VALUE=DATE:{day + timedelta(days=1 + minutes // 60 % 3):%Y%m%d}",
+            ]
+        elif kind == "duration":
+            lines = [f"DTSTART;TZID=Europe/Berlin:{wall:{fmt}}", f"DURATION:PT{max(minutes, 15)}M"]
+        else:
+            prefix = {"zoned": ";TZID=Europe/Berlin", "utc": "", "floating": ""}[kind]
+            z = "Z" if kind == "utc" else ""
+            lines = [f"DTSTART{prefix}:{wall:{fmt}}{z}", f"DTEND{prefix}:{wall + timedelta(minutes=minutes):{fmt}}{z}"]
+        extra = draw(st.sampled_from(["", "TRANSP:TRANSPARENT", "STATUS:CANCELLED", "TRANSP:OPAQUE", "SEQUENCE:2"]))
+        uid = f"e{n}"
+        recurring = kind != "allday" and draw(st.booleans())
+        if recurring:
+            end = draw(st.sampled_from(["", f";COUNT={draw(st.integers(1, 20))}", ";UNTIL=20260320T000000Z"]))
+            lines.append(f"RRULE:FREQ={draw(st.sampled_from(['DAILY', 'WEEKLY']))}{end}")
+            if kind != "utc" and draw(st.booleans()):
+                skip = wall + timedelta(days=7 * draw(st.integers(0, 3)))
+                tz = ";TZID=Europe/Berlin" if kind in ("zoned", "duration") else ""
+                lines.append(f"EXDATE{tz}:{skip:{fmt}}")
+        events.append("\n".join([f"UID:{uid}", *lines, *([extra] if extra else []), f"SUMMARY:{kind} {n}"]))
+        if recurring and kind in ("zoned", "duration") and draw(st.booleans()):
+            which = wall + timedelta(days=draw(st.sampled_from([0, 1, 7])))
+            moved = which + timedelta(hours=draw(st.integers(-3, 3)))
+            status = draw(st.sampled_from(["", "STATUS:CANCELLED", "TRANSP:TRANSPARENT"]))
+            events.append(
+                f"UID:{uid}\nRECURRENCE-ID;TZID=Europe/Berlin:{which:{fmt}}\nSEQUENCE:3\n"
+                f"DTSTART;TZID=Europe/Berlin:{moved:{fmt}}\n"
+                f"DTEND;TZID=Europe/Berlin:{moved + timedelta(minutes=20):{fmt}}" + (f"\n{status}" if status else "")
+            )
+        if draw(st.integers(0, 9)) == 0:  # an unrelated event reusing the UID
+            events.append(f"UID:{uid}\nDTSTART:{wall + timedelta(days=2):{fmt}}Z\nDURATION:PT1H")
+    return events
+
+
+@given(
+    events=fast_path_events(),
+    zone_name=st.sampled_from(["Europe/Berlin", "America/New_York"]),
+    x_wr=st.sampled_from(["", "X-WR-TIMEZONE:America/New_York\n"]),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_fast_path_gives_the_busy_times_of_the_full_library_expansion(events, zone_name, x_wr):
+    ics = calendar(*events, header=x_wr)
+    zone = ZoneInfo(zone_name)
+    fast = _busy_times(ics, zone, *FAST_WINDOW, {"e1"}, fast=True)
+    full = _busy_times(ics, zone, *FAST_WINDOW, {"e1"}, fast=False)
+    assert fast == full
