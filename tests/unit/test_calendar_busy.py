@@ -8,14 +8,16 @@ the expected instants written out in UTC.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from icalendar import Calendar
 
-from trainerdesk.calendars.busy import BusyTime, NotACalendar, busy_times, merge_busy
+from trainerdesk.calendars.busy import BusyTime, NotACalendar, _busy_times, busy_times, merge_busy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calendars"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -150,6 +152,84 @@ def test_windows_zone_name_without_a_vtimezone_block():
     assert spans(busy_times(ics, trainer_zone=NEW_YORK, start=YEAR[0], end=YEAR[1])) == [
         (utc(2026, 1, 5, 9), utc(2026, 1, 5, 10))
     ]
+
+
+# --- Zones defined by each calendar (icalendar keeps one zone per TZID for the process) ---------
+
+
+def custom_zone(tzid: str, offset: str) -> str:
+    """A one-observance VTIMEZONE as Outlook writes for a "Customized Time Zone"."""
+    return (
+        f"BEGIN:VTIMEZONE\nTZID:{tzid}\nBEGIN:STANDARD\nDTSTART:16010101T000000\n"
+        f"TZOFFSETFROM:{offset}\nTZOFFSETTO:{offset}\nEND:STANDARD\nEND:VTIMEZONE\n"
+    )
+
+
+def zoned_event(uid: str, tzid: str) -> str:
+    return f"UID:{uid}\nDTSTART;TZID={tzid}:20260601T090000\nDTEND;TZID={tzid}:20260601T100000"
+
+
+# 09:00-10:00 on 1 June 2026 in each calendar's own zone.
+INDIA, BRAZIL = ("+0530", utc(2026, 6, 1, 3, 30)), ("-0300", utc(2026, 6, 1, 12))
+
+
+@pytest.mark.parametrize("order", [(INDIA, BRAZIL), (BRAZIL, INDIA)], ids=["india-first", "brazil-first"])
+def test_two_calendars_defining_one_tzid_differently_each_keep_their_own_zone(order, request):
+    tzid = f"Customized Time Zone {request.node.callspec.id}"  # fresh per case: the bug is process-wide
+    for offset, expected in [*order, order[0]]:  # and the first one again after the second
+        ics = calendar(zoned_event("custom", tzid), header=custom_zone(tzid, offset))
+        busy = busy_times(ics, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+        assert spans(busy) == [(expected, expected + timedelta(hours=1))], offset
+
+
+def test_a_windows_name_without_vtimezone_is_the_tz_databases_after_a_calendar_defined_it_otherwise():
+    tzid = "Eastern Standard Time"
+    bogus = calendar(zoned_event("bogus", tzid), header=custom_zone(tzid, "+0100"))
+    assert spans(busy_times(bogus, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])) == [
+        (utc(2026, 6, 1, 8), utc(2026, 6, 1, 9))
+    ]
+    plain = calendar(zoned_event("plain", "Eastern Standard Time"))
+    assert spans(busy_times(plain, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])) == [
+        (utc(2026, 6, 1, 13), utc(2026, 6, 1, 14))  # 09:00 EDT
+    ]
+
+
+def test_an_undefined_custom_tzid_stays_floating_after_another_calendar_defined_it():
+    defined = calendar(zoned_event("defined", "Office Zone X"), header=custom_zone("Office Zone X", "+0530"))
+    busy_times(defined, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+    Calendar.from_ical(defined)  # as any other icalendar user in the process may: caches the bare name
+    undefined = calendar(zoned_event("undefined", "Office Zone X"))
+    assert spans(busy_times(undefined, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])) == [
+        (utc(2026, 6, 1, 7), utc(2026, 6, 1, 8))  # floating: 09:00 in Berlin
+    ]
+
+
+def test_quoted_and_folded_tzid_parameters_and_escaped_names_are_followed():
+    tzid = "(UTC-03:00) Brasilia; custom, zone"
+    escaped = tzid.replace(";", "\\;").replace(",", "\\,")
+    header = custom_zone(escaped, "-0300")
+    event = f'UID:q\nDTSTART;TZID="{tzid}":20260601T090000\nDTEND;X-A=1;TZ\n ID="{tzid}":20260601T100000'
+    other = calendar(
+        f'UID:o\nDTSTART;TZID="{tzid}":20260601T090000\nDURATION:PT1H', header=custom_zone(escaped, "+0900")
+    )
+    busy_times(other, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+    busy = busy_times(calendar(event, header=header), trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+    assert spans(busy) == [(utc(2026, 6, 1, 12), utc(2026, 6, 1, 13))]
+
+
+def test_calendars_read_in_parallel_threads_keep_their_own_zones():
+    tzid = "Customized Time Zone (threads)"
+    bodies = {
+        offset: calendar(zoned_event("t", tzid), header=custom_zone(tzid, offset)) for offset, _ in (INDIA, BRAZIL)
+    }
+    expected = dict((INDIA, BRAZIL))
+
+    def read_one(offset: str) -> bool:
+        busy = busy_times(bodies[offset], trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
+        return spans(busy) == [(expected[offset], expected[offset] + timedelta(hours=1))]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(read_one, [INDIA[0], BRAZIL[0]] * 40))
 
 
 # --- Nextcloud (Sabre): DURATION, all-day, zero-length, tentative ----------------------------
@@ -454,3 +534,71 @@ def test_several_calendars_in_one_body_are_all_read():
     second = calendar("UID:b\nDTSTART:20260402T100000Z\nDTEND:20260402T110000Z")
     busy = busy_times(first + second, trainer_zone=BERLIN, start=YEAR[0], end=YEAR[1])
     assert [b.uid for b in busy] == ["a", "b"]
+
+
+# --- The fast path reads what the library's full expansion reads ------------------------------
+
+FAST_WINDOW = (utc(2026, 3, 1), utc(2026, 5, 1))  # over the March DST change in both zones below
+
+
+@st.composite
+def fast_path_events(draw) -> list[str]:
+    """VEVENTs of every kind the fast path treats apart: one-offs (timed in a zone, in UTC,
+    floating, all-day, with DURATION), TRANSPARENT and CANCELLED ones, series with EXDATE,
+    UNTIL or COUNT, their RECURRENCE-ID overrides (moved or cancelled), inside the window,
+    around it and far before or after it."""
+    events = []
+    for n in range(draw(st.integers(1, 8))):
+        day = date(2026, 3, 1) + timedelta(days=draw(st.integers(-400, 120)))
+        hour, minutes = draw(st.integers(0, 23)), draw(st.sampled_from([0, 30, 45, 90, 24 * 60]))
+        kind = draw(st.sampled_from(["zoned", "utc", "floating", "allday", "duration"]))
+        wall = datetime.combine(day, time(hour))
+        fmt = "%Y%m%dT%H%M%S"
+        if kind == "allday":
+            lines = [
+                f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                f"DTEND;VALUE=DATE:{day + timedelta(days=1 + minutes // 60 % 3):%Y%m%d}",
+            ]
+        elif kind == "duration":
+            lines = [f"DTSTART;TZID=Europe/Berlin:{wall:{fmt}}", f"DURATION:PT{max(minutes, 15)}M"]
+        else:
+            prefix = {"zoned": ";TZID=Europe/Berlin", "utc": "", "floating": ""}[kind]
+            z = "Z" if kind == "utc" else ""
+            lines = [f"DTSTART{prefix}:{wall:{fmt}}{z}", f"DTEND{prefix}:{wall + timedelta(minutes=minutes):{fmt}}{z}"]
+        extra = draw(st.sampled_from(["", "TRANSP:TRANSPARENT", "STATUS:CANCELLED", "TRANSP:OPAQUE", "SEQUENCE:2"]))
+        uid = f"e{n}"
+        recurring = kind != "allday" and draw(st.booleans())
+        if recurring:
+            end = draw(st.sampled_from(["", f";COUNT={draw(st.integers(1, 20))}", ";UNTIL=20260320T000000Z"]))
+            lines.append(f"RRULE:FREQ={draw(st.sampled_from(['DAILY', 'WEEKLY']))}{end}")
+            if kind != "utc" and draw(st.booleans()):
+                skip = wall + timedelta(days=7 * draw(st.integers(0, 3)))
+                tz = ";TZID=Europe/Berlin" if kind in ("zoned", "duration") else ""
+                lines.append(f"EXDATE{tz}:{skip:{fmt}}")
+        events.append("\n".join([f"UID:{uid}", *lines, *([extra] if extra else []), f"SUMMARY:{kind} {n}"]))
+        if recurring and kind in ("zoned", "duration") and draw(st.booleans()):
+            which = wall + timedelta(days=draw(st.sampled_from([0, 1, 7])))
+            moved = which + timedelta(hours=draw(st.integers(-3, 3)))
+            status = draw(st.sampled_from(["", "STATUS:CANCELLED", "TRANSP:TRANSPARENT"]))
+            events.append(
+                f"UID:{uid}\nRECURRENCE-ID;TZID=Europe/Berlin:{which:{fmt}}\nSEQUENCE:3\n"
+                f"DTSTART;TZID=Europe/Berlin:{moved:{fmt}}\n"
+                f"DTEND;TZID=Europe/Berlin:{moved + timedelta(minutes=20):{fmt}}" + (f"\n{status}" if status else "")
+            )
+        if draw(st.integers(0, 9)) == 0:  # an unrelated event reusing the UID
+            events.append(f"UID:{uid}\nDTSTART:{wall + timedelta(days=2):{fmt}}Z\nDURATION:PT1H")
+    return events
+
+
+@given(
+    events=fast_path_events(),
+    zone_name=st.sampled_from(["Europe/Berlin", "America/New_York"]),
+    x_wr=st.sampled_from(["", "X-WR-TIMEZONE:America/New_York\n"]),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_fast_path_gives_the_busy_times_of_the_full_library_expansion(events, zone_name, x_wr):
+    ics = calendar(*events, header=x_wr)
+    zone = ZoneInfo(zone_name)
+    fast = _busy_times(ics, zone, *FAST_WINDOW, {"e1"}, fast=True)
+    full = _busy_times(ics, zone, *FAST_WINDOW, {"e1"}, fast=False)
+    assert fast == full

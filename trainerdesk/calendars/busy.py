@@ -8,7 +8,9 @@ refresh or from a request alike and store the result.
 The parsing and the recurrence arithmetic are the maintained libraries', not ours:
 
 - ``icalendar`` parses the text, resolves ``TZID`` s (IANA names, Outlook's Windows
-  names such as ``W. Europe Standard Time``, and custom ``VTIMEZONE`` blocks);
+  names such as ``W. Europe Standard Time``, and custom ``VTIMEZONE`` blocks; those
+  are renamed per calendar first, see :func:`_prepare`, because icalendar would
+  give every calendar in the process the first definition it saw of a name);
 - ``x-wr-timezone`` rewrites Google's ``X-WR-TIMEZONE`` calendars into standard ones
   (floating and UTC times move into that zone, so recurrences keep their wall clock);
 - ``recurring-ical-events`` expands ``RRULE`` / ``RDATE`` / ``EXDATE`` and applies the
@@ -47,7 +49,11 @@ busy-times API). :func:`merge_busy` gives the union as plain intervals.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
+import re
+import zoneinfo
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -59,6 +65,7 @@ import x_wr_timezone
 from dateutil.tz.tz import _tzicalvtz
 from icalendar import Calendar, Component
 from icalendar.timezone import tzp
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +100,14 @@ def parse_calendar(ics: bytes | str) -> list[Calendar]:
     Lenient about encoding (undecodable bytes are replaced) and a byte order mark;
     strict about the shape: the text must start with ``BEGIN:VCALENDAR``.
     """
+    return _parse(ics)
+
+
+def _parse(ics: bytes | str, window: Optional[tuple[datetime, datetime]] = None) -> list[Calendar]:
+    """:func:`parse_calendar`; with a ``window`` (aware UTC, margin included), without the
+    events that :func:`_prepare` can tell from their text to be wholly outside it."""
     text = ics.decode("utf-8", errors="replace") if isinstance(ics, bytes) else ics
-    text = _drop_unread(text.lstrip("\ufeff \t\r\n"))
+    text = _prepare(text.lstrip("\ufeff \t\r\n"), window)
     if not text[:15].upper().startswith("BEGIN:VCALENDAR"):
         raise NotACalendar("This address does not return a calendar (an iCalendar .ics file).")
     try:
@@ -115,38 +128,240 @@ _READ_IN_EVENTS = frozenset(
     }
 )
 
+# RFC 5545 unfolding, as icalendar does it: a line break followed by a space or a tab is no break.
+_FOLD = re.compile(r"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
+_HAS_TZID = re.compile("TZID", re.IGNORECASE)
+# A TZID parameter in the part of a content line before its value: quoted or up to ; : ,
+_TZID_PARAM = re.compile(r';(TZID)=("[^"]*"|[^";:,]*)', re.IGNORECASE)
+_OWN = " ~trainerdesk-"  # joins a calendar's TZID and the digest of its VTIMEZONE; no real zone name has it
 
-def _drop_unread(text: str) -> str:
-    """``text`` without the VEVENT properties nobody reads (descriptions, attendees, DTSTAMP,
-    CREATED, alarms...), each with its folded continuation lines.
 
-    Parsing is most of the cost of a large calendar, and icalendar parses every property
-    (dates into datetimes, parameters into dicts); a typical export spends more than half of
-    its lines on properties the reading rules never look at. Outside VEVENTs (the calendar's
-    own properties, VTIMEZONE, VFREEBUSY) every line is kept.
+def _prepare(text: str, window: Optional[tuple[datetime, datetime]] = None) -> str:
+    """``text`` unfolded, with each calendar's own zone names made unique, and without the
+    VEVENT properties nobody reads.
+
+    **Zone names.** icalendar keeps one zone per TZID for the whole process: the first
+    VTIMEZONE it parses under a name that the tz database does not know (Outlook's "Customized
+    Time Zone", a Windows name such as "Eastern Standard Time") is what every later calendar
+    gets for that name, even one that defines it differently, so its times come out hours
+    off. So each such TZID of a VTIMEZONE block, and every reference to it in that calendar, is
+    renamed here to the name plus a digest of the block: the same definition always gets the
+    same name (and icalendar's cached zone), a different one its own. Nothing is shared that
+    could differ, which also keeps background refreshes in parallel threads apart. A name the
+    tz database knows (IANA) is read from it, as icalendar does, block or not. A TZID that the
+    calendar does not define and no database knows is renamed too, to one nothing defines, so
+    it stays floating whatever another calendar defined under that name.
+
+    **Events outside the window** (when one is given) are dropped too when their text alone
+    shows it (:func:`_outside_by_text`): a long history is most of many exports.
+
+    **Unread properties.** Parsing is most of the cost of a large calendar, and icalendar parses
+    every property (dates into datetimes, parameters into dicts); a typical export spends more
+    than half of its lines on properties the reading rules never look at (descriptions,
+    attendees, DTSTAMP, CREATED, alarms...). Outside VEVENTs (the calendar's own properties,
+    VTIMEZONE, VFREEBUSY) every line is kept.
     """
+    lines = _FOLD.sub("", text).split("\n")
+    own, overridden = _scan(lines)
     kept: list[str] = []
-    in_event = dropping = False
+    event: Optional[list[str]] = None  # the lines kept of the current VEVENT
+    times: dict[str, str] = {}  # its time properties as written (name -> value)
+    dropping = False
+    sequence: Optional[int] = None  # where the current event's SEQUENCE line is in ``event``
     alarms = 0  # depth of VALARM blocks inside the current event
-    for line in text.split("\n"):
-        if line[:1] in (" ", "\t"):  # a folded continuation of the line before
+    calendar = -1  # index of the current VCALENDAR, for its own zone names
+    for line in lines:
+        if line[:1] in (" ", "\t"):  # a fold icalendar would not undo either (a lone CR...)
             if not dropping:
-                kept.append(line)
+                (kept if event is None else event).append(line)
             continue
-        name = line.split(":", 1)[0].split(";", 1)[0].strip().upper()
-        value = line.split(":", 1)[1].strip().upper() if ":" in line else ""
+        head, _, rest = _split_line(line)
+        name = head.split(";", 1)[0].strip().upper()
+        value = rest.strip().upper()
+        if name == "BEGIN" and value == "VCALENDAR":
+            calendar += 1
         if name == "BEGIN" and value == "VEVENT":
-            in_event = True
-        elif in_event and name in ("BEGIN", "END") and value == "VALARM":
+            event, times, sequence = [], {}, None
+        elif event is not None and name in ("BEGIN", "END") and value == "VALARM":
             alarms += 1 if name == "BEGIN" else -1
             dropping = True
             continue
-        dropping = in_event and (alarms > 0 or name not in _READ_IN_EVENTS)
-        if name == "END" and value == "VEVENT":
-            in_event, alarms, dropping = False, 0, False
-        if not dropping:
+        dropping = event is not None and (alarms > 0 or name not in _READ_IN_EVENTS)
+        # TRANSP:OPAQUE says what no TRANSP says; one line fewer to parse in most events.
+        dropping = dropping or (event is not None and name == "TRANSP" and value == "OPAQUE")
+        if dropping:
+            continue
+        if event is not None and name == "SEQUENCE":
+            sequence = len(event)
+        if _HAS_TZID.search(line):
+            line = _rename_zones(line, name, own.get(calendar, {}))
+        if event is None:
             kept.append(line)
+            continue
+        event.append(line)
+        if event is not None and alarms == 0 and name in _TEXT_TIMES:
+            times[name] = value if name != "UID" else rest.strip()
+        if name == "END" and value == "VEVENT":
+            if window is None or not _outside_by_text(times, overridden, window):
+                # SEQUENCE only ranks an override against its series (the library reads it for
+                # nothing else): not parsed for a UID without overrides.
+                uid_overridden = times.get("UID", "") in overridden
+                if sequence is not None and not uid_overridden and event[sequence + 1][:1] not in (" ", "\t"):
+                    del event[sequence]
+                kept.extend(event)
+            event, alarms, dropping, sequence = None, 0, False, None
+    if event is not None:  # an unterminated event: icalendar decides what it is
+        kept.extend(event)
     return "\n".join(kept)
+
+
+# What _outside_by_text reads of an event's text.
+_TEXT_TIMES = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
+_TEXT_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?")
+
+
+def _text_instant(value: Optional[str]) -> Optional[datetime]:
+    """A basic-format DATE or DATE-TIME read as if UTC (zones are within the margin), else None."""
+    match = _TEXT_TIME.fullmatch(value or "")
+    if match is None:
+        return None
+    try:
+        return datetime(*(int(g or 0) for g in match.groups()), tzinfo=timezone.utc)
+    except ValueError:  # 20260231: icalendar will call it broken
+        return None
+
+
+def _outside_by_text(times: dict[str, str], overridden: set[str], window: tuple[datetime, datetime]) -> bool:
+    """True for an event its text alone shows to be wholly outside ``window``, so it need not
+    be parsed: a one-off whose end is before the window or whose start is after it, or a series
+    whose ``RRULE`` ended (``UNTIL``) a whole event length before the window. Anything else,
+    or anything not written plainly, is kept for icalendar and the library to decide; so is
+    every event of a UID that has ``RECURRENCE-ID`` overrides (an override may move an
+    instance into the window). The window's margin covers reading every time as UTC."""
+    lo, hi = window
+    if times.get("UID", "") in overridden or "RECURRENCE-ID" in times or "RDATE" in times or "EXRULE" in times:
+        return False
+    first = _text_instant(times.get("DTSTART"))
+    if first is None:
+        return False
+    if "DTEND" in times:
+        last = _text_instant(times["DTEND"])
+        if last is None or last < first:
+            return False
+        length = last - first
+    elif "DURATION" in times:
+        length = None  # not read here: only "starts after the window" is certain
+    else:
+        length = timedelta(days=1)  # at most: a date lasts a day, a date-time nothing
+    if first >= hi:
+        return True
+    if length is None:
+        return False
+    if "RRULE" in times:
+        parts = dict(p.split("=", 1) for p in times["RRULE"].split(";") if "=" in p)
+        until = _text_instant(parts.get("UNTIL"))
+        return until is not None and until + length < lo
+    return "EXDATE" not in times and first + length < lo
+
+
+def _scan(lines: list[str]) -> tuple[dict[int, dict[str, str]], set[str]]:
+    """For each VCALENDAR (by index), its VTIMEZONE TZIDs unknown to the tz database -> unique
+    names; and the UIDs that have ``RECURRENCE-ID`` overrides."""
+    found: dict[int, dict[str, str]] = {}
+    overridden: set[str] = set()
+    uid, override = None, False
+    calendar, block, tzid = -1, None, None
+    for line in lines:
+        upper = line.strip().upper()
+        if upper == "BEGIN:VCALENDAR":
+            calendar += 1
+        elif upper == "BEGIN:VEVENT":
+            uid, override = None, False
+        elif upper == "END:VEVENT":
+            if override and uid is not None:
+                overridden.add(uid)
+        elif block is None and upper.startswith("UID"):
+            name, _, value = _split_line(line)
+            if name.strip().upper() == "UID":
+                uid = value.strip()
+        elif block is None and upper.startswith("RECURRENCE-ID"):
+            override = True
+        elif upper == "BEGIN:VTIMEZONE":
+            block, tzid = [], None
+        elif block is not None and upper == "END:VTIMEZONE":
+            # icalendar reads the block for any name but an IANA one (a Windows name too)
+            if tzid is not None and '"' not in tzid and not _is_iana(tzid):
+                digest = hashlib.sha256("\n".join(block).encode()).hexdigest()[:16]
+                found.setdefault(calendar, {})[tzid] = f"{tzid}{_OWN}{digest}"
+            block = None
+        elif block is not None:
+            name, _, value = _split_line(line.strip())
+            if name.upper() == "TZID":
+                tzid = _unescape(value)
+            else:
+                block.append(line.strip())
+    return found, overridden
+
+
+def _rename_zones(line: str, name: str, own: dict[str, str]) -> str:
+    """``line`` with its TZID (the VTIMEZONE's property, or a parameter) renamed as
+    :func:`_prepare` says."""
+    head, colon, value = _split_line(line)
+    if not colon:
+        return line
+    if name == "TZID":  # the VTIMEZONE's own name; a TEXT value, so escaped
+        renamed = own.get(_unescape(value.rstrip("\r")))
+        return line if renamed is None else f"{head}:{_escape(renamed)}{chr(13) if value.endswith(chr(13)) else ''}"
+
+    def rename(match: re.Match) -> str:
+        tzid = match.group(2).strip('"')
+        renamed = own.get(tzid)
+        if renamed is None and not _tz_database_knows(tzid) and '"' not in tzid:
+            renamed = f"{tzid}{_OWN}undefined"
+        return match.group(0) if renamed is None else f';{match.group(1)}="{renamed}"'
+
+    return _TZID_PARAM.sub(rename, head) + colon + value
+
+
+def _split_line(line: str) -> tuple[str, str, str]:
+    """(name and parameters, ":" or "", value): the value starts at the first colon outside quotes."""
+    if '"' not in line:
+        return line.partition(":")
+    quoted = False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return line[:i], ":", line[i + 1 :]
+    return line, "", ""
+
+
+def _unescape(value: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value.strip())
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _is_iana(tzid: str) -> bool:
+    return tzid.strip("/") in _iana_names() or tzid in _iana_names()
+
+
+@functools.cache
+def _tz_database_knows(tzid: str) -> bool:
+    """Whether icalendar finds ``tzid`` by name, without any VTIMEZONE: an IANA name (also as
+    the tail of a "globally unique" ``/vendor/Area/City`` TZID) or a Windows one."""
+    cleaned = tzid.strip("/")
+    if _is_iana(tzid) or cleaned in WINDOWS_TO_OLSON:
+        return True
+    parts = cleaned.split("/")
+    return tzid.startswith("/") and any("/".join(parts[i:]) in _iana_names() for i in range(1, len(parts)))
+
+
+@functools.cache
+def _iana_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def busy_times(
@@ -164,6 +379,15 @@ def busy_times(
     now + maxAdvanceDays). Raises :class:`NotACalendar` for a body that is not a
     calendar; anything wrong inside a calendar only drops the event concerned.
     """
+    return _busy_times(ics, trainer_zone, start, end, ignore_uids, fast=True)
+
+
+def _busy_times(
+    ics: bytes | str, trainer_zone: tzinfo, start: datetime, end: datetime, ignore_uids: Collection[str], *, fast: bool
+) -> list[BusyTime]:
+    """:func:`busy_times`. ``fast=False`` hands every event to the library and parses every
+    event (the reference the fast path is tested against); ``fast=True`` drops the events
+    outside the window before parsing and reads one-off events directly (:func:`_one_offs`)."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be timezone-aware")
     start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
@@ -172,15 +396,24 @@ def busy_times(
     ignored = frozenset(ignore_uids)
     found: set[BusyTime] = set()
     lo, hi = start - _MARGIN, end + _MARGIN
-    for calendar in parse_calendar(ics):
+    for calendar in _parse(ics, (lo, hi) if fast else None):
         _index_zone_onsets(calendar)
         calendar.subcomponents = [
             c for c in calendar.subcomponents if c.name != "VEVENT" or (_readable(c) and not _single_outside(c, lo, hi))
         ]
         _separate_reused_uids(calendar)
         floating_zone = _standardise(calendar) or trainer_zone
+        one_offs = _one_offs(calendar) if fast else []
+        if one_offs:
+            chosen = {id(e) for e in one_offs}
+            rest = [c for c in calendar.subcomponents if id(c) not in chosen]
+            for event in one_offs:
+                busy = _one_off_busy(event, floating_zone, trainer_zone, ignored)
+                if busy is not None:
+                    found.add(busy)
+            calendar.subcomponents = rest
         lengths = _lengths(calendar, floating_zone, trainer_zone)
-        for busy in _event_busy(calendar, floating_zone, trainer_zone, lo, hi, ignored, lengths):
+        for busy in _event_busy(calendar, floating_zone, trainer_zone, lo, hi, ignored, lengths, fast):
             found.add(busy)
         for busy in _freebusy(calendar, floating_zone, trainer_zone):
             found.add(busy)
@@ -383,6 +616,35 @@ def _length(event: Component, floating_zone: tzinfo, trainer_zone: tzinfo) -> Op
     return _Length(exact=timedelta(0))
 
 
+_RECURRENCE = ("RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID")
+
+
+def _one_offs(calendar: Calendar) -> list[Component]:
+    """The VEVENTs that are one instance and nothing else: no recurrence property, and no
+    ``RECURRENCE-ID`` override anywhere for their UID. The library would only copy each one
+    (its expansion makes a new component per occurrence, the most of its cost for them);
+    :func:`_one_off_busy` reads them as they are. Events are already readable here."""
+    overridden = {str(c.get("UID", "")) for c in calendar.subcomponents if c.name == "VEVENT" and "RECURRENCE-ID" in c}
+    return [
+        c
+        for c in calendar.subcomponents
+        if c.name == "VEVENT" and str(c.get("UID", "")) not in overridden and not any(p in c for p in _RECURRENCE)
+    ]
+
+
+def _one_off_busy(
+    event: Component, floating_zone: tzinfo, trainer_zone: tzinfo, ignored: frozenset[str]
+) -> BusyTime | None:
+    """The busy time of a one-off event, by the same rules as an expanded occurrence."""
+    try:
+        length = _length(event, floating_zone, trainer_zone)
+        lengths = {} if length is None else {(str(event.get("UID", "")), None): length}
+        return _occurrence_busy(event, event.start, event.end, floating_zone, trainer_zone, ignored, lengths)
+    except Exception:  # one unreadable event never fails the calendar
+        log.debug("skipped an unreadable calendar event", exc_info=True)
+        return None
+
+
 def _event_busy(
     calendar: Calendar,
     floating_zone: tzinfo,
@@ -391,10 +653,11 @@ def _event_busy(
     hi: datetime,
     ignored: frozenset[str],
     lengths: dict[_Key, _Length],
+    fast: bool = True,
 ) -> Iterator[BusyTime]:
-    for occurrence in _occurrences(calendar, lo, hi):
+    for source, first, last in _occurrences(calendar, lo, hi, fast):
         try:
-            busy = _occurrence_busy(occurrence, floating_zone, trainer_zone, ignored, lengths)
+            busy = _occurrence_busy(source, first, last, floating_zone, trainer_zone, ignored, lengths)
         except Exception:  # one unreadable occurrence never fails the calendar
             log.debug("skipped an unreadable calendar event", exc_info=True)
             continue
@@ -402,7 +665,11 @@ def _event_busy(
             yield busy
 
 
-def _occurrences(calendar: Calendar, lo: datetime, hi: datetime) -> list[Component]:
+# An occurrence: the VEVENT it comes from (the series or its override), its start and its end.
+_Occurrence = tuple[Component, date, date]
+
+
+def _occurrences(calendar: Calendar, lo: datetime, hi: datetime, fast: bool = True) -> list[_Occurrence]:
     """Every occurrence of every VEVENT overlapping [lo, hi), expanded by the library.
 
     ``skip_bad_series`` makes the library drop series it cannot expand. Should the
@@ -410,7 +677,7 @@ def _occurrences(calendar: Calendar, lo: datetime, hi: datetime) -> list[Compone
     costs only itself.
     """
     try:
-        return list(recurring_ical_events.of(calendar, skip_bad_series=True).between(lo, hi))
+        return _expand(calendar, lo, hi, fast)
     except Exception:
         log.debug("calendar expansion failed; expanding event by event", exc_info=True)
     timezones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
@@ -418,26 +685,49 @@ def _occurrences(calendar: Calendar, lo: datetime, hi: datetime) -> list[Compone
     for component in calendar.subcomponents:
         if component.name == "VEVENT":
             series.setdefault(str(component.get("UID", id(component))), []).append(component)
-    found: list[Component] = []
+    found: list[_Occurrence] = []
     for components in series.values():
         single = Calendar()
         for key, value in calendar.items():
             single[key] = value
         single.subcomponents = [*timezones, *components]
         try:
-            found.extend(recurring_ical_events.of(single, skip_bad_series=True).between(lo, hi))
+            found.extend(_expand(single, lo, hi, fast))
         except Exception:
             log.debug("skipped an unreadable calendar event", exc_info=True)
     return found
 
 
+def _expand(calendar: Calendar, lo: datetime, hi: datetime, fast: bool) -> list[_Occurrence]:
+    """The library's occurrences in [lo, hi). Its public ``between`` makes a copy of the source
+    component for each (most of its cost, and all we read of a copy is its source's properties
+    and the occurrence's start and end); the fast path takes the occurrences themselves
+    (recurring-ical-events is pinned; the property test compares both paths)."""
+    query = recurring_ical_events.of(calendar, skip_bad_series=True)
+    if not fast or not hasattr(query, "_occurrences_between"):
+        return [(c, c.start, c.end) for c in query.between(lo, hi)]
+    found: list[_Occurrence] = []
+    for occurrence in query._occurrences_between(query.to_datetime(lo), query.to_datetime(hi)):  # noqa: SLF001
+        source = getattr(getattr(occurrence, "_adapter", None), "_component", None)
+        if isinstance(source, Component) and isinstance(occurrence.end, date):
+            found.append((source, occurrence.start, occurrence.end))
+        else:  # not what this version of the library is known to give: its own copy, then
+            copy = occurrence.as_component(False)
+            found.append((copy, copy.start, copy.end))
+    return found
+
+
 def _occurrence_busy(
     event: Component,
+    first: date,
+    last: date,
     floating_zone: tzinfo,
     trainer_zone: tzinfo,
     ignored: frozenset[str],
     lengths: dict[_Key, _Length],
 ) -> BusyTime | None:
+    """The busy time of one occurrence [first, last) of ``event`` (a series, its override or a
+    one-off), or None when it is not busy."""
     key_uid = str(event.get("UID", ""))
     uid = key_uid.split(_REUSED, 1)[0]
     if uid and uid in ignored:
@@ -446,12 +736,11 @@ def _occurrence_busy(
         return None
     if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
         return None
-    first = event.start
     busy_start = _instant(first, floating_zone, trainer_zone)
-    busy_end = _instant(event.end, floating_zone, trainer_zone)
+    busy_end = _instant(last, floating_zone, trainer_zone)
     if isinstance(first, datetime):
-        rid = event.get("RECURRENCE-ID")
-        override = (key_uid, _instant(rid.dt, floating_zone, trainer_zone)) if rid is not None else None
+        rid = event.get("RECURRENCE-ID")  # an override's; a series' occurrence is named by its start
+        override = (key_uid, _instant(first if rid is None else rid.dt, floating_zone, trainer_zone))
         length = lengths.get(override) if override in lengths else lengths.get((key_uid, None))
         if length is not None:
             busy_end = length.end(first, floating_zone, trainer_zone)
