@@ -1,9 +1,9 @@
-"""Integrations page: the trainer's outside calendars and the subscribe feed."""
+"""Integrations page: the trainer's outside calendars, the subscribe feed and webhooks."""
 
 import reflex as rx
 
 from ..components.layout import calendar_switcher, dashboard_frame
-from ..state.integrations import CalendarRow, IntegrationsState as S
+from ..state.integrations import EVENT_WORDS, CalendarRow, DeliveryRow, IntegrationsState as S, WebhookRow
 
 
 def _error(name: str) -> rx.Component:
@@ -271,6 +271,183 @@ def _feed() -> rx.Component:
     )
 
 
+def _webhook_error(name: str) -> rx.Component:
+    return rx.cond(
+        S.webhook_errors.contains(name),
+        rx.text(S.webhook_errors[name], color_scheme="red", size="2", role="alert", id=f"webhook-error-{name}"),
+    )
+
+
+_STATUS_COLOURS = {"delivered": "green", "failed": "red", "pending": "amber"}
+
+
+def _delivery_row(d: DeliveryRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(d.when),
+        rx.table.cell(d.type),
+        rx.table.cell(
+            rx.match(
+                d.status,
+                *[(status, rx.badge(status.capitalize(), color_scheme=c)) for status, c in _STATUS_COLOURS.items()],
+                rx.badge(d.status),
+            )
+        ),
+        rx.table.cell(d.attempts),
+        rx.table.cell(rx.cond(d.code != "", d.code, "–")),
+        rx.table.cell(rx.text(d.error, size="1")),
+    )
+
+
+def _webhook(w: WebhookRow) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.text(w.url, weight="medium", style={"wordBreak": "break-all"}),
+                    rx.text(w.events, size="1", color_scheme="gray"),
+                    spacing="0",
+                ),
+                rx.spacer(),
+                rx.cond(w.active, rx.badge("On", color_scheme="green"), rx.badge("Turned off", color_scheme="red")),
+                rx.button("Ping", size="1", variant="soft", on_click=S.ping_webhook(w.id), aria_label="Ping " + w.url),
+                rx.button(
+                    "Remove",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.remove_webhook(w.id),
+                    aria_label="Remove webhook " + w.url,
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                w.disabled_reason != "",
+                rx.text(
+                    w.disabled_reason + " Ping it to turn it on again.", size="1", color_scheme="red", role="alert"
+                ),
+            ),
+            rx.cond(
+                w.deliveries.length() > 0,
+                rx.table.root(
+                    rx.el.caption("Deliveries to " + w.url, class_name="td-sr-only"),
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("When", "Event", "Status", "Attempts", "Last answer", "Last error")
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(w.deliveries, _delivery_row)),
+                    size="1",
+                    width="100%",
+                ),
+                rx.text("Nothing sent yet.", size="1", color_scheme="gray"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        padding="0.75rem",
+        border="1px solid var(--gray-a5)",
+        border_radius="var(--radius-3)",
+        width="100%",
+    )
+
+
+def _add_webhook() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Webhook address", html_for="webhook-url", class_name="td-label"),
+        rx.input(
+            id="webhook-url",
+            type="url",
+            value=S.webhook_url,
+            on_change=S.set_webhook_url,
+            placeholder="https://crm.example.com/hooks/trainerdesk",
+            width="100%",
+            aria_invalid=S.webhook_errors.contains("url"),
+            aria_describedby=rx.cond(S.webhook_errors.contains("url"), "webhook-error-url", ""),
+        ),
+        _webhook_error("url"),
+        rx.el.fieldset(
+            rx.el.legend("Send these events", class_name="td-label"),
+            rx.hstack(
+                *[
+                    rx.hstack(
+                        rx.checkbox(
+                            id=f"webhook-event-{event}",
+                            checked=S.webhook_events.contains(event),
+                            on_change=lambda checked, e=event: S.toggle_webhook_event(e, checked),
+                        ),
+                        rx.el.label(words, html_for=f"webhook-event-{event}"),
+                        align="center",
+                        spacing="1",
+                    )
+                    for event, words in EVENT_WORDS.items()
+                ],
+                spacing="4",
+                wrap="wrap",
+            ),
+            style={"border": "0", "padding": "0", "margin": "0"},
+        ),
+        _webhook_error("events"),
+        rx.button("Add webhook", on_click=S.add_webhook),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _new_secret() -> rx.Component:
+    return rx.cond(
+        S.new_secret != "",
+        rx.callout.root(
+            rx.callout.text(
+                "Signing secret of the new webhook, shown only now. Check each delivery's "
+                "TrainerDesk-Signature header with it (see the README)."
+            ),
+            rx.hstack(
+                rx.el.label("Signing secret", html_for="webhook-secret", class_name="td-sr-only"),
+                rx.input(id="webhook-secret", value=S.new_secret, read_only=True, width="100%"),
+                rx.button(
+                    "Copy secret",
+                    variant="soft",
+                    on_click=[rx.set_clipboard(S.new_secret), rx.toast.info("Signing secret copied.")],
+                ),
+                rx.button("Done", variant="outline", on_click=S.forget_secret),
+                width="100%",
+            ),
+            color_scheme="amber",
+            width="100%",
+        ),
+    )
+
+
+def _webhooks() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Webhooks", size="4", as_="h2"),
+                rx.spacer(),
+                rx.button("Refresh log", size="1", variant="ghost", on_click=S.refresh_webhooks),
+                width="100%",
+                align="center",
+            ),
+            rx.text(
+                "Tell your other tools (a CRM, a payments tool, a chat bot) about bookings: each event is POSTed "
+                "as JSON to your address, signed, and retried for 24 hours until it gets a 2xx answer.",
+                size="2",
+            ),
+            _new_secret(),
+            rx.foreach(S.webhooks, _webhook),
+            _add_webhook(),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def integrations_page() -> rx.Component:
     return dashboard_frame(
         S,
@@ -285,6 +462,7 @@ def integrations_page() -> rx.Component:
             ),
             _calendars(),
             _feed(),
+            _webhooks(),
             spacing="4",
             width="100%",
             max_width="56rem",

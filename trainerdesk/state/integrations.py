@@ -1,5 +1,6 @@
 """The Integrations page: calendars outside TrainerDesk (connect, sync now, remove, each one's
-health) and the trainer's subscribe feed.
+health), the trainer's subscribe feed, and webhooks (register, the secret shown once, ping, the
+deliveries log).
 
 Connecting and syncing fetch a calendar over the network (up to 10 s), so those two handlers run
 in the background: the page stays live meanwhile, and the acting trainer is still resolved from
@@ -17,7 +18,7 @@ from .. import routes
 from ..db import session_scope
 from ..domain.errors import DomainError
 from ..formatting import datetime_text, negotiate_locale
-from ..services import calendars, feeds, trainers
+from ..services import calendars, feeds, trainers, webhooks
 from .auth import AuthState, NotLoggedIn
 from .common import field_of, friendly
 
@@ -66,6 +67,62 @@ def calendar_row(connection: calendars.Connection, *, zone: str, locale: str) ->
     )
 
 
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One line of a webhook's deliveries log."""
+
+    id: int
+    type: str
+    status: str  # pending | delivered | failed
+    attempts: int
+    code: str  # the last HTTP status, "" when there was no answer
+    error: str
+    when: str
+
+
+@dataclass(frozen=True)
+class WebhookRow:
+    id: str
+    url: str
+    events: str  # "booking.created, booking.cancelled"
+    active: bool
+    disabled_reason: str
+    deliveries: list[DeliveryRow]
+
+
+EVENT_WORDS = {
+    "booking.created": "New booking",
+    "booking.confirmed": "Confirmed",
+    "booking.rescheduled": "Moved",
+    "booking.cancelled": "Cancelled",
+    "booking.completed": "Completed",
+    "booking.no_show": "No-show",
+}
+LOG_LINES = 10
+
+
+def webhook_row(endpoint, deliveries, *, zone: str, locale: str) -> WebhookRow:
+    return WebhookRow(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=", ".join(EVENT_WORDS.get(e, e) for e in endpoint.events),
+        active=endpoint.active,
+        disabled_reason=endpoint.disabled_reason,
+        deliveries=[
+            DeliveryRow(
+                id=d.id,
+                type=d.type,
+                status=d.status,
+                attempts=d.attempts,
+                code=str(d.last_status_code) if d.last_status_code is not None else "",
+                error=d.last_error,
+                when=datetime_text(d.created_at, zone, locale),
+            )
+            for d in deliveries
+        ],
+    )
+
+
 class IntegrationsState(AuthState):
     calendars: list[CalendarRow] = []
     feed_url: str = ""
@@ -75,6 +132,11 @@ class IntegrationsState(AuthState):
     kind: str = "ics"  # what the connect form connects: "ics" (an iCal address) or "caldav" (an account)
     url_value: str = ""
     name_value: str = ""
+    webhooks: list[WebhookRow] = []
+    webhook_url: str = ""
+    webhook_events: list[str] = ["booking.created", "booking.rescheduled", "booking.cancelled"]
+    webhook_errors: dict[str, str] = {}
+    new_secret: str = ""  # the signing secret of the webhook just added: shown once, never stored here after
 
     def _show(self, session, actor) -> None:
         target = self._target(session, actor)
@@ -83,13 +145,22 @@ class IntegrationsState(AuthState):
             for c in calendars.list_connections(session, actor=actor, trainer_id=target.id)
         ]
         self.feed_url = feeds.feed_url(session, actor=actor, trainer_id=target.id)
+        self.webhooks = [
+            webhook_row(
+                e,
+                webhooks.list_deliveries(session, actor=actor, trainer_id=target.id, endpoint_id=e.id, limit=LOG_LINES),
+                zone=target.timezone,
+                locale=self._locale(),
+            )
+            for e in webhooks.list_endpoints(session, actor=actor, trainer_id=target.id)
+        ]
 
     def _locale(self) -> str:
         return negotiate_locale(self.router.headers.accept_language)
 
     @rx.event
     def load(self):
-        self.errors, self.working = {}, ""
+        self.errors, self.working, self.webhook_errors, self.new_secret = {}, "", {}, ""
         with self._acting() as (session, actor):
             self._show_actor(session, actor)
             self._show(session, actor)
@@ -255,3 +326,88 @@ class IntegrationsState(AuthState):
             target = self._target(session, actor)
             self.feed_url = feeds.rotate_feed(session, actor=actor, trainer_id=target.id)
             return rx.toast.success("New feed address made; the old one no longer works.")
+
+    # ------------------------------------------------------------ webhooks
+
+    @rx.event
+    def set_webhook_url(self, value: str):
+        if isinstance(value, str):
+            self.webhook_url = value[:2000]
+            self.webhook_errors = {k: v for k, v in self.webhook_errors.items() if k != "url"}
+
+    @rx.event
+    def toggle_webhook_event(self, event: str, checked: bool):
+        if event in EVENT_WORDS and isinstance(checked, bool):
+            chosen = set(self.webhook_events) | {event} if checked else set(self.webhook_events) - {event}
+            self.webhook_events = [e for e in EVENT_WORDS if e in chosen]
+            self.webhook_errors = {k: v for k, v in self.webhook_errors.items() if k != "events"}
+
+    @rx.event
+    def add_webhook(self):
+        self.webhook_errors, self.new_secret = {}, ""
+        with self._acting() as (session, actor):
+            target = self._target(session, actor)
+            try:
+                made = webhooks.create_endpoint(
+                    session, actor=actor, trainer_id=target.id, url=self.webhook_url, events=self.webhook_events
+                )
+            except DomainError as exc:
+                self.webhook_errors = {field_of(exc) or "url": friendly(exc)}
+                return
+            self.new_secret, self.webhook_url = made.secret, ""
+            self._show(session, actor)
+            return rx.toast.success("Webhook added. Copy its signing secret now: it is shown only once.")
+
+    @rx.event
+    def forget_secret(self):
+        self.new_secret = ""
+
+    @rx.event
+    def remove_webhook(self, webhook_id: str):
+        with self._acting() as (session, actor):
+            target = self._target(session, actor)
+            webhooks.delete_endpoint(session, actor=actor, trainer_id=target.id, endpoint_id=webhook_id)
+            self._show(session, actor)
+            return rx.toast.success("Webhook removed: nothing more is sent to it.")
+
+    @rx.event
+    def refresh_webhooks(self):
+        with self._acting() as (session, actor):
+            self._show(session, actor)
+
+    @rx.event(background=True)
+    async def ping_webhook(self, webhook_id: str):
+        """Send a ping and wait (up to 12 s) for its answer, so the trainer sees at once whether
+        the receiver works; the log shows it."""
+        async with self:
+            if not isinstance(webhook_id, str):
+                return
+            token, viewing = self._acting_trainer_ids()
+
+        def queue(session, actor, target):
+            return webhooks.ping(session, actor=actor, trainer_id=target.id, endpoint_id=webhook_id)
+
+        def outcome(session, actor, target):
+            rows = webhooks.list_deliveries(session, actor=actor, trainer_id=target.id, endpoint_id=webhook_id)
+            return next(((d.status, d.last_status_code, d.last_error) for d in rows if d.event_id == event_id), None)
+
+        try:
+            event_id = await asyncio.to_thread(self._in_worker, token, viewing, queue)
+            result = None
+            for _ in range(24):
+                await asyncio.sleep(0.5)
+                result = await asyncio.to_thread(self._in_worker, token, viewing, outcome)
+                if result is None or result[0] != "pending" or result[2]:
+                    break
+        except NotLoggedIn:
+            return rx.redirect(routes.LOGIN)
+        except DomainError as exc:
+            return rx.toast.error(friendly(exc))
+        async with self:
+            with self._acting() as (session, actor):
+                self._show(session, actor)
+        if result and result[0] == "delivered":
+            return rx.toast.success(f"Ping delivered (the receiver answered {result[1]}).")
+        return rx.toast.error(
+            f"Ping not delivered yet: {result[2]}" if result and result[2] else "Ping sent; no answer yet."
+        )
