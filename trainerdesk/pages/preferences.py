@@ -105,7 +105,7 @@ def _choices(spec: PreferenceSpec) -> rx.Component:
             id=f"pref-{name}",
             value=P.typed[name],
             on_change=lambda v: P.set_typed(name, v),
-            placeholder="e.g. 75",
+            placeholder="e.g. 75" if spec.unit == "minutes" else "e.g. 72",
             width="12rem",
             aria_describedby=_described_by(spec),
             aria_invalid=P.field_errors.contains(name),
