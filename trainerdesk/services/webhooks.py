@@ -28,7 +28,7 @@ import logging
 import secrets
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Optional
@@ -96,10 +96,15 @@ def check_webhook_url(value: Any) -> str:
     except web.RefusedUrl as exc:
         raise ValidationFailed(str(exc), {"field": "url"}) from exc
     allow = settings().calendar_allow_private_networks
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    # The system resolver has no timeout of its own: wait for it 5 s at most (it finishes in its thread).
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-dns")
     try:
-        infos = socket.getaddrinfo(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError) as exc:
+        infos = pool.submit(socket.getaddrinfo, parsed.host, port).result(timeout=5)
+    except (socket.gaierror, UnicodeError, FutureTimeout) as exc:
         raise ValidationFailed("This server name could not be found. Check the address.", {"field": "url"}) from exc
+    finally:
+        pool.shutdown(wait=False)
     if not all(web.address_allowed(info[4][0], allow_private_networks=allow) for info in infos):
         raise ValidationFailed(
             "This address points inside a private network; webhooks go to public addresses only.", {"field": "url"}
