@@ -54,3 +54,17 @@ def mp_deliver_worker(barrier, results, now_iso: str) -> None:
         results.put(("ok", notifications.deliver_pending(now=datetime.fromisoformat(now_iso))))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which asserts on it
         results.put(("error", repr(exc)))
+
+
+def mp_webhook_worker(barrier, results, now_iso: str) -> None:
+    """Runs in a spawned process: one round of the webhook sender at ``now_iso``; reports how many it delivered."""
+    try:
+        from trainerdesk.db import get_engine
+        from trainerdesk.services import webhooks
+
+        with get_engine().connect():
+            pass
+        barrier.wait(timeout=120)
+        results.put(("ok", webhooks.deliver_due(now=datetime.fromisoformat(now_iso))))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which asserts on it
+        results.put(("error", repr(exc)))

@@ -192,3 +192,33 @@ def test_bad_events_are_refused_and_another_trainer_reaches_nothing(receiver):
     # The secret is stored encrypted, never in clear.
     with session_scope() as s:
         assert hook.secret not in s.get(WebhookEndpoint, hook.endpoint.id).secret
+
+
+def test_two_processes_sending_at_once_deliver_each_event_once(receiver, db_url):
+    import multiprocessing
+    import queue as queue_module
+
+    from tests.services.mp_worker import mp_webhook_worker
+
+    trainer = make_trainer()
+    hooks = [register(trainer, receiver.url(f"/hook{i}"), events=["booking.created"]) for i in range(3)]
+    for hour in ("09:00", "11:00"):
+        book(trainer, local(MONDAY, hour))
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=mp_webhook_worker, args=(barrier, results, NOW.isoformat())) for _ in range(2)]
+    for p in procs:
+        p.start()
+    try:
+        outcomes = [results.get(timeout=150) for _ in procs]
+    except queue_module.Empty:
+        pytest.fail("a sending process did not report")
+    finally:
+        for p in procs:
+            p.join(30)
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    # Each endpoint's batch went to one process; a second round sends what the first left.
+    webhooks.deliver_due(now=NOW)
+    sent = [(r.path, json.loads(r.body)["id"]) for r in receiver.received]
+    assert len(sent) == len(set(sent)) == 6  # 3 endpoints x 2 events, none twice
+    assert all(d.status == "delivered" and d.attempts == 1 for h in hooks for d in deliveries(h.endpoint.id))
