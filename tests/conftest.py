@@ -132,3 +132,14 @@ def sql_statements(*, reads_only: bool = False):
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def receiver(monkeypatch):
+    """A webhook receiver on this machine (private addresses allowed for the test)."""
+    from tests.webhook_receiver import WebhookReceiver
+
+    monkeypatch.setenv("CALENDAR_ALLOW_PRIVATE_NETWORKS", "1")
+    server = WebhookReceiver()
+    yield server
+    server.stop()

@@ -3,20 +3,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.webhook_receiver import WebhookReceiver
 from trainerdesk.services import webhooks
 
 from .helpers import add_sub_trainer, assert_error, book, future_day, local, open_trainer
-
-
-@pytest.fixture
-def receiver(monkeypatch):
-    monkeypatch.setenv("CALENDAR_ALLOW_PRIVATE_NETWORKS", "1")
-    server = WebhookReceiver()
-    yield server
-    server.stop()
 
 
 def test_register_list_ping_deliveries_and_remove(client, receiver):

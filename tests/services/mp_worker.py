@@ -42,29 +42,46 @@ def mp_create_worker(
             engine.dispose()
 
 
-def mp_deliver_worker(barrier, results, now_iso: str) -> None:
-    """Runs in a spawned process: one round of the email outbox at ``now_iso``; reports how many it sent."""
-    try:
-        from trainerdesk.db import get_engine
-        from trainerdesk.services import notifications
+SENDERS = {"emails": ("notifications", "deliver_pending"), "webhooks": ("webhooks", "deliver_due")}
 
-        with get_engine().connect():
+
+def mp_sender_worker(barrier, results, sender: str, now_iso: str) -> None:
+    """Runs in a spawned process: one round of a background sender (``SENDERS``) at ``now_iso``;
+    reports how many it delivered."""
+    try:
+        import importlib
+
+        from trainerdesk.db import get_engine
+
+        module, function = SENDERS[sender]
+        send = getattr(importlib.import_module(f"trainerdesk.services.{module}"), function)
+        with get_engine().connect():  # connected before lining up, so the race is the sending itself
             pass
         barrier.wait(timeout=120)
-        results.put(("ok", notifications.deliver_pending(now=datetime.fromisoformat(now_iso))))
+        results.put(("ok", send(now=datetime.fromisoformat(now_iso))))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which asserts on it
         results.put(("error", repr(exc)))
 
 
-def mp_webhook_worker(barrier, results, now_iso: str) -> None:
-    """Runs in a spawned process: one round of the webhook sender at ``now_iso``; reports how many it delivered."""
-    try:
-        from trainerdesk.db import get_engine
-        from trainerdesk.services import webhooks
+def senders_at_once(sender: str, now_iso: str, processes: int = 2) -> list[int]:
+    """Run one round of ``sender`` in ``processes`` spawned processes at the same moment; what each
+    delivered (fails the test if one did not report or failed)."""
+    import multiprocessing
+    import queue as queue_module
 
-        with get_engine().connect():
-            pass
-        barrier.wait(timeout=120)
-        results.put(("ok", webhooks.deliver_due(now=datetime.fromisoformat(now_iso))))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which asserts on it
-        results.put(("error", repr(exc)))
+    import pytest
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    procs = [ctx.Process(target=mp_sender_worker, args=(barrier, results, sender, now_iso)) for _ in range(processes)]
+    for p in procs:
+        p.start()
+    try:
+        outcomes = [results.get(timeout=150) for _ in procs]
+    except queue_module.Empty:
+        pytest.fail("a sending process did not report")
+    finally:
+        for p in procs:
+            p.join(30)
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    return [n for _, n in outcomes]

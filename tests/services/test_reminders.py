@@ -4,14 +4,12 @@ their moment had passed at booking, never twice (also with two processes sending
 
 from __future__ import annotations
 
-import multiprocessing
-import queue as queue_module
 from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
 
-from tests.services.mp_worker import mp_deliver_worker
+from tests.services.mp_worker import senders_at_once
 from tests.services.svc_helpers import MONDAY, NOW, book, iso, local, make_trainer, outbox
 from trainerdesk.db import session_scope
 from trainerdesk.services import bookings, notifications, outbox as fan_out, trainers
@@ -133,20 +131,7 @@ def test_two_processes_sending_at_once_send_each_reminder_once(smtp_server, db_u
         book(trainer, start)
     send(NOW)
     due = max(starts) - timedelta(hours=24)
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=mp_deliver_worker, args=(barrier, results, iso(due))) for _ in range(2)]
-    for p in procs:
-        p.start()
-    try:
-        outcomes = [results.get(timeout=150) for _ in procs]
-    except queue_module.Empty:
-        pytest.fail("a sending process did not report")
-    finally:
-        for p in procs:
-            p.join(30)
-    assert all(kind == "ok" for kind, _ in outcomes), outcomes
-    assert sum(n for _, n in outcomes) == 4
+    assert sum(senders_at_once("emails", iso(due))) == 4
     assert len(reminders_in(smtp_server)) == 4
     assert sorted(m["Subject"] for m in reminders_in(smtp_server)) == sorted(
         set(m["Subject"] for m in reminders_in(smtp_server))

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from tests.services.mp_worker import senders_at_once
 from tests.services.svc_helpers import MONDAY, NOW, book, local, make_trainer
 from tests.webhook_receiver import WebhookReceiver
 from trainerdesk.db import session_scope
@@ -21,14 +22,6 @@ from trainerdesk.models import WebhookDelivery, WebhookEndpoint
 from trainerdesk.services import bookings, webhooks
 
 pytestmark = pytest.mark.usefixtures("db_url")
-
-
-@pytest.fixture
-def receiver(monkeypatch):
-    monkeypatch.setenv("CALENDAR_ALLOW_PRIVATE_NETWORKS", "1")
-    server = WebhookReceiver()
-    yield server
-    server.stop()
 
 
 def register(trainer, url: str, events=("booking.created", "booking.cancelled")) -> webhooks.NewEndpoint:
@@ -195,28 +188,11 @@ def test_bad_events_are_refused_and_another_trainer_reaches_nothing(receiver):
 
 
 def test_two_processes_sending_at_once_deliver_each_event_once(receiver, db_url):
-    import multiprocessing
-    import queue as queue_module
-
-    from tests.services.mp_worker import mp_webhook_worker
-
     trainer = make_trainer()
     hooks = [register(trainer, receiver.url(f"/hook{i}"), events=["booking.created"]) for i in range(3)]
     for hour in ("09:00", "11:00"):
         book(trainer, local(MONDAY, hour))
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=mp_webhook_worker, args=(barrier, results, NOW.isoformat())) for _ in range(2)]
-    for p in procs:
-        p.start()
-    try:
-        outcomes = [results.get(timeout=150) for _ in procs]
-    except queue_module.Empty:
-        pytest.fail("a sending process did not report")
-    finally:
-        for p in procs:
-            p.join(30)
-    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    senders_at_once("webhooks", NOW.isoformat())
     # Each endpoint's batch went to one process; a second round sends what the first left.
     webhooks.deliver_due(now=NOW)
     sent = [(r.path, json.loads(r.body)["id"]) for r in receiver.received]

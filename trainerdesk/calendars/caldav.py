@@ -302,12 +302,17 @@ def put_event(
     timeout: float = web.DEFAULT_TIMEOUT_SECONDS,
 ) -> None:
     """Create or replace the booking's event in calendar ``calendar_href``."""
-    with _Dav(account, allow_private_networks=allow_private_networks, timeout=timeout) as dav:
-        url = event_url(calendar_href, booking_id)
-        dav.check_target(url)
-        with dav.send("PUT", url, ics, {"Content-Type": "text/calendar; charset=utf-8"}) as response:
-            if response.status_code not in (200, 201, 204):
-                raise _write_failed(response, "the booking's event")
+    _write(
+        account,
+        "PUT",
+        calendar_href,
+        booking_id,
+        ics,
+        (200, 201, 204),
+        "the booking's event",
+        allow_private_networks=allow_private_networks,
+        timeout=timeout,
+    )
 
 
 def delete_event(
@@ -319,9 +324,35 @@ def delete_event(
     timeout: float = web.DEFAULT_TIMEOUT_SECONDS,
 ) -> None:
     """Remove the booking's event from calendar ``calendar_href`` (nothing there is fine too)."""
+    _write(
+        account,
+        "DELETE",
+        calendar_href,
+        booking_id,
+        b"",
+        (200, 202, 204, 404, 410),
+        "removing the booking's event",
+        allow_private_networks=allow_private_networks,
+        timeout=timeout,
+    )
+
+
+def _write(
+    account: Account,
+    method: str,
+    calendar_href: str,
+    booking_id: str,
+    body: bytes,
+    done: tuple[int, ...],
+    doing: str,
+    *,
+    allow_private_networks: bool,
+    timeout: float,
+) -> None:
     with _Dav(account, allow_private_networks=allow_private_networks, timeout=timeout) as dav:
         url = event_url(calendar_href, booking_id)
         dav.check_target(url)
-        with dav.send("DELETE", url, b"", {}) as response:
-            if response.status_code not in (200, 202, 204, 404, 410):
-                raise _write_failed(response, "removing the booking's event")
+        headers = {"Content-Type": "text/calendar; charset=utf-8"} if body else {}
+        with dav.send(method, url, body, headers) as response:
+            if response.status_code not in done:
+                raise _write_failed(response, doing)
