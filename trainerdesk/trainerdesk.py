@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from . import routes
+from . import live, routes
 from .api import build_api
 from .domain.errors import DomainError
 from .http import security_headers
@@ -118,3 +118,5 @@ app.register_lifespan_task(run_refresher)
 app.register_lifespan_task(run_writer)
 # Sends webhook deliveries (its own task and threads: a dead receiver delays nothing else).
 app.register_lifespan_task(run_webhook_sender)
+# Pushes committed schedule changes to the open pages that show them (trainerdesk.live).
+app.register_lifespan_task(live.run_live)

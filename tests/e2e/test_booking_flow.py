@@ -74,7 +74,7 @@ def test_a_slot_taken_elsewhere_disappears_without_reload(live_app, browser: Bro
     label = formatting.time_text(datetime.fromisoformat(slot["startTime"]), "Asia/Tokyo", "en_GB")
     expect(times.filter(has_text=label)).to_have_count(1)
     assert book(base, trainer["trainerId"], slot["startTime"]).status_code == 201
-    # No reload: the page notices the change through its live tick.
+    # No reload: the committed booking is pushed to the open page (the safety poll is 60 s).
     expect(times.filter(has_text=label)).to_have_count(0, timeout=5000)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from .. import routes
+from .. import live, routes
 
 
 def site_header() -> rx.Component:
@@ -103,6 +103,7 @@ def dashboard_frame(state, *children: rx.Component) -> rx.Component:
             ),
         ),
         # Live on every page: new bookings made anywhere arrive as toasts; pages that list sessions refresh.
-        rx.moment(interval=2000, on_change=state.live_tick, display="none", aria_hidden="true"),
+        # Pushed when a change commits (trainerdesk.live); this 60 s safety poll catches up on a missed one.
+        rx.moment(interval=live.SAFETY_POLL_MS, on_change=state.live_tick, display="none", aria_hidden="true"),
         min_height="100vh",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from .. import live
 from ..state.common import ZONES
 from ..state.slot_picker import HOUR_CYCLE_CHOICES
 
@@ -167,8 +168,9 @@ def hour_cycle_switch(S) -> rx.Component:
 
 
 def live_ticker(S) -> rx.Component:
-    """Invisible: asks the server every 1.5 s whether the trainer's schedule changed."""
-    return rx.moment(interval=1500, on_change=S.tick, display="none", aria_hidden="true")
+    """Invisible: the safety poll. Changes are pushed the moment they commit (``trainerdesk.live``); every
+    60 s the page also asks, which keeps it registered and catches up on a missed announcement."""
+    return rx.moment(interval=live.SAFETY_POLL_MS, on_change=S.tick, display="none", aria_hidden="true")
 
 
 def picker(S, action: str = "Book") -> rx.Component:

@@ -11,6 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
+from .. import live
 from ..db import begin_write
 from ..domain.errors import EmailTaken, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ..domain.preferences import (
@@ -383,3 +384,5 @@ def bump_schedule_version(session: Session, trainer: Trainer) -> None:
         .execution_options(synchronize_session=False)
     )
     session.expire(trainer, ["schedule_version"])
+    # Announced to the open pages once the transaction commits (nothing if it rolls back).
+    live.record_bump(session, trainer.id)

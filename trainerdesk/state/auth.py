@@ -29,7 +29,7 @@ from http.cookies import CookieError, SimpleCookie
 import reflex as rx
 from sqlmodel import Session
 
-from .. import routes
+from .. import live, routes
 from ..db import session_scope
 from ..domain.errors import DomainError, Forbidden, RateLimited, Unauthorized
 from ..domain.preferences import all_zones
@@ -76,6 +76,12 @@ def _missing_credentials(form: dict) -> dict[str, str]:
     """The log-in form's empty fields (a wrong email or password gets one answer for both, later)."""
     messages = {"email": "Enter your email address.", "password": "Enter your password."}
     return {f: m for f, m in messages.items() if f in form and not (isinstance(form[f], str) and form[f].strip())}
+
+
+def _live_state(cls: type) -> type:
+    """The state the page's ``live_tick`` runs on: the nearest class that declares it (a page's own
+    declaration, else AuthState's), so a push runs the same ``_live_tick`` and ``_live_changed``."""
+    return next(c for c in cls.__mro__ if "live_tick" in vars(c))
 
 
 class AuthState(rx.State):
@@ -159,6 +165,7 @@ class AuthState(rx.State):
         members = trainers.team_members(session, actor)
         viewed = self._viewed(session, actor)
         ids = self._live_watched(session, actor, viewed)
+        live.register(self, ids, _live_state(type(self)))
         self.live_version = availability.schedule_version(session, ids)
         self.live_since = (bookings.newest_created_at(session, actor=actor, trainer_ids=ids) or utcnow()).isoformat()
         self.clock = trainers.load_preferences(session, actor.id).clock
@@ -180,17 +187,27 @@ class AuthState(rx.State):
 
     @rx.event
     def live_tick(self, _now: str = ""):
-        """Every few seconds: when the shown trainers' schedule moved, a toast per new booking (made
-        anywhere). A page that also refreshes what it lists declares this event again, calling
-        :meth:`_live_tick` (Reflex runs an inherited handler on the state that declared it)."""
+        """The safety poll (every 60 s; changes are pushed by ``trainerdesk.live`` as they commit): when
+        the shown trainers' schedule moved, a toast per new booking (made anywhere). A page that also
+        refreshes what it lists declares this event again, calling :meth:`_live_tick` (Reflex runs an
+        inherited handler on the state that declared it)."""
+        return self._live_tick()
+
+    def _live_push(self):
+        """What ``trainerdesk.live`` runs on this page's state when a watched trainer's schedule changed.
+        Underscored: a public method would be an event handler the browser could call, and Reflex would
+        run it on AuthState instead of the page's state."""
         return self._live_tick()
 
     def _live_tick(self):
         if not self.trainer_id:  # a page left open after logging out: nothing to watch
+            live.drop(self)
             return
         with self._acting() as (session, actor):
             viewed = self._viewed(session, actor)
             ids = self._live_watched(session, actor, viewed)
+            # Whose changes are pushed here comes from the login session (never from a browser var).
+            live.register(self, ids, _live_state(type(self)))
             version = availability.schedule_version(session, ids)
             if version == self.live_version:
                 return

@@ -1,9 +1,10 @@
 """The month-and-times picker shared by the booking page and the client's reschedule page.
 
 A Reflex state mixin: each page state that includes it gets the month grid,
-the slots of the chosen date in the client's zone, and live refresh: a tick
-every ~1.5 s reads the trainer's schedule version (one indexed row) and
-reloads the moment anything changed, whichever process changed it.
+the slots of the chosen date in the client's zone, and live refresh: the page
+registers the trainers it shows (``trainerdesk.live``) and a committed schedule
+change anywhere is pushed to it (``_live_push``); a safety poll every 60 s reads
+the schedule version (one indexed row) and catches up on a missed announcement.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from .. import formatting
+from .. import formatting, live
 from ..db import session_scope
 from ..domain.errors import DomainError
 from ..domain.inputs import SUPPORTED_DATES, parse_date, parse_month
@@ -165,8 +166,10 @@ class SlotPicker(rx.State, mixin=True):
         try:
             first = parse_month(self.month)
             day = parse_date(self.selected_date) if self.selected_date else None
+            watched = self._watched()
+            live.register(self, watched)
             with session_scope() as session:
-                self.seen_version = availability.schedule_version(session, self._watched())
+                self.seen_version = availability.schedule_version(session, watched)
                 found = availability.dates_with_slots(
                     session,
                     **whose,
@@ -197,7 +200,17 @@ class SlotPicker(rx.State, mixin=True):
 
     @rx.event
     def tick(self, _now: str = ""):
-        """Live refresh: reload only when the trainer's schedule changed since we last looked."""
+        """The safety poll (every 60 s): keeps this page registered for pushes and catches up on a
+        missed announcement."""
+        if not self.trainer_id or not self.month:
+            return
+        watched = self._watched()
+        live.register(self, watched)
+        self._live_push()
+
+    def _live_push(self):
+        """Reload only when the trainer's schedule changed since we last looked (run by the safety poll,
+        and by ``trainerdesk.live`` the moment a change is committed)."""
         if not self.trainer_id or not self.month:
             return
         with session_scope() as session:
