@@ -510,5 +510,15 @@ def test_outbox_rows_exist_exactly_for_the_changes_that_committed(db_url, traine
     # Each message matches one history line written alongside it.
     assert [e.action for e in events(a.booking.id)] == ["created", "confirmed", "rescheduled", "cancelled"]
     with session_scope() as s:
-        assert len(s.exec(select(OutboxMessage)).all()) == 4
+        rows = s.exec(select(OutboxMessage)).all()
+        # The four emails, and one reminder planned for each committed start (the booking, the move).
+        assert sorted(m.event for m in rows) == [
+            "cancelled",
+            "confirmed",
+            "created",
+            "reminder",
+            "reminder",
+            "rescheduled",
+        ]
+        assert sorted(m.remind_start for m in rows if m.event == "reminder") == [START, local(MONDAY, "16:00")]
         assert len(s.exec(select(BookingEvent)).all()) == 4
