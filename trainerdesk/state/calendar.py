@@ -9,7 +9,7 @@ pure presenters of ``state/calendar_layout.py``. Moving between ranges changes s
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,7 @@ class CalendarState(AuthState):
     weekdays: list[str] = []
     hour12: bool = False  # how the drag preview writes times (the reader's clock)
     error: str = ""
+    _drawn_at: str = ""  # backend only: when the shown range was last laid out (the now line's age)
 
     @rx.event
     def load(self):
@@ -93,7 +94,7 @@ class CalendarState(AuthState):
         self.view, self.heading = view, range_heading(view, dates, anchor, reader.locale)
         self.zone_note = f"Times in {actor.timezone}"
         self.hour12 = hour_cycle_for(reader.locale, reader.hour_cycle) == "12"
-        self.error = ""
+        self.error, self._drawn_at = "", now.isoformat()
 
     def _redraw(self) -> None:
         with self._acting("error") as (session, actor):
@@ -177,8 +178,19 @@ class CalendarState(AuthState):
 
     @rx.event
     def live_tick(self, _now: str = ""):
-        """Live updates on this page's own state, so :meth:`_live_changed` below redraws it."""
-        return self._live_tick()
+        """Live updates on this page's own state, so :meth:`_live_changed` below redraws it. With nothing
+        new, a drawing older than a minute is redrawn anyway: the now line moves on, and a session that
+        has begun can no longer be dragged."""
+        events = self._live_tick()
+        if events is None and self.trainer_id and self._drawing_is_old():
+            self._redraw()
+        return events
+
+    def _drawing_is_old(self) -> bool:
+        try:
+            return utcnow() - datetime.fromisoformat(self._drawn_at) >= timedelta(minutes=1)
+        except (TypeError, ValueError):
+            return True
 
     def _live_changed(self, session: Session, actor: Trainer, viewed: list[Trainer]) -> None:
         self._draw(session, actor, viewed)
