@@ -5,7 +5,7 @@ PORT ?= 3000
 export PORT
 ENV := source scripts/env.sh &&
 
-.PHONY: run test lint setup setup-browser migrate seed clean bench bench-calendars bench-load bench-dashboard
+.PHONY: run test lint setup setup-browser migrate seed clean bench bench-calendars bench-calendar bench-load bench-dashboard
 
 .venv/.installed: requirements.txt
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -52,3 +52,6 @@ bench-load: setup
 
 bench-dashboard: setup setup-browser
 	$(ENV) python benchmarks/bench_dashboard.py
+
+bench-calendar: setup setup-browser
+	$(ENV) python benchmarks/bench_calendar.py

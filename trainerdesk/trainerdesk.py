@@ -10,6 +10,7 @@ from .pages.auth import login_page, signup_page
 from .pages.availability import availability_page
 from .pages.book import book_page, embed_page
 from .pages.bookings import bookings_page
+from .pages.calendar import calendar_page
 from .pages.dashboard import dashboard_page
 from .pages.integrations import integrations_page
 from .pages.landing import landing
@@ -24,6 +25,7 @@ from .state.auth import AuthState, NotLoggedIn
 from .state.availability import AvailabilityState
 from .state.booking import BookingPageState
 from .state.bookings import BookingsState
+from .state.calendar import CalendarState
 from .state.dashboard import DashboardState
 from .state.integrations import IntegrationsState
 from .state.manage import ManageBookingState
@@ -80,6 +82,7 @@ app.add_page(signup_page, route=routes.SIGNUP, title="Sign up | TrainerDesk", on
 app.add_page(login_page, route=routes.LOGIN, title="Log in | TrainerDesk")
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard | TrainerDesk", on_load=DashboardState.load)
 app.add_page(bookings_page, route=routes.DASHBOARD_BOOKINGS, title="Bookings | TrainerDesk", on_load=BookingsState.load)
+app.add_page(calendar_page, route=routes.DASHBOARD_CALENDAR, title="Calendar | TrainerDesk", on_load=CalendarState.load)
 app.add_page(
     availability_page,
     route=routes.DASHBOARD_AVAILABILITY,

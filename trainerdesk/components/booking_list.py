@@ -198,7 +198,53 @@ def bulk_bar(S) -> rx.Component:
     )
 
 
-def details_dialog(D) -> rx.Component:
+def _detail_actions(D, d, after) -> rx.Component:
+    """The booking's actions from its details: each closes the details first (the action dialog opens)."""
+    close = D.set_detail_open(False)
+    return rx.hstack(
+        rx.cond(d.can_confirm, rx.button("Confirm", size="2", on_click=[close, D.confirm(d.id), *after])),
+        rx.cond(
+            d.can_reschedule,
+            rx.button("Reschedule", size="2", variant="soft", on_click=[close, D.open_action("reschedule", d.id)]),
+        ),
+        rx.cond(
+            d.can_complete,
+            rx.button(
+                "Mark complete",
+                size="2",
+                color_scheme="green",
+                variant="soft",
+                on_click=[close, D.open_action("complete", d.id)],
+            ),
+        ),
+        rx.cond(
+            d.can_no_show,
+            rx.button(
+                "Mark no-show",
+                size="2",
+                color_scheme="orange",
+                variant="soft",
+                on_click=[close, D.mark_no_show(d.id), *after],
+            ),
+        ),
+        rx.cond(
+            d.can_cancel,
+            rx.button(
+                "Cancel booking",
+                size="2",
+                color_scheme="red",
+                variant="soft",
+                on_click=[close, D.open_action("cancel", d.id)],
+            ),
+        ),
+        spacing="2",
+        wrap="wrap",
+        margin_top="1rem",
+    )
+
+
+def details_dialog(D, *, after: tuple = ()) -> rx.Component:
+    """``after``: events a page runs once an action from the dialog is done (the calendar redraws)."""
     d = D.detail
     item = lambda label, value: rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))  # noqa: E731
     return rx.dialog.root(
@@ -228,6 +274,7 @@ def details_dialog(D) -> rx.Component:
                     ),
                 )
             ),
+            _detail_actions(D, d, after),
             rx.dialog.close(rx.button("Close", variant="soft", margin_top="1rem")),
         ),
         open=D.detail_open,
@@ -235,7 +282,8 @@ def details_dialog(D) -> rx.Component:
     )
 
 
-def action_dialog(D) -> rx.Component:
+def action_dialog(D, *, after: tuple = ()) -> rx.Component:
+    """``after``: events a page runs once the action is done (the calendar redraws)."""
     title = rx.match(
         D.action,
         ("complete", "Mark session complete"),
@@ -297,7 +345,7 @@ def action_dialog(D) -> rx.Component:
                             ("reschedule", "Move booking"),
                             "OK",
                         ),
-                        on_click=D.submit_action,
+                        on_click=[D.submit_action, *after],
                         color_scheme=rx.cond(D.action == "cancel", "red", "iris"),
                     ),
                     justify="end",

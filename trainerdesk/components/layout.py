@@ -41,6 +41,7 @@ def bare_page(*children: rx.Component) -> rx.Component:
 DASHBOARD_NAV = (
     ("Overview", routes.DASHBOARD),
     ("Bookings", routes.DASHBOARD_BOOKINGS),
+    ("Calendar", routes.DASHBOARD_CALENDAR),
     ("Availability", routes.DASHBOARD_AVAILABILITY),
     ("Preferences", routes.DASHBOARD_PREFERENCES),
     ("Team", routes.DASHBOARD_TEAM),

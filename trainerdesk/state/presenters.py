@@ -101,9 +101,16 @@ class BookingDetail:
     reschedules: str = ""
     late: str = ""
     reason: str = ""
+    # the actions the lifecycle rules allow now, offered in the dialog (the calendar's keyboard path)
+    can_confirm: bool = False
+    can_complete: bool = False
+    can_no_show: bool = False
+    can_reschedule: bool = False
+    can_cancel: bool = False
 
 
-def booking_detail(booking: Booking, client: Client, *, zone: Zone) -> BookingDetail:
+def booking_detail(booking: Booking, client: Client, *, zone: Zone, actions: Iterable[str] = ()) -> BookingDetail:
+    """The dialog's words; ``actions`` as ``services.bookings.allowed_actions`` names them."""
     r = _reader(zone)
     client_zone = booking.client_timezone
     return BookingDetail(
@@ -120,6 +127,11 @@ def booking_detail(booking: Booking, client: Client, *, zone: Zone) -> BookingDe
         reschedules=str(booking.reschedule_count),
         late="yes" if booking.late_cancellation else "no",
         reason=booking.cancellation_reason or "—",
+        can_confirm="confirm" in actions,
+        can_complete="complete" in actions,
+        can_no_show="no_show" in actions,
+        can_reschedule="reschedule" in actions,
+        can_cancel="cancel" in actions,
     )
 
 

@@ -54,7 +54,8 @@ class BookingDialogsState(BookingsState):
             caller = bookings.Caller(trainer=actor)
             booking, _, client = bookings.load_booking(session, booking_id=booking_id, caller=caller)
             events = bookings.history(session, booking_id=booking_id, caller=caller)
-        self.detail = booking_detail(booking, client, zone=self._reader(actor.timezone))
+        actions = bookings.allowed_actions(booking, now=utcnow())
+        self.detail = booking_detail(booking, client, zone=self._reader(actor.timezone), actions=actions)
         self.history = history_lines(events, zone=self._reader(actor.timezone))
         self.detail_open = True
 
