@@ -22,7 +22,7 @@ from tests.e2e.test_dashboard import login
 pytestmark = pytest.mark.e2e
 
 BERLIN, LA = "Europe/Berlin", "America/Los_Angeles"
-REFUSED = "Not moved: Sorry, that time was just booked or is no longer available."
+REFUSED = re.compile(r"Not moved: \d\d:\d\d is not a free start for a 60-minute session\. Free starts that day: .*")
 
 
 def next_week(zone: str, first_weekday: int = 0) -> list[date]:

@@ -522,3 +522,16 @@ def test_outbox_rows_exist_exactly_for_the_changes_that_committed(db_url, traine
         ]
         assert sorted(m.remind_start for m in rows if m.event == "reminder") == [START, local(MONDAY, "16:00")]
         assert len(s.exec(select(BookingEvent)).all()) == 4
+
+
+def test_a_trainers_refused_move_names_the_free_starts_of_that_day(db_url, trainer):
+    a = book(trainer, local(MONDAY, "10:00"))
+    book(trainer, local(MONDAY, "14:00"))
+    with pytest.raises(SlotUnavailable) as refused:
+        reschedule(a.booking.id, Caller(trainer=trainer), local(MONDAY, "14:00"), now=NOW)
+    message = refused.value.message
+    assert message.startswith("14:00 is not a free start for a 60-minute session. Free starts that day: 08:00, 09:00")
+    assert "10:00" in message and "14:00," not in message  # its own time is free to it, the other's is not
+    with pytest.raises(SlotUnavailable) as refused:
+        reschedule(a.booking.id, client(a), local(MONDAY, "14:00"), now=NOW)
+    assert "Free starts" not in refused.value.message  # a client picks from the listed times

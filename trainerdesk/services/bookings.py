@@ -41,7 +41,7 @@ from ..domain.policy import (
     check_transition,
 )
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
-from ..domain.slots import is_slot, pick_any_trainer, wall_to_instant
+from ..domain.slots import generate_slots, is_slot, local_day_range, pick_any_trainer, wall_to_instant
 from ..models import Booking, BookingEvent, BookingToken, Client, Trainer, utcnow
 from . import notifications, outbox
 from .availability import check_duration, load_schedule, trainer_with_preferences
@@ -135,6 +135,24 @@ def _bookings_on(session: Session, trainer: Trainer, start: datetime) -> int:
 
 def _slot_taken() -> SlotUnavailable:
     return SlotUnavailable("Sorry, that time was just booked or is no longer available. Please pick another time.")
+
+
+def _not_free(
+    session: Session, trainer: Trainer, prefs: Preferences, booking: Booking, start: datetime, now: datetime
+) -> SlotUnavailable:
+    """Why a trainer's move is refused, with the starts that are free that day (trainer's zone)."""
+    tz = ZoneInfo(trainer.timezone)
+    day = local_day_range(start.astimezone(tz).date(), tz)
+    schedule = load_schedule(session, trainer, prefs, start=day.start, end=day.end, exclude_booking_id=booking.id)
+    free = [
+        s.start.astimezone(tz).strftime("%H:%M")
+        for s in generate_slots(schedule, duration=booking.duration_minutes, now=now, start=day.start, end=day.end)
+    ]
+    what = f"{start.astimezone(tz):%H:%M} is not a free start for a {booking.duration_minutes}-minute session"
+    if not free:
+        return SlotUnavailable(f"{what}, and none is free that day.")
+    shown = ", ".join(free[:8]) + (" …" if len(free) > 8 else "")
+    return SlotUnavailable(f"{what}. Free starts that day: {shown}.")
 
 
 # ---------------------------------------------------------------- history
@@ -541,7 +559,8 @@ def reschedule_booking(
         now=now,
         exclude_booking_id=booking.id,
     ):
-        raise _slot_taken()
+        # A client picks from the listed times; a trainer drags or types one, so says which are free.
+        raise _slot_taken() if caller.actor == "client" else _not_free(session, trainer, prefs, booking, new_start, now)
     old_start = booking.start_at
     booking.start_at = new_start
     booking.end_at = new_start + timedelta(minutes=booking.duration_minutes)
