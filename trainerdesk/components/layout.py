@@ -7,10 +7,15 @@ import reflex as rx
 from .. import live, routes
 
 
+def _brand() -> rx.Component:
+    # Styled like a heading but not one: each page's own title is its only h1.
+    return rx.heading("TrainerDesk", size="5", as_="span")
+
+
 def site_header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
-            rx.link(rx.heading("TrainerDesk", size="5"), href=routes.HOME, underline="none"),
+            rx.link(_brand(), href=routes.HOME, underline="none"),
             rx.spacer(),
             rx.link("Log in", href=routes.LOGIN),
             rx.link(rx.button("Sign up", size="2"), href=routes.SIGNUP),
@@ -77,7 +82,7 @@ def dashboard_frame(state, *children: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.header(
             rx.hstack(
-                rx.link(rx.heading("TrainerDesk", size="5"), href=routes.DASHBOARD, underline="none"),
+                rx.link(_brand(), href=routes.DASHBOARD, underline="none"),
                 rx.spacer(),
                 rx.text(state.trainer_name, weight="medium"),
                 rx.button("Log out", variant="soft", on_click=state.logout),
