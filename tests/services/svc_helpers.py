@@ -23,7 +23,7 @@ from tests.conftest import at  # noqa: F401  (the suite's helper; re-exported)
 from trainerdesk.db import session_scope
 from trainerdesk.domain.slots import WeeklyBlock, parse_wall_time
 from trainerdesk.models import Booking, BookingEvent, OutboxMessage, Trainer
-from trainerdesk.services import availability, bookings, trainers
+from trainerdesk.services import availability, bookings, calendars, trainers
 
 BERLIN = "Europe/Berlin"
 # A fixed "now" well before every booking used here (no test depends on today's date).
@@ -101,6 +101,22 @@ def book(
             email=email or f"client{n}@example.com",
             privacy_accepted=True,
             now=now,
+            **extra,
+        )
+
+
+def connect_caldav(trainer, url: str, username: str, password: str, **extra) -> calendars.Connection:
+    """Connect ``trainer`` to a CalDAV account (the service call the API and the page make)."""
+    with session_scope() as s:
+        return calendars.connect_calendar(
+            s,
+            actor=trainer,
+            trainer_id=trainer.id,
+            kind="caldav",
+            url=url,
+            username=username,
+            password=password,
+            now=NOW,
             **extra,
         )
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from tests.caldav_server import CaldavServer
 from tests.calendar_server import ics, vevent
-from tests.services.svc_helpers import MONDAY, NOW, local, make_trainer, slot_starts
+from tests.services.svc_helpers import MONDAY, NOW, connect_caldav, local, make_trainer, slot_starts
 from trainerdesk.calendars import caldav as dav_client, fetch as web
 from trainerdesk.db import session_scope
 from trainerdesk.domain.errors import ValidationFailed
@@ -46,19 +46,7 @@ def dav(monkeypatch, tmp_path):
 
 
 def connect(trainer, server: CaldavServer, password: str = PASSWORDS["alice"], **extra) -> calendars.Connection:
-    with session_scope() as s:
-        return calendars.connect_calendar(
-            s,
-            actor=trainer,
-            trainer_id=trainer.id,
-            kind="caldav",
-            url=server.url("/"),
-            username="alice",
-            password=password,
-            name="Nextcloud",
-            now=NOW,
-            **extra,
-        )
+    return connect_caldav(trainer, server.url("/"), "alice", password, name="Nextcloud", **extra)
 
 
 def summaries(connection_id: str) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from tests.caldav_server import CaldavServer
-from tests.services.svc_helpers import MONDAY, NOW, book, local, make_trainer, slot_starts
+from tests.services.svc_helpers import MONDAY, NOW, book, connect_caldav, local, make_trainer, slot_starts
 from trainerdesk.db import session_scope
 from trainerdesk.domain.ics import UID_DOMAIN, booking_uid
 from trainerdesk.models import BusyTime, CalendarConnection, CalendarWrite
@@ -40,17 +40,8 @@ def events_in(server: CaldavServer, path: str) -> dict[str, icalendar.Event]:
 
 
 def connect_writing_into(trainer, server: CaldavServer, name: str = "Work") -> str:
+    made = connect_caldav(trainer, server.url("/"), "alice", PASSWORDS["alice"])
     with session_scope() as s:
-        made = calendars.connect_calendar(
-            s,
-            actor=trainer,
-            trainer_id=trainer.id,
-            kind="caldav",
-            url=server.url("/"),
-            username="alice",
-            password=PASSWORDS["alice"],
-            now=NOW,
-        )
         href = next(c["href"] for c in made.row.calendars if c["name"] == name)
         calendars.update_connection(
             s,

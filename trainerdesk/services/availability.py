@@ -45,7 +45,7 @@ from ..domain.slots import (
     wall_to_instant,
 )
 from ..models import AvailabilityBlock, Booking, BookingPreferences, BusyTime, DateOverride, Trainer
-from .trainers import bump_schedule_version, managed_trainer, preferences_from_row, team_member_ids
+from .trainers import bump_schedule_version, managed_row, managed_trainer, preferences_from_row, team_member_ids
 
 MAX_DURATION = timedelta(minutes=480)
 
@@ -118,12 +118,16 @@ def replace_week(
 
 def delete_weekly_block(session: Session, *, actor: Trainer, trainer_id: str, block_id: str) -> None:
     begin_write(session)
-    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
-    row = session.get(AvailabilityBlock, block_id)
-    if row is None or row.trainer_id != trainer.id:
-        raise NotFound("No availability block with this id.")
+    row = managed_row(
+        session,
+        AvailabilityBlock,
+        block_id,
+        actor=actor,
+        trainer_id=trainer_id,
+        missing="No availability block with this id.",
+    )
     session.delete(row)
-    bump_schedule_version(session, trainer)
+    bump_schedule_version(session, session.get(Trainer, row.trainer_id))
     session.commit()
 
 

@@ -26,13 +26,13 @@ from ..calendars import busy as ical, caldav as dav, fetch as web
 from ..calendars.secrets import decrypt, encrypt
 from ..config import settings
 from ..db import begin_write, session_scope
-from ..domain.errors import NotFound, Unreachable, ValidationFailed
+from ..domain.errors import Unreachable, ValidationFailed
 from ..domain.ics import UID_DOMAIN, booking_uid
 from ..domain.preferences import check_text
 from ..models import Booking, BusyTime, CalendarConnection, Trainer, utcnow
 from . import calendar_writes
 from .busy import Interval, replace_busy_times
-from .trainers import bump_schedule_version, load_preferences, managed_trainer
+from .trainers import bump_schedule_version, load_preferences, managed_row, managed_trainer
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,14 @@ def list_connections(session: Session, *, actor: Trainer, trainer_id: str) -> li
 
 
 def _owned(session: Session, actor: Trainer, trainer_id: str, connection_id: str) -> CalendarConnection:
-    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
-    row = session.get(CalendarConnection, connection_id) if isinstance(connection_id, str) else None
-    if row is None or row.trainer_id != trainer.id:
-        raise NotFound("There is no such connected calendar.")
-    return row
+    return managed_row(
+        session,
+        CalendarConnection,
+        connection_id,
+        actor=actor,
+        trainer_id=trainer_id,
+        missing="There is no such connected calendar.",
+    )
 
 
 def get_connection(session: Session, *, actor: Trainer, trainer_id: str, connection_id: str) -> Connection:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
@@ -27,6 +27,8 @@ from ..domain.preferences import (
 from ..models import ApiKey, BookingPreferences, LoginSession, LoginTicket, Trainer, utcnow
 from .passwords import check_password
 from .secrets import digest, hash_password, new_token, verify_password
+
+T = TypeVar("T")
 
 API_KEY_PREFIX = "td_"
 LOGIN_SESSION_DAYS = 14
@@ -264,6 +266,19 @@ def managed_trainer(session: Session, *, actor: Trainer, trainer_id: str) -> Tra
     if not can_manage(actor, target):
         raise Forbidden("This key cannot access that trainer.")
     return target
+
+
+def managed_row(session: Session, model: type[T], row_id: Any, *, actor: Trainer, trainer_id: str, missing: str) -> T:
+    """A row of ``model`` (one with a ``trainer_id``) that belongs to a trainer ``actor`` manages.
+
+    Another tenant's row answers NotFound(``missing``) like one that does not exist: an id never tells
+    whether it belongs to someone else. Non-string ids (a browser can send anything) are missing too.
+    """
+    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
+    row = session.get(model, row_id) if isinstance(row_id, str) else None
+    if row is None or row.trainer_id != trainer.id:
+        raise NotFound(missing)
+    return row
 
 
 def managed_ids_clause(actor: Trainer):

@@ -41,10 +41,10 @@ from ..calendars import fetch as web
 from ..calendars.secrets import decrypt, encrypt
 from ..config import settings
 from ..db import begin_write, is_sqlite, session_scope
-from ..domain.errors import NotFound, ValidationFailed
+from ..domain.errors import ValidationFailed
 from ..models import Booking, Client, Trainer, WebhookDelivery, WebhookEndpoint, new_id, utcnow
 from .booking_json import booking_json, iso
-from .trainers import managed_trainer
+from .trainers import managed_row, managed_trainer
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +152,9 @@ def list_endpoints(session: Session, *, actor: Trainer, trainer_id: str) -> list
 
 
 def _owned(session: Session, actor: Trainer, trainer_id: str, endpoint_id: Any) -> WebhookEndpoint:
-    trainer = managed_trainer(session, actor=actor, trainer_id=trainer_id)
-    row = session.get(WebhookEndpoint, endpoint_id) if isinstance(endpoint_id, str) else None
-    if row is None or row.trainer_id != trainer.id:
-        raise NotFound("There is no such webhook.")
-    return row
+    return managed_row(
+        session, WebhookEndpoint, endpoint_id, actor=actor, trainer_id=trainer_id, missing="There is no such webhook."
+    )
 
 
 def delete_endpoint(session: Session, *, actor: Trainer, trainer_id: str, endpoint_id: str) -> None:
