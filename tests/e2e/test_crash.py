@@ -21,6 +21,7 @@ from scripts.live_server import LiveServer, free_port
 from tests.e2e.helpers import make_trainer
 from trainerdesk.db import engine_for
 from trainerdesk.migrations import upgrade
+from trainerdesk.services.notifications import LEASE
 
 pytestmark = pytest.mark.e2e
 
@@ -102,8 +103,9 @@ def test_kill_during_booking_load_loses_no_acknowledged_booking(tmp_path):
             }
         assert stored <= created, "a booking lost its notification"
         # The restarted server's sender delivers everything still pending (logged: no SMTP here);
-        # reminders are planned for later and are not due yet.
-        deadline = time.time() + 60
+        # reminders are planned for later and are not due yet. A message the killed sender had claimed
+        # is leased to it: the new process takes it over once the lease runs out.
+        deadline = time.time() + LEASE.total_seconds() + 60
         pending = None
         while time.time() < deadline:
             with Session(engine_for(db_url)) as session:
