@@ -138,12 +138,13 @@ class _Versions:
         name = engine.dialect.name
         if name not in ("sqlite", "postgresql"):
             raise LookupError(f"no fast path for {name}")
-        connection = engine.raw_connection()
+        pooled = engine.raw_connection()
+        connection = pooled.dbapi_connection
         # This thread's own from now on: never handed back to the pool (where another request would get a
         # connection in autocommit mode); closed when dropped or collected.
-        connection.detach()
+        pooled.detach()
         if name == "postgresql":
-            connection.driver_connection.autocommit = True
+            connection.autocommit = True
             mark = "%s"
         else:
             mark = "?"
@@ -154,7 +155,7 @@ class _Versions:
         self._local.held = None
         if held is not None:
             try:
-                held[1].invalidate()
+                held[1].close()
             except Exception:  # noqa: BLE001 - a broken connection is being thrown away anyway
                 pass
 
