@@ -137,6 +137,33 @@ async def drive(port: int, clients: int, requests: list[tuple[str, str, bytes | 
     }
 
 
+def _drive_share(args) -> dict:
+    port, clients, requests = args
+    return asyncio.run(drive(port, clients, requests))
+
+
+def drive_processes(port: int, processes: int, clients: int, requests: list) -> dict:
+    """``drive`` from several load-generator processes at once (``clients`` connections in all)."""
+    import multiprocessing
+
+    shares = [requests[i::processes] for i in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        started = time.perf_counter()
+        rows = pool.map(_drive_share, [(port, clients // processes, share) for share in shares])
+        elapsed = time.perf_counter() - started
+    codes: dict[int, int] = {}
+    for row in rows:
+        for status, count in row["codes"].items():
+            codes[status] = codes.get(status, 0) + count
+    return {
+        "n": len(requests),
+        "rps": len(requests) / elapsed,
+        "p95": max(row["p95"] for row in rows),
+        "codes": codes,
+        "bad": sum(row["bad"] for row in rows),
+    }
+
+
 # ---------------------------------------------------------------- server CPU
 
 
@@ -159,6 +186,29 @@ def cpu_per_request(pid: int, port: int, requests, *, clients: int = 4, ok=(200,
     row = asyncio.run(drive(port, clients, requests, ok=ok))
     used = tree_cpu(pid) - before
     return used * 1000 / len(requests), row
+
+
+def booking_cpu(pid: int, port: int, requests, idle: float) -> tuple[float, float]:
+    """Server CPU (ms) per booking: (while the requests are served, until their deliveries are done too).
+
+    Each booking queues its confirmation email, which the outbox sender renders and delivers in the
+    background of the same process a moment later: that is part of what a booking costs, so the second
+    figure waits until the server is idle again (0.5 s windows at its idle rate) and takes the idle
+    rate out of the whole span.
+    """
+    started, before = time.perf_counter(), tree_cpu(pid)
+    row = asyncio.run(drive(port, 4, requests, ok=(201,)))
+    assert row["codes"] == {201: len(requests)}, row
+    during = (tree_cpu(pid) - before) * 1000 / len(requests)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        window = tree_cpu(pid)
+        time.sleep(0.5)
+        if (tree_cpu(pid) - window) * 1000 / 0.5 <= idle + 10:
+            break
+    elapsed = time.perf_counter() - started
+    total = ((tree_cpu(pid) - before) * 1000 - idle * elapsed) / len(requests)
+    return during, total
 
 
 def idle_cpu(pid: int, seconds: float = 5.0) -> float:
@@ -231,26 +281,28 @@ def sqlite_part(app_dir: Path) -> None:
         # Starts far enough ahead not to touch the warm days' answers (their cache stays warm).
         starts = free_starts(port, trainers, days[45:55])
         random.Random(3).shuffle(starts)
-        print(f"  server idle: {idle_cpu(pid):.2f} ms CPU per second (background tasks)", flush=True)
+        idle = idle_cpu(pid)
+        print(f"  server idle: {idle:.2f} ms CPU per second (background tasks)", flush=True)
 
         print("\n  server CPU per request (median of runs; 4 client connections, one backend process):", flush=True)
-        slot_runs, dates_runs, booking_runs = [], [], []
+        slot_runs, dates_runs, during_runs, booking_runs = [], [], [], []
         booked = 0
         for _ in range(REPEATS):
-            ms, row = cpu_per_request(pid, port, warm * 75)
+            ms, row = cpu_per_request(pid, port, warm * 150)
             assert row["bad"] == 0, row
             slot_runs.append(ms)
-            ms, row = cpu_per_request(pid, port, warm_dates * 50)
+            ms, row = cpu_per_request(pid, port, warm_dates * 150)
             assert row["bad"] == 0, row
             dates_runs.append(ms)
             batch = [booking_request(t, s, booked + i) for i, (t, s) in enumerate(starts[booked : booked + 150])]
             booked += len(batch)
-            ms, row = cpu_per_request(pid, port, batch)
-            assert row["codes"] == {201: len(batch)}, row
-            booking_runs.append(ms)
-        print(f"    warm slot query      {spread(slot_runs)}")
-        print(f"    warm month dates     {spread(dates_runs)}")
-        print(f"    booking (201)        {spread(booking_runs)}", flush=True)
+            during, total = booking_cpu(pid, port, batch, idle)
+            during_runs.append(during)
+            booking_runs.append(total)
+        print(f"    warm slot query                          {spread(slot_runs)}")
+        print(f"    warm month dates                         {spread(dates_runs)}")
+        print(f"    booking (201), while the requests ran    {spread(during_runs)}")
+        print(f"    booking (201), with its email delivered  {spread(booking_runs)}", flush=True)
 
         print("\n  latency at 16 clients (SQLite):", flush=True)
         rng = random.Random(2)
@@ -286,7 +338,17 @@ def redis_part(app_dir: Path) -> None:
         for t in trainers
         for k in (3, 10, 20, 40)
     ]
-    results = {}
+    rng = random.Random(5)
+    days = [(today + timedelta(days=d)).isoformat() for d in range(1, 60)]
+    mixed = [
+        (
+            "GET",
+            slot_target(rng.choice(trainers)["id"], rng.choice(days), rng.choice([30, 60, 90]), rng.choice(ZONES)),
+            None,
+        )
+        for _ in range(1500)
+    ]
+    results, mixed_results = {}, {}
     for workers in (1, 2):
         env = {
             **os.environ,
@@ -303,7 +365,8 @@ def redis_part(app_dir: Path) -> None:
             runs = []
             for _ in range(REPEATS):
                 before = tree_cpu(server.proc.pid)
-                row = asyncio.run(drive(port, 16, warm * 150, ok=(200,)))
+                # Two load-generator processes, 8 connections each: one alone tops out near one worker's rate.
+                row = drive_processes(port, 2, 16, warm * 300)
                 cpu = (tree_cpu(server.proc.pid) - before) * 1000 / row["n"]
                 assert row["bad"] == 0, row
                 runs.append(row["rps"])
@@ -313,8 +376,16 @@ def redis_part(app_dir: Path) -> None:
                     flush=True,
                 )
             results[workers] = statistics.median(runs)
+            row = drive_processes(port, 2, 16, mixed)
+            assert row["bad"] == 0, row
+            mixed_results[workers] = row["rps"]
+            print(f"  GRANIAN_WORKERS={workers}, bench_load mix: {row['rps']:6.0f} req/s  p95 {row['p95']:5.1f} ms")
     print(
-        f"  slot throughput, 2 workers / 1 worker: {results[2] / results[1]:.2f}x "
+        f"  bench_load mix (mostly cache misses), 2 workers / 1 worker: "
+        f"{mixed_results[2] / mixed_results[1]:.2f}x ({mixed_results[1]:.0f} -> {mixed_results[2]:.0f} req/s)"
+    )
+    print(
+        f"  warm slot throughput, 2 workers / 1 worker: {results[2] / results[1]:.2f}x "
         f"({results[1]:.0f} -> {results[2]:.0f} req/s, medians of {REPEATS})\n"
         f"  Bounded on this machine: {os.cpu_count()} cores shared by both workers and the load generator.",
         flush=True,

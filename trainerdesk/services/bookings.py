@@ -355,6 +355,8 @@ def _pick_trainer(
     ]
     if not free:
         raise _slot_taken()
+    if len(free) == 1:  # nothing to choose between: the day's bookings need not be counted
+        return free[0]
     load = {t.id: _bookings_on(session, t, start) for t, _ in free}
     chosen = pick_any_trainer([t.id for t, _ in free], bookings_that_day=load, team_order=candidate_ids)
     return next((t, p) for t, p in free if t.id == chosen)
@@ -406,7 +408,7 @@ def _insert_booking(
     session.add(booking)
     _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
     _record(session, booking, "created", "client", to_start=start, now=now)
-    outbox.booking_changed(session, booking, trainer, client, "created", now=now)
+    outbox.booking_changed(session, booking, trainer, client, "created", now=now, prefs=prefs)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking, token
