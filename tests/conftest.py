@@ -92,10 +92,12 @@ def db_url(request, monkeypatch) -> str:
     clean(url)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "0")
+    from trainerdesk.api.fastpath import answers
     from trainerdesk.services import throttle
     from trainerdesk.services.availability import grid_cache
 
     grid_cache.clear()
+    answers.clear()
     throttle.reset()
     return url
 

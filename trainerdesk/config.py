@@ -64,5 +64,16 @@ def ensure_secret_key() -> None:
 
 
 def settings() -> Settings:
-    """Fresh settings each call: cheap, and tests can change the environment."""
+    """Fresh settings each call, and tests can change the environment (it reads the key file when
+    ``SECRET_KEY`` is unset: the request path uses the single-setting readers below)."""
     return Settings.from_env()
+
+
+def database_url() -> str:
+    """``settings().database_url``, read alone (the engine is found by it on every request)."""
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def rate_limit_per_minute() -> int:
+    """``settings().rate_limit_per_minute``, read alone (every public write checks it)."""
+    return _int("RATE_LIMIT_PER_MINUTE", 60)

@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from .config import settings
+from .config import database_url
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -78,7 +78,7 @@ def engine_for(url: str) -> Engine:
 
 
 def get_engine() -> Engine:
-    return engine_for(settings().database_url)
+    return engine_for(database_url())
 
 
 def is_sqlite(session_or_engine) -> bool:

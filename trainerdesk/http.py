@@ -66,11 +66,21 @@ def is_frameable(scope) -> bool:
     return _plain_path(scope, routes.FRAMEABLE_PATH)
 
 
+FRAMEABLE_HEADERS = ((b"content-security-policy", b"frame-ancestors *"),)
+UNFRAMEABLE_HEADERS = ((b"content-security-policy", b"frame-ancestors 'none'"), (b"x-frame-options", b"DENY"))
+COMMON_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin"))
+
+
+def response_security_headers(scope) -> list[tuple[bytes, bytes]]:
+    """The headers :func:`security_headers` appends to a response of this request."""
+    return [*(FRAMEABLE_HEADERS if is_frameable(scope) else UNFRAMEABLE_HEADERS), *COMMON_HEADERS]
+
+
 def security_headers(app):
     async def middleware(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
-        frameable = is_frameable(scope)
+        added = response_security_headers(scope)
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -79,14 +89,7 @@ def security_headers(app):
                     for k, v in message.get("headers", [])
                     if k.lower() not in (b"x-frame-options", b"content-security-policy")
                 ]
-                if frameable:
-                    headers.append((b"content-security-policy", b"frame-ancestors *"))
-                else:
-                    headers.append((b"content-security-policy", b"frame-ancestors 'none'"))
-                    headers.append((b"x-frame-options", b"DENY"))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"strict-origin-when-cross-origin"))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": headers + added}
             await send(message)
 
         return await app(scope, receive, send_with_headers)

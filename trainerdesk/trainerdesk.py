@@ -3,9 +3,9 @@
 import reflex as rx
 
 from . import live, routes
-from .api import build_api
+from .api import build_api, fastpath
 from .domain.errors import DomainError
-from .http import security_headers
+from .http import response_security_headers, security_headers
 from .pages.auth import login_page, signup_page
 from .pages.availability import availability_page
 from .pages.book import book_page, embed_page
@@ -70,7 +70,15 @@ def handler_error(exception: Exception):
     return rx.app.default_backend_exception_handler(exception)
 
 
-app = rx.App(
+class TrainerDeskApp(rx.App):
+    """Reflex's app, with warm slot answers served in front of its ASGI stack (``api/fastpath.py``)."""
+
+    def __call__(self):
+        served = super().__call__()
+        return fastpath.fast_reads(served, headers=response_security_headers) if fastpath.enabled() else served
+
+
+app = TrainerDeskApp(
     api_transformer=[build_api(), security_headers],
     backend_exception_handler=handler_error,
     stylesheets=["/styles.css"],

@@ -10,7 +10,9 @@ socket and the API), which only exists in the app Reflex serves.
 from __future__ import annotations
 
 import http.client
+import json
 import socket
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -410,3 +412,20 @@ def test_live_only_the_real_embed_page_may_be_framed(server):
     ):
         status, policy_, deny = frame_rule(path)
         assert (policy_, deny) == ("frame-ancestors 'none'", "DENY"), (path, status, policy_, deny)
+
+
+def test_live_a_warm_slot_answer_has_the_full_stacks_bytes_and_headers(server):
+    """The second identical query is answered by ``api/fastpath.py`` in front of Reflex's stack: same
+    status, headers (security headers included) and body as the full stack's first answer."""
+    headers = {"Authorization": f"Bearer {server['apiKey']}", "Content-Type": "application/json"}
+    week = [{"dayOfWeek": d, "startTime": "09:00", "endTime": "12:00"} for d in range(7)]
+    base, trainer = server["base"], server["trainerId"]
+    assert httpx.put(f"{base}/api/trainers/{trainer}/availability", json={"blocks": week}, headers=headers).is_success
+    day = (datetime.now(timezone.utc).date() + timedelta(days=3)).isoformat()
+    path = f"/api/bookings/availability?trainerId={trainer}&date={day}&duration=60"
+    answers = [raw_request(server, "GET", path, {}) for _ in range(3)]
+    for status, _, body, pairs in answers:
+        assert status == 200 and len(json.loads(body)) == 3
+        assert [p for p in pairs if p[0] != "date"] == [p for p in answers[0][3] if p[0] != "date"]
+        assert body == answers[0][2]
+    assert dict(answers[0][3])["x-frame-options"] == "DENY"

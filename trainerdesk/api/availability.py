@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from ..domain import inputs
 from ..domain.errors import ValidationFailed
@@ -13,6 +14,7 @@ from ..domain.preferences import parse_zone
 from ..models import utcnow
 from ..services import availability as svc
 from ..services.trainers import managed_trainer
+from . import fastpath
 from .deps import SessionDep, TrainerDep
 from .schemas import (
     BLOCK_LINKS,
@@ -159,6 +161,7 @@ CLIENT_ZONE = Query(
 )
 def slots(
     session: SessionDep,
+    request: Request,
     date: Optional[str] = Query(
         None, description="Required: the date, YYYY-MM-DD, in clientTimezone.", examples=["2027-03-15"]
     ),
@@ -171,8 +174,16 @@ def slots(
     day = parse_date(date, field="date")
     wanted = parse_duration(duration)
     zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
+    horizon = svc.Horizon()
     used, per_duration = svc.slots_for_date(
-        session, trainer_id=trainerId, team_id=teamId, day=day, client_tz=zone, duration=wanted, now=utcnow()
+        session,
+        trainer_id=trainerId,
+        team_id=teamId,
+        day=day,
+        client_tz=zone,
+        duration=wanted,
+        now=utcnow(),
+        horizon=horizon,
     )
     ordered = sorted((s.start, d, s) for d, found in per_duration.items() for s in found)
     out = []
@@ -183,7 +194,18 @@ def slots(
         if teamId:
             item["trainerIds"] = list(s.trainer_ids)
         out.append(item)
-    return out
+    return _answer(request, out, horizon, team=bool(teamId))
+
+
+def _answer(request: Request, content: list, horizon: svc.Horizon, *, team: bool) -> JSONResponse:
+    """The 200 answer (what FastAPI would make of ``content``), kept for ``fastpath`` when it is one trainer's."""
+    response = JSONResponse(content)
+    if not team and len(horizon.versions) == 1:
+        ((trainer_id, version),) = horizon.versions.items()
+        fastpath.remember(
+            request.scope, trainer_id=trainer_id, version=version, valid_until=horizon.valid_until, body=response.body
+        )
+    return response
 
 
 @router.get(
@@ -193,6 +215,7 @@ def slots(
 )
 def dates(
     session: SessionDep,
+    request: Request,
     month: Optional[str] = Query(None, description="Required: YYYY-MM.", examples=["2027-03"]),
     trainerId: Optional[str] = TRAINER_ID,
     teamId: Optional[str] = TEAM_ID,  # noqa: N803
@@ -203,6 +226,7 @@ def dates(
     month_first = inputs.parse_month(month, field="month")
     wanted = parse_duration(duration)
     zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
+    horizon = svc.Horizon()
     found = svc.dates_with_slots(
         session,
         trainer_id=trainerId,
@@ -211,5 +235,6 @@ def dates(
         client_tz=zone,
         duration=wanted,
         now=utcnow(),
+        horizon=horizon,
     )
-    return [d.isoformat() for d in found]
+    return _answer(request, [d.isoformat() for d in found], horizon, team=bool(teamId))

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Optional
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic.alias_generators import to_camel
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from ..db import session_scope
+from ..db import get_engine
 from ..domain.errors import ValidationFailed
 from ..domain.preferences import unstorable
 from ..models import Trainer
 from ..services import throttle, trainers
 
 
-def get_session() -> Iterator[Session]:
-    with session_scope() as session:
+async def get_session() -> AsyncIterator[Session]:
+    """``db.session_scope()`` for one request, without two hops to the thread pool around it.
+
+    Making a session touches no connection, so it is made on the event loop. Closing it is done there
+    too when it holds no transaction (a write endpoint has committed); one still open (a read) is
+    rolled back in the thread pool, since that may wait on the database.
+    """
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -59,9 +72,15 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def rate_limited(request: Request) -> None:
-    """A public write: counted per address by ``services/throttle`` (shared through Redis when configured)."""
-    throttle.check_write(client_address(request))
+async def rate_limited(request: Request) -> None:
+    """A public write: counted per address by ``services/throttle`` (shared through Redis when configured).
+
+    Counted on the event loop when the counts are in this process's memory; through Redis in the thread pool.
+    """
+    if throttle.default().storage_uri is None:
+        throttle.check_write(client_address(request))
+    else:
+        await run_in_threadpool(throttle.check_write, client_address(request))
 
 
 RateLimit = Depends(rate_limited)

@@ -279,6 +279,35 @@ class _GridCache:
 grid_cache = _GridCache()
 
 
+class Horizon:
+    """Until when an answer computed at ``now`` stays the same while only time passes (its data unchanged).
+
+    Time enters a slot answer only through the booking window, ``[now + minNotice, now + maxAdvance]``,
+    which slides forward: the first start shown drops out once ``now + minNotice`` passes it, and the
+    first grid start beyond the window comes in once ``now + maxAdvance`` reaches it. ``valid_until``
+    is the earliest such instant over every grid the answer used (None: no instant changes it); an
+    answer may be reused while ``now < valid_until`` and the trainer's ``schedule_version`` is the same.
+    """
+
+    def __init__(self) -> None:
+        self.valid_until: Optional[datetime] = None
+        self.versions: dict[str, int] = {}  # trainer id -> the schedule_version the answer was computed from
+
+    def until(self, instant: datetime) -> None:
+        if self.valid_until is None or instant < self.valid_until:
+            self.valid_until = instant
+
+    def grid(self, grids, *, lo: datetime, hi: datetime, window: Range, now: datetime) -> None:
+        notice, advance = window.start - now, window.end - now
+        for grid in grids:
+            shown = min((s for s in grid if lo <= s < hi), default=None)
+            if shown is not None:
+                self.until(shown - notice)
+            beyond = min((s for s in grid if s >= hi), default=None)
+            if beyond is not None and hi == window.end:
+                self.until(beyond - advance)
+
+
 def trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer, Preferences]:
     row = (
         session.exec(
@@ -322,11 +351,19 @@ def trainer_slots(
     end: datetime,
     now: datetime,
     exclude_booking_id: Optional[str] = None,
+    horizon: Optional[Horizon] = None,
 ) -> dict[int, list[Slot]]:
-    """Bookable slots per duration with starts in ``[start, end)``, served from the grid cache when possible."""
+    """Bookable slots per duration with starts in ``[start, end)``, served from the grid cache when possible.
+
+    ``horizon``, when given, is told until when the answer stays the same as time passes (see :class:`Horizon`).
+    """
+    if horizon is not None:
+        horizon.versions[trainer.id] = trainer.schedule_version
     window = booking_window(prefs.slot_rules, now)
     lo, hi = max(start, window.start), min(end, window.end)
     if lo >= hi:
+        if horizon is not None and window.end <= start:  # too far ahead today; starts come into reach later
+            horizon.until(start - (window.end - now))
         return {d: [] for d in durations}
     grids: dict[int, tuple[datetime, ...]] = {}
     finder: Optional[SlotFinder] = None
@@ -342,6 +379,8 @@ def trainer_slots(
             grid = tuple(finder.starts(d))
             grid_cache.put(key, grid)
         grids[d] = grid
+    if horizon is not None:
+        horizon.grid(grids.values(), lo=lo, hi=hi, window=window, now=now)
     return {
         d: [Slot(s, s + timedelta(minutes=d), (trainer.id,)) for s in grid if lo <= s < hi] for d, grid in grids.items()
     }
@@ -357,6 +396,7 @@ def slots_for_date(
     duration: Optional[int],
     now: datetime,
     exclude_booking_id: Optional[str] = None,
+    horizon: Optional[Horizon] = None,
 ) -> tuple[ZoneInfo, dict[int, list[Slot]]]:
     """Slots on one client date, per duration, for a trainer or a team (their union).
 
@@ -383,6 +423,7 @@ def slots_for_date(
             end=span.end,
             now=now,
             exclude_booking_id=exclude_booking_id,
+            horizon=horizon,
         ).items():
             per_duration[d].append(slots)
     return zone, {d: team_union(lists) for d, lists in per_duration.items()}
@@ -398,6 +439,7 @@ def dates_with_slots(
     duration: Optional[int],
     now: datetime,
     exclude_booking_id: Optional[str] = None,
+    horizon: Optional[Horizon] = None,
 ) -> list[date]:
     """Client-zone dates of a month (in ``inputs.SUPPORTED_DATES``) with at least one slot."""
     month_first = check_month(month_first, field="month")
@@ -411,7 +453,15 @@ def dates_with_slots(
     for trainer, p in members:
         offered = [duration] if duration in p.session_durations else ([] if duration else list(p.session_durations))
         for slots in trainer_slots(
-            session, trainer, p, durations=offered, start=start, end=end, now=now, exclude_booking_id=exclude_booking_id
+            session,
+            trainer,
+            p,
+            durations=offered,
+            start=start,
+            end=end,
+            now=now,
+            exclude_booking_id=exclude_booking_id,
+            horizon=horizon,
         ).values():
             starts.extend(s.start for s in slots)
     # The cached grids give the same starts as domain.slots.bookable_dates' finder; the domain turns them into dates.

@@ -42,11 +42,17 @@ from ..domain.policy import (
 )
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import generate_slots, is_slot, local_day_range, pick_any_trainer, wall_to_instant
-from ..models import Booking, BookingEvent, BookingToken, Client, Trainer, utcnow
+from ..models import Booking, BookingEvent, BookingPreferences, BookingToken, Client, Trainer, utcnow
 from . import notifications, outbox
 from .availability import check_duration, load_schedule, trainer_with_preferences
 from .secrets import digest, new_token, same_digest
-from .trainers import bump_schedule_version, can_manage, managed_ids_clause, team_member_ids
+from .trainers import (
+    bump_schedule_version,
+    can_manage,
+    managed_ids_clause,
+    preferences_from_row,
+    team_member_ids,
+)
 
 
 @dataclass(frozen=True)
@@ -324,7 +330,10 @@ def _lock_candidates(
     else:
         candidate_ids = [lead.id]
     locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
-    return candidate_ids, [trainer_with_preferences(session, tid) for tid in candidate_ids if tid in locked]
+    # Their preferences, read after the lock in one statement (the Trainer rows are the locked ones).
+    rows = session.exec(select(BookingPreferences).where(col(BookingPreferences.trainer_id).in_(list(locked)))).all()
+    prefs = {row.trainer_id: preferences_from_row(row) for row in rows}
+    return candidate_ids, [(locked[tid], prefs.get(tid, Preferences())) for tid in candidate_ids if tid in locked]
 
 
 def _check_offered(
@@ -355,6 +364,8 @@ def _pick_trainer(
     ]
     if not free:
         raise _slot_taken()
+    if len(free) == 1:  # nothing to choose between: the day's bookings need not be counted
+        return free[0]
     load = {t.id: _bookings_on(session, t, start) for t, _ in free}
     chosen = pick_any_trainer([t.id for t, _ in free], bookings_that_day=load, team_order=candidate_ids)
     return next((t, p) for t, p in free if t.id == chosen)
@@ -406,7 +417,7 @@ def _insert_booking(
     session.add(booking)
     _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
     _record(session, booking, "created", "client", to_start=start, now=now)
-    outbox.booking_changed(session, booking, trainer, client, "created", now=now)
+    outbox.booking_changed(session, booking, trainer, client, "created", now=now, prefs=prefs)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking, token

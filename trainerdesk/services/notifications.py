@@ -17,7 +17,7 @@ import asyncio
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -161,19 +161,36 @@ def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, 
     )
 
 
-def queue_reminders(session: Session, booking: Booking, trainer: Trainer, client: Client, *, now: datetime) -> None:
+def queue_reminders(
+    session: Session,
+    booking: Booking,
+    trainer: Trainer,
+    client: Client,
+    *,
+    now: datetime,
+    fresh: bool = False,
+    reminder_hours: Optional[Sequence[int]] = None,
+) -> None:
     """Plan the booking's reminder emails at its current start (in this transaction): one outbox row
-    per reminder, due then, so the sender finds them without looking at any booking."""
-    wanted = load_preferences(session, trainer.id).reminder_hours
+    per reminder, due then, so the sender finds them without looking at any booking.
+
+    ``fresh``: the booking was inserted in this transaction, so none is planned yet (no need to look).
+    ``reminder_hours``: the trainer's, when the caller has read them in this transaction already.
+    """
+    wanted = load_preferences(session, trainer.id).reminder_hours if reminder_hours is None else reminder_hours
     planned = reminders_to_plan(start=booking.start_at, status=BookingStatus(booking.status), hours=wanted, now=now)
     if not planned:
         return
-    have = set(
-        session.exec(
-            select(OutboxMessage.remind_hours).where(
-                OutboxMessage.booking_id == booking.id, OutboxMessage.remind_start == booking.start_at
-            )
-        ).all()
+    have = (
+        set()
+        if fresh
+        else set(
+            session.exec(
+                select(OutboxMessage.remind_hours).where(
+                    OutboxMessage.booking_id == booking.id, OutboxMessage.remind_start == booking.start_at
+                )
+            ).all()
+        )
     )
     subject, body = compose(booking, trainer, client, "reminder")
     for hours, due in planned:

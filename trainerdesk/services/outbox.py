@@ -7,20 +7,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Optional
 
 from sqlmodel import Session
 
+from ..domain.preferences import Preferences
 from ..models import Booking, Client, Trainer
 from . import calendar_writes, notifications, webhooks
 
 
 def booking_changed(
-    session: Session, booking: Booking, trainer: Trainer, client: Client, event: str, *, now: datetime
+    session: Session,
+    booking: Booking,
+    trainer: Trainer,
+    client: Client,
+    event: str,
+    *,
+    now: datetime,
+    prefs: Optional[Preferences] = None,
 ) -> None:
-    """``event`` (created, confirmed, rescheduled, cancelled, completed, no_show) happened to ``booking``."""
+    """``event`` (created, confirmed, rescheduled, cancelled, completed, no_show) happened to ``booking``.
+
+    ``prefs``: the trainer's preferences as read in this transaction, when the caller has them."""
     notifications.queue(session, booking, trainer, client, event, now=now)
     if event in ("created", "rescheduled"):
-        notifications.queue_reminders(session, booking, trainer, client, now=now)
+        notifications.queue_reminders(
+            session,
+            booking,
+            trainer,
+            client,
+            now=now,
+            fresh=event == "created",
+            reminder_hours=None if prefs is None else prefs.reminder_hours,
+        )
     calendar_writes.queue_booking(session, booking, now=now)
     webhooks.queue_booking_event(session, booking, trainer, client, event, now=now)
 

@@ -66,7 +66,7 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from ..config import settings
+from ..config import rate_limit_per_minute
 from ..domain.errors import RateLimited
 
 log = logging.getLogger(__name__)
@@ -264,7 +264,7 @@ class Throttle:
 
     def check_write(self, address: Any, *, now: Optional[float] = None, limit: Optional[int] = None) -> None:
         """Count one public write from ``address``; RateLimited past ``limit`` (RATE_LIMIT_PER_MINUTE) a minute."""
-        limit = settings().rate_limit_per_minute if limit is None else limit
+        limit = rate_limit_per_minute() if limit is None else limit
         if limit <= 0:
             return
         now = clock() if now is None else now

@@ -1,0 +1,424 @@
+"""The request path's fixed cost: server CPU per request against the production server (not a test).
+
+Measured as process CPU time (user + system) of the whole server process tree (serve.sh, reflex,
+granian and its workers), read with psutil before and after N requests and divided by N: that is
+independent of the load generator and of whatever else the machine runs. Each figure is repeated.
+
+1. Server CPU per request, SQLite, one backend process: a warm slot query (its grid is in the slot
+   cache), a warm month-dates query, and a booking (every one a 201 on its own free start; the rate
+   limiter on, with a limit high enough never to refuse, so its counting is part of the cost).
+2. p50/p95/p99 at 16 clients on SQLite: the mix of ``bench_load.py`` (random trainer, date,
+   duration and zone: mostly cache misses), warm slot queries, and bookings.
+3. Slot throughput with Redis (``REFLEX_REDIS_URL``) and ``GRANIAN_WORKERS`` = 1 and 2.
+
+The load generator is a minimal keep-alive HTTP/1.1 client on asyncio (a few microseconds of Python
+per request, much less than httpx), but it still runs on the same two cores as the server.
+
+Run: ``make bench-request-path`` (``python benchmarks/bench_request_path.py [--app-dir DIR]``: DIR is
+another checkout to serve, e.g. the commit before a change, for a before/after comparison).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psutil  # noqa: E402
+
+from benchmarks.seeding import ZONES, seed_trainers  # noqa: E402
+from scripts.live_server import ROOT, LiveServer, free_port  # noqa: E402
+
+TRAINERS, BOOKINGS_EACH = 10, 1000
+REPEATS = 3
+
+
+# ---------------------------------------------------------------- a cheap HTTP/1.1 client
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; ``request`` returns (status, body)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, target: str, body: bytes | None = None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        head = f"{method} {target} HTTP/1.1\r\nHost: localhost:{self.port}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + (body or b""))
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        if "content-length" in headers:
+            data = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                parts.append(chunk[:-2])
+            data = b"".join(parts)
+        else:
+            data = b""
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, data
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def slot_target(trainer_id: str, day: str, duration: int, zone: str) -> str:
+    query = {"trainerId": trainer_id, "date": day, "duration": duration, "clientTimezone": zone}
+    return "/api/bookings/availability?" + urlencode(query)
+
+
+def dates_target(trainer_id: str, month: str, duration: int) -> str:
+    return "/api/bookings/availability/dates?" + urlencode(
+        {"trainerId": trainer_id, "month": month, "duration": duration}
+    )
+
+
+async def drive(port: int, clients: int, requests: list[tuple[str, str, bytes | None]], ok=(200, 201)) -> dict:
+    """Send ``requests`` (method, target, body) from ``clients`` concurrent connections; latencies and codes."""
+    latencies: list[float] = []
+    codes: dict[int, int] = {}
+    queue = iter(requests)
+
+    async def worker():
+        conn = Connection(port)
+        try:
+            for method, target, body in queue:
+                t0 = time.perf_counter()
+                status, _ = await conn.request(method, target, body)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                codes[status] = codes.get(status, 0) + 1
+        finally:
+            conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(clients)])
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    q = lambda p: latencies[min(len(latencies) - 1, int(len(latencies) * p))]  # noqa: E731
+    return {
+        "n": len(requests),
+        "p50": statistics.median(latencies),
+        "p95": q(0.95),
+        "p99": q(0.99),
+        "rps": len(requests) / elapsed,
+        "codes": dict(sorted(codes.items())),
+        "bad": sum(c for s, c in codes.items() if s not in ok),
+    }
+
+
+def _drive_share(args) -> dict:
+    port, clients, requests = args
+    return asyncio.run(drive(port, clients, requests))
+
+
+def drive_processes(port: int, processes: int, clients: int, requests: list) -> dict:
+    """``drive`` from several load-generator processes at once (``clients`` connections in all)."""
+    import multiprocessing
+
+    shares = [requests[i::processes] for i in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        started = time.perf_counter()
+        rows = pool.map(_drive_share, [(port, clients // processes, share) for share in shares])
+        elapsed = time.perf_counter() - started
+    codes: dict[int, int] = {}
+    for row in rows:
+        for status, count in row["codes"].items():
+            codes[status] = codes.get(status, 0) + count
+    return {
+        "n": len(requests),
+        "rps": len(requests) / elapsed,
+        "p95": max(row["p95"] for row in rows),
+        "codes": codes,
+        "bad": sum(row["bad"] for row in rows),
+    }
+
+
+# ---------------------------------------------------------------- server CPU
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the process and all its descendants, as they are now."""
+    total = 0.0
+    root = psutil.Process(pid)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            t = process.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def cpu_per_request(pid: int, port: int, requests, *, clients: int = 4, ok=(200, 201)) -> tuple[float, dict]:
+    """Server CPU (ms) per request while ``requests`` are served by ``clients`` connections."""
+    before = tree_cpu(pid)
+    row = asyncio.run(drive(port, clients, requests, ok=ok))
+    used = tree_cpu(pid) - before
+    return used * 1000 / len(requests), row
+
+
+def booking_cpu(pid: int, port: int, requests, idle: float) -> tuple[float, float]:
+    """Server CPU (ms) per booking: (while the requests are served, until their deliveries are done too).
+
+    Each booking queues its confirmation email, which the outbox sender renders and delivers in the
+    background of the same process a moment later: that is part of what a booking costs, so the second
+    figure waits until the server is idle again (0.5 s windows at its idle rate) and takes the idle
+    rate out of the whole span.
+    """
+    started, before = time.perf_counter(), tree_cpu(pid)
+    row = asyncio.run(drive(port, 4, requests, ok=(201,)))
+    assert row["codes"] == {201: len(requests)}, row
+    during = (tree_cpu(pid) - before) * 1000 / len(requests)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        window = tree_cpu(pid)
+        time.sleep(0.5)
+        if (tree_cpu(pid) - window) * 1000 / 0.5 <= idle + 10:
+            break
+    elapsed = time.perf_counter() - started
+    total = ((tree_cpu(pid) - before) * 1000 - idle * elapsed) / len(requests)
+    return during, total
+
+
+def idle_cpu(pid: int, seconds: float = 5.0) -> float:
+    """Server CPU (ms) per second while no request arrives (its background tasks)."""
+    before = tree_cpu(pid)
+    time.sleep(seconds)
+    return (tree_cpu(pid) - before) * 1000 / seconds
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):6.3f} ms  (runs: {', '.join(f'{v:.3f}' for v in values)})"
+
+
+# ---------------------------------------------------------------- the workloads
+
+
+def free_starts(port: int, trainers: list[dict], days: list[str]) -> list[tuple[str, str]]:
+    """Free 30-minute starts (trainer, startTime) of the given days, each booked at most once later."""
+    found = []
+
+    async def fetch():
+        conn = Connection(port)
+        for t in trainers:
+            for day in days:
+                status, body = await conn.request("GET", slot_target(t["id"], day, 30, t["zone"]))
+                assert status == 200, (status, body[:200])
+                taken_hours = set()
+                for s in json.loads(body):
+                    # One start per hour: a 30-minute booking never overlaps another one we make.
+                    if s["startTime"][:13] not in taken_hours:
+                        taken_hours.add(s["startTime"][:13])
+                        found.append((t["id"], s["startTime"]))
+        conn.close()
+
+    asyncio.run(fetch())
+    return found
+
+
+def booking_request(trainer_id: str, start: str, i: int) -> tuple[str, str, bytes]:
+    body = {
+        "trainerId": trainer_id,
+        "startTime": start,
+        "duration": 30,
+        "name": f"Bench {i}",
+        "email": f"bench-{i}@example.com",
+        "privacyAccepted": True,
+    }
+    return "POST", "/api/bookings", json.dumps(body).encode()
+
+
+def sqlite_part(app_dir: Path) -> None:
+    db_url = f"sqlite:///{tempfile.mkdtemp()}/reqpath.db"
+    print(f"\nSQLite: seeding {TRAINERS} trainers x {BOOKINGS_EACH} bookings ...", flush=True)
+    trainers = seed_trainers(db_url, TRAINERS, BOOKINGS_EACH)
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    # The limiter counts every booking; the limit is high enough never to refuse one.
+    env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "1000000000"}
+    env.pop("REFLEX_REDIS_URL", None)
+    env.pop("GRANIAN_WORKERS", None)
+    port = free_port()
+    today = date.today()
+    days = [(today + timedelta(days=d)).isoformat() for d in range(1, 60)]
+    month = today.strftime("%Y-%m")
+    next_month = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    with LiveServer(port, env, log, app_dir=app_dir) as server:
+        pid = server.proc.pid
+        warm = [("GET", slot_target(t["id"], days[k], 60, t["zone"]), None) for t in trainers for k in (3, 10, 20, 40)]
+        warm_dates = [("GET", dates_target(t["id"], m, 60), None) for t in trainers for m in (month, next_month)]
+        asyncio.run(drive(port, 1, warm + warm_dates))  # fill the slot cache
+        # Starts far enough ahead not to touch the warm days' answers (their cache stays warm).
+        starts = free_starts(port, trainers, days[45:55])
+        random.Random(3).shuffle(starts)
+        idle = idle_cpu(pid)
+        print(f"  server idle: {idle:.2f} ms CPU per second (background tasks)", flush=True)
+
+        print("\n  server CPU per request (median of runs; 4 client connections, one backend process):", flush=True)
+        slot_runs, dates_runs, during_runs, booking_runs = [], [], [], []
+        booked = 0
+        for _ in range(REPEATS):
+            ms, row = cpu_per_request(pid, port, warm * 150)
+            assert row["bad"] == 0, row
+            slot_runs.append(ms)
+            ms, row = cpu_per_request(pid, port, warm_dates * 150)
+            assert row["bad"] == 0, row
+            dates_runs.append(ms)
+            batch = [booking_request(t, s, booked + i) for i, (t, s) in enumerate(starts[booked : booked + 150])]
+            booked += len(batch)
+            during, total = booking_cpu(pid, port, batch, idle)
+            during_runs.append(during)
+            booking_runs.append(total)
+        print(f"    warm slot query                          {spread(slot_runs)}")
+        print(f"    warm month dates                         {spread(dates_runs)}")
+        print(f"    booking (201), while the requests ran    {spread(during_runs)}")
+        print(f"    booking (201), with its email delivered  {spread(booking_runs)}", flush=True)
+
+        print("\n  latency at 16 clients (SQLite):", flush=True)
+        rng = random.Random(2)
+        mixed = [
+            (
+                "GET",
+                slot_target(rng.choice(trainers)["id"], rng.choice(days), rng.choice([30, 60, 90]), rng.choice(ZONES)),
+                None,
+            )
+            for _ in range(2000)
+        ]
+        racing = [booking_request(*rng.choice(starts[booked:]), 10_000 + i) for i in range(500)]
+        for name, requests, ok in (
+            ("slots, bench_load mix (mostly cache misses)", mixed, (200,)),
+            ("slots, warm", warm * 50, (200,)),
+            ("bookings, racing for free starts", racing, (201, 409)),
+        ):
+            row = asyncio.run(drive(port, 16, requests, ok=ok))
+            print(
+                f"    {name:44s} n={row['n']:<5d} p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms  "
+                f"p99 {row['p99']:6.1f} ms  {row['rps']:6.0f} req/s  codes {row['codes']}  bad {row['bad']}",
+                flush=True,
+            )
+
+
+def redis_part(app_dir: Path) -> None:
+    db_url = f"sqlite:///{tempfile.mkdtemp()}/reqpath-redis.db"
+    print(f"\nRedis + SQLite: seeding {TRAINERS} trainers x {BOOKINGS_EACH} bookings ...", flush=True)
+    trainers = seed_trainers(db_url, TRAINERS, BOOKINGS_EACH)
+    today = date.today()
+    warm = [
+        ("GET", slot_target(t["id"], (today + timedelta(days=k)).isoformat(), 60, t["zone"]), None)
+        for t in trainers
+        for k in (3, 10, 20, 40)
+    ]
+    rng = random.Random(5)
+    days = [(today + timedelta(days=d)).isoformat() for d in range(1, 60)]
+    mixed = [
+        (
+            "GET",
+            slot_target(rng.choice(trainers)["id"], rng.choice(days), rng.choice([30, 60, 90]), rng.choice(ZONES)),
+            None,
+        )
+        for _ in range(1500)
+    ]
+    results, mixed_results = {}, {}
+    for workers in (1, 2):
+        env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "RATE_LIMIT_PER_MINUTE": "0",
+            "REFLEX_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "GRANIAN_WORKERS": str(workers),
+        }
+        log = Path(tempfile.mkdtemp()) / "server.log"
+        port = free_port()
+        with LiveServer(port, env, log, app_dir=app_dir) as server:
+            # Every worker fills its own cache: enough rounds that each has seen every query.
+            asyncio.run(drive(port, 16, warm * 10))
+            runs = []
+            for _ in range(REPEATS):
+                before = tree_cpu(server.proc.pid)
+                # Two load-generator processes, 8 connections each: one alone tops out near one worker's rate.
+                row = drive_processes(port, 2, 16, warm * 300)
+                cpu = (tree_cpu(server.proc.pid) - before) * 1000 / row["n"]
+                assert row["bad"] == 0, row
+                runs.append(row["rps"])
+                print(
+                    f"  GRANIAN_WORKERS={workers}: {row['rps']:6.0f} req/s  p95 {row['p95']:5.1f} ms  "
+                    f"server CPU {cpu:.3f} ms/request",
+                    flush=True,
+                )
+            results[workers] = statistics.median(runs)
+            row = drive_processes(port, 2, 16, mixed)
+            assert row["bad"] == 0, row
+            mixed_results[workers] = row["rps"]
+            print(f"  GRANIAN_WORKERS={workers}, bench_load mix: {row['rps']:6.0f} req/s  p95 {row['p95']:5.1f} ms")
+    print(
+        f"  bench_load mix (mostly cache misses), 2 workers / 1 worker: "
+        f"{mixed_results[2] / mixed_results[1]:.2f}x ({mixed_results[1]:.0f} -> {mixed_results[2]:.0f} req/s)"
+    )
+    print(
+        f"  warm slot throughput, 2 workers / 1 worker: {results[2] / results[1]:.2f}x "
+        f"({results[1]:.0f} -> {results[2]:.0f} req/s, medians of {REPEATS})\n"
+        f"  Bounded on this machine: {os.cpu_count()} cores shared by both workers and the load generator.",
+        flush=True,
+    )
+
+
+def redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=2).ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", nargs="?", default="all", choices=("all", "sqlite", "redis"))
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
+    args = parser.parse_args()
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; production server (scripts/serve.sh) "
+        f"of {args.app_dir} on loopback; load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    if args.part in ("all", "sqlite"):
+        sqlite_part(args.app_dir)
+    if args.part in ("all", "redis"):
+        if redis_up():
+            redis_part(args.app_dir)
+        else:
+            print("\nRedis skipped: nothing answers on 127.0.0.1:6379")
+
+
+if __name__ == "__main__":
+    main()

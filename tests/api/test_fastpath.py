@@ -1,0 +1,136 @@
+"""The warm-answer fast path (trainerdesk/api/fastpath.py): the same bytes as the full stack, never stale.
+
+The ``client`` fixture serves the API with the fast path in front, as production does, so every other
+API test also runs through it; these tests check when it answers and when it must leave the answer to
+the full stack.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.api.helpers import add_sub_trainer, book, future_day, open_trainer, set_prefs, set_week
+from trainerdesk.api import fastpath
+from trainerdesk.db import session_scope
+from trainerdesk.services import availability
+
+UTC = timezone.utc
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Counts the requests the fast path answered (it reads the trainer's version only when it would)."""
+    served = []
+    real = fastpath._warm_answer
+
+    def counting(scope):
+        body = real(scope)
+        if body is not None:
+            served.append(scope["path"])
+        return body
+
+    monkeypatch.setattr(fastpath, "_warm_answer", counting)
+    return served
+
+
+def slots_query(trainer_id: str, day, **extra) -> dict:
+    return {"trainerId": trainer_id, "date": day.isoformat(), "duration": "60", **extra}
+
+
+def test_a_repeated_query_is_answered_warm_with_the_same_bytes(client, spy):
+    trainer = open_trainer(client)
+    day = future_day(3)
+    first = client.get("/api/bookings/availability", params=slots_query(trainer.id, day))
+    again = client.get("/api/bookings/availability", params=slots_query(trainer.id, day))
+    assert spy == [fastpath.SLOTS_PATH]
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and len(first.json()) == 8
+    assert list(first.headers.items()) == list(again.headers.items())
+
+    month = {"trainerId": trainer.id, "month": day.strftime("%Y-%m"), "duration": "60"}
+    dates = [client.get("/api/bookings/availability/dates", params=month) for _ in range(2)]
+    assert spy == [fastpath.SLOTS_PATH, fastpath.DATES_PATH]
+    assert dates[0].content == dates[1].content and day.isoformat() in dates[0].json()
+
+
+def test_a_booking_or_an_hours_change_is_seen_at_once(client, spy):
+    trainer = open_trainer(client)
+    day = future_day(3)
+    params = slots_query(trainer.id, day)
+    before = client.get("/api/bookings/availability", params=params).json()
+    book(client, trainer.id, before[0]["startTime"])
+    after = client.get("/api/bookings/availability", params=params).json()
+    assert after == before[1:] and spy == []  # the version moved: the full stack answered
+    assert client.get("/api/bookings/availability", params=params).json() == after and len(spy) == 1
+    set_week(client, trainer, "10:00", "12:00")
+    assert len(client.get("/api/bookings/availability", params=params).json()) == 2
+    set_prefs(client, trainer, sessionDurations=[30])
+    assert client.get("/api/bookings/availability", params=params).status_code == 422
+    assert len(spy) == 1
+
+
+def test_errors_teams_origins_and_bodies_go_down_the_full_stack(client, spy):
+    lead = open_trainer(client)
+    add_sub_trainer(client, lead)
+    day = future_day(3)
+    team = {"teamId": lead.id, "date": day.isoformat(), "duration": "60"}
+    for _ in range(2):
+        assert client.get("/api/bookings/availability", params=team).status_code == 200
+        r = client.get("/api/bookings/availability", params={"trainerId": "nobody", "date": day.isoformat()})
+        assert r.status_code == 404
+    params = slots_query(lead.id, day)
+    plain = client.get("/api/bookings/availability", params=params)
+    with_origin = client.get("/api/bookings/availability", params=params, headers={"Origin": "https://evil.example"})
+    with_body = client.request("GET", "/api/bookings/availability", params=params, content=b"{}")
+    assert spy == []
+    assert with_origin.content == with_body.content == plain.content
+
+
+def test_the_same_answer_until_its_horizon(db_url, client):
+    """Reused only while passing time cannot change it: at its horizon the answer does change."""
+    trainer = open_trainer(client)
+    set_prefs(client, trainer, minNoticeHours=2, maxAdvanceDays=3)
+    day = future_day(2)
+    now = datetime.now(UTC)
+
+    def answer_at(when: datetime, which: str):
+        horizon = availability.Horizon()
+        with session_scope() as session:
+            if which == "slots":
+                _, found = availability.slots_for_date(
+                    session, trainer_id=trainer.id, day=day, client_tz=None, duration=60, now=when, horizon=horizon
+                )
+                return [s.start for s in found[60]], horizon.valid_until
+            found = availability.dates_with_slots(
+                session,
+                trainer_id=trainer.id,
+                month_first=day.replace(day=1),
+                client_tz=None,
+                duration=60,
+                now=when,
+                horizon=horizon,
+            )
+            return found, horizon.valid_until
+
+    tick = timedelta(microseconds=1)
+    for which in ("slots", "dates"):
+        when, steps, changes = now, 0, 0
+        while steps < 6:  # walk from horizon to horizon: the answer holds up to each, and then changes
+            answer, until = answer_at(when, which)
+            if until is None:
+                break
+            assert until >= when  # == when: computed at the very instant a start leaves (reused for no time)
+            assert until == when or answer_at(until - tick, which)[0] == answer
+            changes += answer_at(until + tick, which)[0] != answer
+            when, steps = until + tick, steps + 1
+        assert changes > 0, which
+    # A date beyond maxAdvanceDays today: empty, until the window reaches it.
+    far = future_day(5)
+    horizon = availability.Horizon()
+    with session_scope() as session:
+        _, found = availability.slots_for_date(
+            session, trainer_id=trainer.id, day=far, client_tz=None, duration=60, now=now, horizon=horizon
+        )
+    assert found[60] == [] and horizon.valid_until is not None and horizon.valid_until > now

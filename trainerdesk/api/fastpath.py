@@ -1,0 +1,208 @@
+"""Warm public slot answers, served in front of the whole ASGI stack (docs/performance.md, "The request path").
+
+A warm slot query used to cost about 2 ms of server CPU, nearly all of it fixed: two Starlette
+middleware stacks (Reflex's and FastAPI's), routing through some sixty routes, dependency solving,
+three hops to the thread pool, an ORM query for the trainer and preferences, and JSON encoding,
+around an answer that the grid cache already held.
+
+How it stays exact: the FastAPI endpoints (``api/availability.py``) compute every answer as before
+and, when it is a 200 for one trainer (no team), :func:`remember` its bytes under the request's exact
+path and query string, with the trainer's ``schedule_version`` it was computed from and the instant
+until which passing time cannot change it (``services.availability.Horizon``). :func:`fast_reads`
+then answers the same request again only while
+
+- the request is a plain ``GET`` of that path and query string, without a body and without an
+  ``Origin`` header (CORS stays with :class:`trainerdesk.http.CorsPolicy`);
+- the trainer's ``schedule_version``, read fresh from the database on every request (one indexed
+  single-row SELECT on a connection of this thread), is still the one the answer was computed from
+  (every change that can alter slots bumps it in its own transaction, whichever process made it);
+- ``now`` is before the answer's horizon;
+
+and sends exactly the bytes and headers the full stack sent (the security headers of
+:func:`trainerdesk.http.response_security_headers` are added by ``headers``). Anything else, including
+any error while checking, goes down the full stack unchanged, which answers it as before.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Optional
+
+from ..models import utcnow
+
+SLOTS_PATH = "/api/bookings/availability"
+DATES_PATH = "/api/bookings/availability/dates"
+PATHS = frozenset((SLOTS_PATH, DATES_PATH))
+JSON_HEADERS = ((b"content-type", b"application/json"),)
+# A request header that can change what the full stack answers, or that the fast path does not read.
+_FALL_THROUGH_HEADERS = frozenset((b"origin", b"content-length", b"transfer-encoding", b"expect"))
+
+
+@dataclass(frozen=True)
+class Answer:
+    trainer_id: str
+    version: int
+    valid_until: Optional[datetime]  # None: only a schedule change alters it
+    body: bytes
+
+
+class AnswerCache:
+    """A small thread-safe LRU of answers keyed by (database URL, path, query string)."""
+
+    def __init__(self, size: int = 4096):
+        self._data: OrderedDict[tuple, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple) -> Optional[Answer]:
+        with self._lock:
+            answer = self._data.get(key)
+            if answer is not None:
+                self._data.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple, answer: Answer) -> None:
+        with self._lock:
+            self._data[key] = answer
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+answers = AnswerCache()
+
+
+def _database_url() -> str:
+    from ..config import database_url
+
+    return database_url()
+
+
+def remember(scope: dict, *, trainer_id: str, version: int, valid_until: Optional[datetime], body: bytes) -> None:
+    """Keep a 200 answer of ``scope``'s request (called by the endpoint that computed it)."""
+    if scope.get("method") != "GET" or scope.get("path") not in PATHS:
+        return
+    key = (_database_url(), scope["path"], scope.get("query_string", b""))
+    answers.put(key, Answer(trainer_id, version, valid_until, body))
+
+
+# ---------------------------------------------------------------- the version, read fresh
+
+
+class _Versions:
+    """``schedule_version`` of one trainer, read on a connection kept by this thread for this database.
+
+    The connection is made by the engine (so SQLite's pragmas apply), detached from its pool, and reads
+    in autocommit mode: every read sees the latest commit, and no transaction is left open between requests.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def read(self, trainer_id: str) -> Optional[int]:
+        url = _database_url()
+        held = getattr(self._local, "held", None)
+        if held is None or held[0] != url:
+            self.drop()
+            held = self._local.held = (url, *self._connect(url))
+        _, connection, sql = held
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, (trainer_id,))
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        except Exception:
+            self.drop()
+            raise
+        return None if row is None else row[0]
+
+    @staticmethod
+    def _connect(url: str) -> tuple[Any, str]:
+        from ..db import engine_for
+
+        engine = engine_for(url)
+        name = engine.dialect.name
+        if name not in ("sqlite", "postgresql"):
+            raise LookupError(f"no fast path for {name}")
+        pooled = engine.raw_connection()
+        connection = pooled.dbapi_connection
+        # This thread's own from now on: never handed back to the pool (where another request would get a
+        # connection in autocommit mode); closed when dropped or collected.
+        pooled.detach()
+        if name == "postgresql":
+            connection.autocommit = True
+            mark = "%s"
+        else:
+            mark = "?"
+        return connection, f"SELECT schedule_version FROM trainer WHERE id = {mark}"
+
+    def drop(self) -> None:
+        held = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is not None:
+            try:
+                held[1].close()
+            except Exception:  # noqa: BLE001 - a broken connection is being thrown away anyway
+                pass
+
+
+versions = _Versions()
+
+
+# ---------------------------------------------------------------- the ASGI layer
+
+
+def _warm_answer(scope: dict) -> Optional[bytes]:
+    """The bytes to send for this request, or None to let the full stack answer it."""
+    if scope.get("method") != "GET" or scope.get("path") not in PATHS:
+        return None
+    for name, _ in scope.get("headers", ()):
+        if name in _FALL_THROUGH_HEADERS:
+            return None
+    answer = answers.get((_database_url(), scope["path"], scope.get("query_string", b"")))
+    if answer is None:
+        return None
+    if answer.valid_until is not None and not utcnow() < answer.valid_until:
+        return None
+    if versions.read(answer.trainer_id) != answer.version:
+        return None
+    return answer.body
+
+
+def fast_reads(app, *, headers: Callable[[dict], list[tuple[bytes, bytes]]] = lambda scope: []):
+    """``app`` with warm slot answers sent before it is called; ``headers(scope)``: what the skipped layers add."""
+
+    async def fast(scope, receive, send):
+        if scope["type"] == "http":
+            try:
+                body = _warm_answer(scope)
+            except Exception:  # noqa: BLE001 - the full stack answers (and reports) whatever went wrong
+                body = None
+            if body is not None:
+                response_headers = [(b"content-length", str(len(body)).encode()), *JSON_HEADERS, *headers(scope)]
+                await send({"type": "http.response.start", "status": 200, "headers": response_headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await app(scope, receive, send)
+
+    fast.__wrapped__ = app
+    return fast
+
+
+def enabled() -> bool:
+    """``FAST_READS=0`` turns the fast path off (to compare, or to rule it out)."""
+    return os.environ.get("FAST_READS", "1") != "0"
