@@ -309,32 +309,6 @@ async def _push(app, ids: frozenset[str] | None, targets: list[tuple[str, type]]
     await asyncio.gather(*(one(t, c) for t, c in targets))
 
 
-# Reflex's DISK state manager (one process without Redis) lists and stats every state file in
-# .states/ after every write batch and every 2 s while idle, to delete files older than the state
-# expiry (1 h): with thousands of open pages that scan was most of an idle server's CPU. Files expire
-# after an hour, so scanning every few minutes deletes them as well.
-DISK_PURGE_SECONDS = 300.0
-
-
-def calm_disk_state_purge() -> None:
-    """Run Reflex's disk-state purge at most every :data:`DISK_PURGE_SECONDS` (idempotent)."""
-    from reflex.istate.manager.disk import StateManagerDisk
-
-    original = StateManagerDisk._purge_expired_states
-    if getattr(original, "trainerdesk_calm", False):
-        return
-
-    def purge(self) -> None:
-        now = time.monotonic()
-        if now - getattr(self, "_trainerdesk_last_purge", float("-inf")) < DISK_PURGE_SECONDS:
-            return
-        self._trainerdesk_last_purge = now
-        original(self)
-
-    purge.trainerdesk_calm = True
-    StateManagerDisk._purge_expired_states = purge
-
-
 async def _listen_redis() -> None:
     import redis.asyncio as aredis
 

@@ -32,8 +32,6 @@ from .state.manage import ManageBookingState
 from .state.preferences import PreferencesState
 from .state.team import TeamState
 
-live.calm_disk_state_purge()
-
 # Runs before Reflex's own scripts: in an iframe on another site, browsers
 # that block third-party storage throw on any touch of localStorage, which
 # would crash the widget; an in-memory stand-in keeps it working.

@@ -5,6 +5,7 @@ page that differs in any of them, a page's own event and the next round read aga
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from types import SimpleNamespace
 
@@ -62,7 +63,9 @@ def push_round(pages, monkeypatch, day=DAY) -> list:
         answers.append(read(by_token[token], day))
 
     monkeypatch.setattr(live, "_push_one", push_one)
-    asyncio.run(live._push(None, None, [(t, object) for t in by_token]))
+    # A thread of its own: a browser test's event loop may be running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, live._push(None, None, [(t, object) for t in by_token])).result()
     return answers
 
 
