@@ -6,8 +6,8 @@ browser's time zone answered to the page's ``call_script``, a picked date, the s
 page has one), so every simulated page is registered in ``trainerdesk.live`` and gets pushes. Then:
 
 - memory per open page: growth of the server's RSS (its whole process tree) / N;
-- idle: 60 s with nothing happening; server CPU (process CPU time of the server tree, not wall
-  clock) per idle page-second, and as % of one core;
+- idle: 60 s with nothing happening (from 30 s after the last page opened); server CPU (process
+  CPU time of the server tree, not wall clock) per idle page-second, and as % of one core;
 - bookings through the HTTP API (``POST /api/bookings``), one at a time: the time from the 201 to
   each page receiving the delta in which the booked time is gone (p50, p99 over pages x bookings),
   and server CPU per page update;
@@ -53,6 +53,7 @@ SLOTS = "slots_rx_state_"
 # The pages' zones: every booked time falls on the same local date in all of them (chosen below).
 PAGE_ZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
 BOOKINGS = 5
+SETTLE = 30.0  # s between the last page opening and the idle minute (--settle)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 APP_FILES = (
     "rxconfig.py",
@@ -252,7 +253,9 @@ async def open_pages(bases, trainer: dict, n: int, days: dict[str, str], targets
     return [p for p in pages if p.loaded.is_set()]
 
 
-async def scenario(bases: list[str], pids: list[int], trainer: dict, n: int, idle: float, tick_seconds: float) -> dict:
+async def scenario(
+    bases: list[str], pids: list[int], trainer: dict, n: int, idle: float, tick_seconds: float, settle: float = 30
+) -> dict:
     targets, days = pick_targets(bases[0], trainer["id"])
     row: dict = {"n": n}
     connector = aiohttp.TCPConnector(limit=0)
@@ -261,7 +264,7 @@ async def scenario(bases: list[str], pids: list[int], trainer: dict, n: int, idl
         rss0 = rss_bytes(pids)
         pages = await open_pages(bases, trainer, n, days, targets, tick_seconds, http)
         row["open"] = len(pages)
-        await asyncio.sleep(5)  # let the connect burst settle
+        await asyncio.sleep(settle)  # the connect burst's tail (its last events, garbage) is not idling
         row["rss_per_page_kb"] = (rss_bytes(pids) - rss0) / max(1, len(pages)) / 1024
         row["rss_mb"] = rss_bytes(pids) / 2**20
 
@@ -436,7 +439,7 @@ def bench(
         bases, pids = [s.base for s in servers], [s.proc.pid for s in servers]
         for n in sizes:
             print(f"  N = {n} open pages over {instances} instance(s):", flush=True)
-            row = asyncio.run(scenario(bases, pids, trainers[n % 3], n, idle, tick_seconds()))
+            row = asyncio.run(scenario(bases, pids, trainers[n % 3], n, idle, tick_seconds(), SETTLE))
             row["label"] = label
             rows.append(row)
             time.sleep(5)
@@ -470,8 +473,10 @@ def main() -> None:
     parser.add_argument("which", nargs="?", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 5000])
     parser.add_argument("--idle", type=float, default=60)
+    parser.add_argument("--settle", type=float, default=SETTLE)
     parser.add_argument("--no-chromium", action="store_true")
     args = parser.parse_args()
+    globals()["SETTLE"] = args.settle
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print(
