@@ -5,7 +5,7 @@ PORT ?= 3000
 export PORT
 ENV := source scripts/env.sh &&
 
-.PHONY: run test lint setup setup-browser migrate seed clean bench bench-calendars bench-calendar bench-load bench-dashboard bench-request-path
+.PHONY: run test lint setup setup-browser migrate seed clean bench bench-calendars bench-calendar bench-load bench-dashboard bench-request-path bench-live
 
 .venv/.installed: requirements.txt
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -52,6 +52,9 @@ bench-load: setup
 
 bench-request-path: setup
 	$(ENV) python benchmarks/bench_request_path.py
+
+bench-live: setup setup-browser
+	$(ENV) python benchmarks/bench_live.py $(BENCH_ARGS)
 
 bench-dashboard: setup setup-browser
 	$(ENV) python benchmarks/bench_dashboard.py

@@ -7,6 +7,12 @@ import reflex as rx
 from trainerdesk.config import settings
 from trainerdesk.http import allowed_origins, install_cors_policy
 
+MEMORY = rx.constants.StateManagerMode.MEMORY
+# engine.io pings every open page every REFLEX_SOCKET_INTERVAL (Reflex's default 25 s); the pings
+# were most of what thousands of idle pages cost. 50 s stays under the usual 60 s idle timeouts of
+# load balancers (README, "Scaling out", sets nginx to 3600 s); set the variable to change it.
+os.environ.setdefault("REFLEX_SOCKET_INTERVAL", "50")
+
 config = rx.Config(
     app_name="trainerdesk",
     db_url=settings().database_url,
@@ -25,6 +31,12 @@ config = rx.Config(
     # socket or read responses with credentials. Reflex's default "*" let any site open a socket and
     # read any response with the visitor's cookies. The socket.io server takes this list as is.
     cors_allowed_origins=allowed_origins(settings().public_url),
+    # One process without Redis keeps the open pages' Reflex states in memory. Reflex's default (DISK)
+    # pickles every changed state to .states/ and walks all of them every 2 s: with thousands of idle
+    # open pages that walk was most of the server's idle CPU (docs/performance.md, "Live updates at
+    # scale"). A restart loses nothing a page needs: it reconnects and its on_load runs again.
+    # REFLEX_REDIS_URL set: Redis, shared by every worker and instance.
+    **({} if os.environ.get("REFLEX_REDIS_URL", "").strip() else {"state_manager_mode": MEMORY}),
 )
 
 # Reflex's own CORS layer sends Access-Control-Allow-Credentials on every response and answers every

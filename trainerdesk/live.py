@@ -15,13 +15,21 @@ the changed trainers refresh.
   not refreshed for :data:`EXPIRE_SECONDS` (a closed tab) is dropped.
 - **Push.** :func:`run_live` (a lifespan task) takes announcements and runs the page's own refresh
   (``_live_push``) inside ``app.modify_state``; Reflex sends the delta (and any toasts) to the tab.
-  An idle page costs nothing; a 60 s safety poll catches up from the version after a missed
-  announcement (reconnect, restart, a Redis outage).
+  Within one push round, pages that ask for the same read (the same trainer, month, zone, length,
+  date...) share one computation (:func:`shared`): a booking seen by 1,000 open pages of one trainer
+  costs a handful of slot computations, not 1,000.
+- **Safety poll, on the server.** Every :data:`SAFETY_POLL_MS` the push task reads the schedule
+  versions of every watched trainer in one query and pushes to the pages whose registered version
+  (what they last showed) is behind: a missed announcement (a Redis outage, another instance's
+  lost NOTIFY) is caught up within a minute without any event from the idle pages. The booking
+  pages' own poll (:data:`CLIENT_POLL_MS`) is only a keep-alive of their Reflex state (which expires
+  after an hour without events) and of their registration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import os
@@ -37,8 +45,13 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "trainerdesk_schedule"
 INFO_KEY = "trainerdesk_bumped"
-# The pages' safety poll (ms, in the components) and how long an entry outlives its last poll.
+# The safety poll (ms): the server's sweep of the watched versions, and the dashboard pages' own poll.
 SAFETY_POLL_MS = 60_000
+# The booking pages' own poll (ms): a keep-alive well inside Reflex's state expiry (1 h); catching up
+# is the server's sweep's job, so an idle page costs the server one small event per 20 minutes.
+CLIENT_POLL_MS = 20 * 60_000
+# How long an entry outlives its last registration when its tab no longer holds a socket here (the
+# sweep keeps the entries of connected tabs alive).
 EXPIRE_SECONDS = 180.0
 # Pages refreshed at once per announcement: each refresh is a few ms of database reads.
 PUSH_CONCURRENCY = 8
@@ -151,6 +164,8 @@ class Watch:
     state_cls: type
     trainer_ids: frozenset[str]
     expires: float
+    # The schedule version the page last showed (None: the page keeps its own poll, e.g. dashboards).
+    version: int | None = None
 
 
 class Registry:
@@ -160,15 +175,45 @@ class Registry:
         self._by_token: dict[str, Watch] = {}
         self._lock = threading.Lock()  # handlers may run in threads
 
-    def register(self, token: str, state_cls: type, trainer_ids: Iterable[str]) -> None:
+    def register(self, token: str, state_cls: type, trainer_ids: Iterable[str], version: int | None = None) -> None:
         ids = frozenset(t for t in trainer_ids if t)
         if not token:
             return
         with self._lock:
             if ids:
-                self._by_token[token] = Watch(state_cls, ids, time.monotonic() + EXPIRE_SECONDS)
+                self._by_token[token] = Watch(state_cls, ids, time.monotonic() + EXPIRE_SECONDS, version)
             else:
                 self._by_token.pop(token, None)
+
+    def touch(self, tokens: Iterable[str], now: float | None = None) -> None:
+        """These tabs still hold a socket here: their entries do not expire."""
+        until = (time.monotonic() if now is None else now) + EXPIRE_SECONDS
+        with self._lock:
+            for token in tokens:
+                if (watch := self._by_token.get(token)) is not None:
+                    watch.expires = until
+
+    def tokens(self) -> list[str]:
+        with self._lock:
+            return list(self._by_token)
+
+    def stale(self, versions: dict[str, int]) -> list[tuple[str, type]]:
+        """The pages whose shown version is behind ``versions`` (trainer id -> schedule version),
+        computed as ``availability.schedule_version`` does (the sum; -1 when none is found)."""
+        with self._lock:
+            watches = list(self._by_token.items())
+        out = []
+        for token, w in watches:
+            if w.version is None:
+                continue
+            found = [versions[t] for t in w.trainer_ids if t in versions]
+            if (sum(found) if found else -1) != w.version:
+                out.append((token, w.state_cls))
+        return out
+
+    def watched_trainers(self) -> set[str]:
+        with self._lock:
+            return {t for w in self._by_token.values() if w.version is not None for t in w.trainer_ids}
 
     def drop(self, token: str) -> None:
         with self._lock:
@@ -193,9 +238,30 @@ class Registry:
 registry = Registry()
 
 
-def register(state, trainer_ids: Iterable[str], state_cls: type | None = None) -> None:
-    """Called from a page's load and safety poll: this tab watches these (server-derived) trainers."""
-    registry.register(state.router.session.client_token, state_cls or type(state), trainer_ids)
+def register(state, trainer_ids: Iterable[str], state_cls: type | None = None, version: int | None = None) -> None:
+    """Called from a page's load and refreshes: this tab watches these (server-derived) trainers, and
+    shows their schedule as of ``version`` (given: the server's sweep catches it up when it is behind)."""
+    registry.register(state.router.session.client_token, state_cls or type(state), trainer_ids, version)
+
+
+# ------------------------------------------------------------------ one push round's shared reads
+
+_round: contextvars.ContextVar[dict | None] = contextvars.ContextVar("trainerdesk_live_round", default=None)
+
+
+def shared(key: tuple, compute: Callable[[], object]):
+    """``compute()``, shared by every page of the current push round that asks with the same ``key``
+    (which must name everything the answer depends on). Outside a round (a page's own event) it is
+    simply computed. A round starts after the change it serves was committed, so its reads see it; a
+    change committed during the round is announced again and served by the next round."""
+    memo = _round.get()
+    if memo is None:
+        return compute()
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = compute()
+        return value
 
 
 def drop(state) -> None:
@@ -226,10 +292,11 @@ async def _push_one(app, token: str, state_cls: type) -> None:
         await app.event_namespace.emit_update(update=update, token=token)
 
 
-async def _push(app, ids: frozenset[str] | None) -> None:
-    targets = registry.affected(ids)
+async def _push(app, ids: frozenset[str] | None, targets: list[tuple[str, type]] | None = None) -> None:
+    targets = registry.affected(ids) if targets is None else targets
     if not targets:
         return
+    _round.set({})  # this task's context: every page pushed below shares the round's reads
     gate = asyncio.Semaphore(PUSH_CONCURRENCY)
 
     async def one(token: str, cls: type) -> None:
@@ -294,22 +361,58 @@ async def _listen_postgres() -> None:
         backoff = min(backoff * 2, 30.0)
 
 
+def _read_versions(trainer_ids: set[str]) -> dict[str, int]:
+    from sqlmodel import col, select
+
+    from .db import session_scope
+    from .models import Trainer
+
+    out: dict[str, int] = {}
+    ids = sorted(trainer_ids)
+    with session_scope() as session:
+        for i in range(0, len(ids), 500):
+            rows = session.exec(
+                select(Trainer.id, Trainer.schedule_version).where(col(Trainer.id).in_(ids[i : i + 500]))
+            ).all()
+            out.update({t: v for t, v in rows})
+    return out
+
+
+async def _sweep(app) -> None:
+    """The safety poll: keep connected tabs registered, drop gone ones, catch up pages left behind."""
+    connected = app.event_namespace._token_manager.token_to_socket
+    registry.touch([t for t in registry.tokens() if t in connected])
+    registry.expire()
+    watched = registry.watched_trainers()
+    if not watched:
+        return
+    versions = await asyncio.to_thread(_read_versions, watched)
+    behind = registry.stale(versions)
+    if behind:
+        log.info("live: safety poll catches up %d page(s)", len(behind))
+        await _push(app, None, behind)
+
+
 async def run_live(app) -> None:
     """Lifespan task of every backend process: listen for announcements, push to the affected pages."""
     global _loop, _queue
     _loop, _queue = asyncio.get_running_loop(), asyncio.Queue()
     listener = {"redis": _listen_redis, "postgres": _listen_postgres}.get(transport_name())
     listen_task = asyncio.create_task(listener()) if listener else None
+    every = SAFETY_POLL_MS / 1000
     last_sweep = time.monotonic()
     try:
         while True:
             try:
-                first = await asyncio.wait_for(_queue.get(), timeout=30)
+                first = await asyncio.wait_for(_queue.get(), timeout=max(0.1, last_sweep + every - time.monotonic()))
             except TimeoutError:
                 first = "sweep"
-            if time.monotonic() - last_sweep > 30:
-                registry.expire()
+            if time.monotonic() - last_sweep >= every:
                 last_sweep = time.monotonic()
+                try:
+                    await asyncio.create_task(_sweep(app))  # a task: its round's shared reads stay its own
+                except Exception:  # noqa: BLE001 - the next sweep tries again
+                    log.exception("live: safety poll failed")
             if first == "sweep":
                 continue
             # Announcements that arrived meanwhile are served by one round (a page refreshes once).
@@ -317,7 +420,7 @@ async def run_live(app) -> None:
             while not _queue.empty():
                 more = _queue.get_nowait()
                 ids = None if (ids is None or more is None) else ids | more
-            await _push(app, None if ids is None else frozenset(ids))
+            await asyncio.create_task(_push(app, None if ids is None else frozenset(ids)))
     finally:
         if listen_task:
             listen_task.cancel()

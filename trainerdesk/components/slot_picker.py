@@ -168,9 +168,10 @@ def hour_cycle_switch(S) -> rx.Component:
 
 
 def live_ticker(S) -> rx.Component:
-    """Invisible: the safety poll. Changes are pushed the moment they commit (``trainerdesk.live``); every
-    60 s the page also asks, which keeps it registered and catches up on a missed announcement."""
-    return rx.moment(interval=live.SAFETY_POLL_MS, on_change=S.tick, display="none", aria_hidden="true")
+    """Invisible: the page's keep-alive. Changes are pushed the moment they commit (``trainerdesk.live``)
+    and the server's safety poll catches up a missed one; every 20 min the page also asks, which keeps
+    its state and its registration alive (an idle page costs the server nothing in between)."""
+    return rx.moment(interval=live.CLIENT_POLL_MS, on_change=S.tick, display="none", aria_hidden="true")
 
 
 def picker(S, action: str = "Book") -> rx.Component:

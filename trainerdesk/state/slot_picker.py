@@ -2,9 +2,11 @@
 
 A Reflex state mixin: each page state that includes it gets the month grid,
 the slots of the chosen date in the client's zone, and live refresh: the page
-registers the trainers it shows (``trainerdesk.live``) and a committed schedule
-change anywhere is pushed to it (``_live_push``); a safety poll every 60 s reads
-the schedule version (one indexed row) and catches up on a missed announcement.
+registers the trainers it shows and the schedule version it shows them at
+(``trainerdesk.live``); a committed schedule change anywhere is pushed to it
+(``_live_push``), and the server's safety poll catches it up after a missed
+announcement. Pages of one push round that show the same thing share one read
+(``live.shared``).
 """
 
 from __future__ import annotations
@@ -76,17 +78,23 @@ class SlotPicker(rx.State, mixin=True):
         zone, locale, cycle = self.client_zone, self.locale, self.hour_cycle or None
         if not zone:
             return []
-        out = []
-        for s in self.slots:
-            start = datetime.fromisoformat(s["start"])
-            out.append(
-                {
-                    "start": s["start"],
-                    "label": formatting.time_text(start, zone, locale, cycle),
-                    "aria": f"{formatting.datetime_text(start, zone, locale, cycle)} {zone}",
-                }
-            )
-        return out
+        starts = tuple(s["start"] for s in self.slots)
+
+        def labels() -> list[dict[str, str]]:
+            out = []
+            for iso in starts:
+                start = datetime.fromisoformat(iso)
+                out.append(
+                    {
+                        "start": iso,
+                        "label": formatting.time_text(start, zone, locale, cycle),
+                        "aria": f"{formatting.datetime_text(start, zone, locale, cycle)} {zone}",
+                    }
+                )
+            return out
+
+        # Pages of one push round that show the same times in the same zone and format share the labels.
+        return [dict(c) for c in live.shared(("slot_choices", starts, zone, locale, cycle), labels)]
 
     @rx.var
     def client_zone_label(self) -> str:
@@ -160,22 +168,42 @@ class SlotPicker(rx.State, mixin=True):
         """Reload the month's bookable dates and the chosen date's slots."""
         if not self.trainer_id or not self.month or not self.client_zone:
             return
-        zone = ZoneInfo(self.client_zone)
-        exclude: Optional[str] = self._exclude_booking_id or None
-        whose = self._whose()
+        watched = self._watched()
         try:
             first = parse_month(self.month)
             day = parse_date(self.selected_date) if self.selected_date else None
-            watched = self._watched()
+            version, found, slots = self._read_slots(watched, first, day)
+        except DomainError as exc:
             live.register(self, watched)
+            self.notice = friendly(exc)
+            return
+        self.seen_version = version
+        live.register(self, watched, version=version)
+        today = self._today()
+        weeks = live.shared(
+            ("weeks", first, found, today, self.locale),
+            lambda: formatting.month_weeks(first.year, first.month, {d.isoformat() for d in found}, today, self.locale),
+        )
+        self.weeks = [[dict(cell) for cell in week] for week in weeks]  # each page its own copy
+        self.slots = [{"start": start} for start in slots]
+
+    def _read_slots(self, watched: list[str], first: date, day: Optional[date]) -> tuple[int, frozenset, tuple]:
+        """(schedule version, the month's dates with slots, the day's starts as ISO instants): the
+        database part of a refresh, shared by the pages of one push round that ask the same."""
+        zone_name, duration = self.client_zone, self.duration
+        exclude: Optional[str] = self._exclude_booking_id or None
+        whose = self._whose()
+
+        def read() -> tuple[int, frozenset, tuple]:
+            zone = ZoneInfo(zone_name)
             with session_scope() as session:
-                self.seen_version = availability.schedule_version(session, watched)
+                version = availability.schedule_version(session, watched)
                 found = availability.dates_with_slots(
                     session,
                     **whose,
                     month_first=first,
                     client_tz=zone,
-                    duration=self.duration,
+                    duration=duration,
                     now=utcnow(),
                     exclude_booking_id=exclude,
                 )
@@ -186,26 +214,22 @@ class SlotPicker(rx.State, mixin=True):
                         **whose,
                         day=day,
                         client_tz=zone,
-                        duration=self.duration,
+                        duration=duration,
                         now=utcnow(),
                         exclude_booking_id=exclude,
                     )
-        except DomainError as exc:
-            self.notice = friendly(exc)
-            return
-        self.weeks = formatting.month_weeks(
-            first.year, first.month, {d.isoformat() for d in found}, self._today(), self.locale
-        )
-        self.slots = [{"start": s.start.isoformat()} for s in per_duration.get(self.duration, [])]
+            return version, frozenset(found), tuple(s.start.isoformat() for s in per_duration.get(duration, []))
+
+        key = ("slots", tuple(sorted(whose.items())), tuple(watched), first, zone_name, duration, day, exclude)
+        return live.shared(key, read)
 
     @rx.event
     def tick(self, _now: str = ""):
-        """The safety poll (every 60 s): keeps this page registered for pushes and catches up on a
-        missed announcement."""
+        """The page's own poll (every 20 min, ``live.CLIENT_POLL_MS``): keeps its Reflex state and its
+        registration alive, and catches up on a missed announcement (as the server's sweep does)."""
         if not self.trainer_id or not self.month:
             return
-        watched = self._watched()
-        live.register(self, watched)
+        live.register(self, self._watched(), version=self.seen_version)
         self._live_push()
 
     def _live_push(self):
@@ -213,8 +237,13 @@ class SlotPicker(rx.State, mixin=True):
         and by ``trainerdesk.live`` the moment a change is committed)."""
         if not self.trainer_id or not self.month:
             return
-        with session_scope() as session:
-            version = availability.schedule_version(session, self._watched())
+        watched = self._watched()
+
+        def read() -> int:
+            with session_scope() as session:
+                return availability.schedule_version(session, watched)
+
+        version = live.shared(("version", tuple(watched)), read)
         if version == self.seen_version:
             return
         self._refresh()
