@@ -27,7 +27,6 @@ import asyncio
 import os
 import random
 import resource
-import shutil
 import statistics
 import sys
 import tempfile
@@ -45,7 +44,7 @@ import psutil  # noqa: E402
 import socketio  # noqa: E402
 
 from benchmarks.seeding import seed_trainers  # noqa: E402
-from scripts.live_server import ROOT, LiveServer, free_port  # noqa: E402
+from scripts.live_server import ROOT, LiveServer, copy_app, free_port  # noqa: E402
 
 ROOT_STATE = "reflex___state____state"
 PAGE_STATE = f"{ROOT_STATE}.trainerdesk___state___booking____booking_page_state"
@@ -55,17 +54,6 @@ PAGE_ZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "Asia/Tokyo"
 BOOKINGS = 5
 SETTLE = 30.0  # s between the last page opening and the idle minute (--settle)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
-APP_FILES = (
-    "rxconfig.py",
-    "trainerdesk",
-    "assets",
-    "alembic",
-    "alembic.ini",
-    "scripts",
-    "reflex.lock",
-    "pyproject.toml",
-)
-SHARED = (".venv", ".tools", ".bun-cache")
 
 
 def instant(iso: str) -> float:
@@ -394,17 +382,6 @@ def chromium_check(base: str, trainer_id: str, slug: str, pages: int = 3) -> str
 
 
 # ------------------------------------------------------------------ backends
-
-
-def copy_app(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in APP_FILES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / name)
-    for name in SHARED:
-        if (ROOT / name).exists():
-            (target / name).symlink_to(ROOT / name)
-    return target
 
 
 def tick_seconds() -> float:

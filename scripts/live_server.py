@@ -7,6 +7,7 @@ with LiveServer(port, env, log_path) as server:
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -16,6 +17,33 @@ from typing import Optional
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+# What a second instance needs of its own (each Reflex app compiles into its own .web/), and what
+# it can share with this checkout.
+APP_FILES = (
+    "rxconfig.py",
+    "trainerdesk",
+    "assets",
+    "alembic",
+    "alembic.ini",
+    "scripts",
+    "reflex.lock",
+    "pyproject.toml",
+)
+SHARED = (".venv", ".tools", ".bun-cache")
+
+
+def copy_app(target: Path) -> Path:
+    """A copy of the app in ``target`` for another instance on this machine (venv and tools linked)."""
+    target.mkdir(parents=True)
+    for name in APP_FILES:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / name)
+    for name in SHARED:
+        if (ROOT / name).exists():
+            (target / name).symlink_to(ROOT / name)
+    return target
 
 
 class ServerFailed(RuntimeError):

@@ -8,10 +8,8 @@ dashboard open on instance A shows a booking made through instance B without a r
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +17,7 @@ import redis
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
-from scripts.live_server import ROOT, LiveServer, ServerFailed, free_port
+from scripts.live_server import LiveServer, ServerFailed, copy_app, free_port
 from tests.conftest import _drop_postgres_database, _postgres_database
 from tests.e2e.helpers import first_slot, make_trainer
 from tests.e2e.test_dashboard import login
@@ -30,17 +28,6 @@ from trainerdesk.models import Booking
 pytestmark = pytest.mark.e2e
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
-APP_FILES = (
-    "rxconfig.py",
-    "trainerdesk",
-    "assets",
-    "alembic",
-    "alembic.ini",
-    "scripts",
-    "reflex.lock",
-    "pyproject.toml",
-)
-SHARED = (".venv", ".tools", ".bun-cache")
 
 
 def _need(condition: bool, reason: str) -> None:
@@ -48,17 +35,6 @@ def _need(condition: bool, reason: str) -> None:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
-
-
-def _copy_app(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in APP_FILES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / name)
-    for name in SHARED:
-        if (ROOT / name).exists():
-            (target / name).symlink_to(ROOT / name)
-    return target
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +56,7 @@ def cluster(tmp_path_factory):
         "GRANIAN_WORKERS": "2",
     }
     root = tmp_path_factory.mktemp("cluster")
-    servers = [LiveServer(free_port(), env, root / f"{name}.log", app_dir=_copy_app(root / name)) for name in "ab"]
+    servers = [LiveServer(free_port(), env, root / f"{name}.log", app_dir=copy_app(root / name)) for name in "ab"]
     try:
         for server in servers:
             server.start()

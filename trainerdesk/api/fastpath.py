@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional
 
+from ..lru import LruCache
 from ..models import utcnow
 
 SLOTS_PATH = "/api/bookings/availability"
@@ -51,37 +51,8 @@ class Answer:
     body: bytes
 
 
-class AnswerCache:
-    """A small thread-safe LRU of answers keyed by (database URL, path, query string)."""
-
-    def __init__(self, size: int = 4096):
-        self._data: OrderedDict[tuple, Answer] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get(self, key: tuple) -> Optional[Answer]:
-        with self._lock:
-            answer = self._data.get(key)
-            if answer is not None:
-                self._data.move_to_end(key)
-            return answer
-
-    def put(self, key: tuple, answer: Answer) -> None:
-        with self._lock:
-            self._data[key] = answer
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-answers = AnswerCache()
+# Keyed by (database URL, path, query string).
+answers: LruCache[tuple, Answer] = LruCache(4096)
 
 
 def _database_url() -> str:

@@ -11,8 +11,6 @@ only the grid is cached, the notice and advance limits apply with the exact
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
@@ -44,6 +42,7 @@ from ..domain.slots import (
     team_union,
     wall_to_instant,
 )
+from ..lru import LruCache
 from ..models import AvailabilityBlock, Booking, BookingPreferences, BusyTime, DateOverride, Trainer
 from .trainers import bump_schedule_version, managed_row, managed_trainer, preferences_from_row, team_member_ids
 
@@ -249,34 +248,8 @@ def _hours(
     return weekly, overrides
 
 
-class _GridCache:
-    """A small thread-safe LRU of grid slot starts keyed by (trainer, version, ...)."""
-
-    def __init__(self, size: int = 2048):
-        self._data: OrderedDict[tuple, tuple[datetime, ...]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get(self, key: tuple) -> Optional[tuple[datetime, ...]]:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: tuple, value: tuple[datetime, ...]) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-grid_cache = _GridCache()
+# Grid slot starts keyed by (trainer, version, ...): a changed schedule is a new key, never a stale hit.
+grid_cache: LruCache[tuple, tuple[datetime, ...]] = LruCache(2048)
 
 
 class Horizon:
