@@ -43,6 +43,7 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 import socketio  # noqa: E402
 
+from benchmarks.process_tree import cpu_seconds, rss_bytes  # noqa: E402
 from benchmarks.seeding import seed_trainers  # noqa: E402
 from scripts.live_server import ROOT, LiveServer, copy_app, free_port  # noqa: E402
 
@@ -58,37 +59,6 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 
 def instant(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
-
-
-# ------------------------------------------------------------------ the server's process tree
-
-
-def tree(pid: int) -> list[psutil.Process]:
-    root = psutil.Process(pid)
-    return [root, *root.children(recursive=True)]
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        for p in tree(pid):
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.NoSuchProcess:
-                pass
-    return total
-
-
-def rss_bytes(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        for p in tree(pid):
-            try:
-                total += p.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-    return total
 
 
 # ------------------------------------------------------------------ one simulated page

@@ -35,8 +35,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psutil  # noqa: E402
 
+from benchmarks.process_tree import cpu_seconds  # noqa: E402
 from benchmarks.seeding import ZONES, seed_trainers  # noqa: E402
 from scripts.live_server import ROOT, LiveServer, free_port  # noqa: E402
 
@@ -167,24 +167,11 @@ def drive_processes(port: int, processes: int, clients: int, requests: list) -> 
 # ---------------------------------------------------------------- server CPU
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of the process and all its descendants, as they are now."""
-    total = 0.0
-    root = psutil.Process(pid)
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            t = process.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def cpu_per_request(pid: int, port: int, requests, *, clients: int = 4, ok=(200, 201)) -> tuple[float, dict]:
     """Server CPU (ms) per request while ``requests`` are served by ``clients`` connections."""
-    before = tree_cpu(pid)
+    before = cpu_seconds([pid])
     row = asyncio.run(drive(port, clients, requests, ok=ok))
-    used = tree_cpu(pid) - before
+    used = cpu_seconds([pid]) - before
     return used * 1000 / len(requests), row
 
 
@@ -196,26 +183,26 @@ def booking_cpu(pid: int, port: int, requests, idle: float) -> tuple[float, floa
     figure waits until the server is idle again (0.5 s windows at its idle rate) and takes the idle
     rate out of the whole span.
     """
-    started, before = time.perf_counter(), tree_cpu(pid)
+    started, before = time.perf_counter(), cpu_seconds([pid])
     row = asyncio.run(drive(port, 4, requests, ok=(201,)))
     assert row["codes"] == {201: len(requests)}, row
-    during = (tree_cpu(pid) - before) * 1000 / len(requests)
+    during = (cpu_seconds([pid]) - before) * 1000 / len(requests)
     deadline = time.time() + 60
     while time.time() < deadline:
-        window = tree_cpu(pid)
+        window = cpu_seconds([pid])
         time.sleep(0.5)
-        if (tree_cpu(pid) - window) * 1000 / 0.5 <= idle + 10:
+        if (cpu_seconds([pid]) - window) * 1000 / 0.5 <= idle + 10:
             break
     elapsed = time.perf_counter() - started
-    total = ((tree_cpu(pid) - before) * 1000 - idle * elapsed) / len(requests)
+    total = ((cpu_seconds([pid]) - before) * 1000 - idle * elapsed) / len(requests)
     return during, total
 
 
 def idle_cpu(pid: int, seconds: float = 5.0) -> float:
     """Server CPU (ms) per second while no request arrives (its background tasks)."""
-    before = tree_cpu(pid)
+    before = cpu_seconds([pid])
     time.sleep(seconds)
-    return (tree_cpu(pid) - before) * 1000 / seconds
+    return (cpu_seconds([pid]) - before) * 1000 / seconds
 
 
 def spread(values: list[float]) -> str:
@@ -364,10 +351,10 @@ def redis_part(app_dir: Path) -> None:
             asyncio.run(drive(port, 16, warm * 10))
             runs = []
             for _ in range(REPEATS):
-                before = tree_cpu(server.proc.pid)
+                before = cpu_seconds([server.proc.pid])
                 # Two load-generator processes, 8 connections each: one alone tops out near one worker's rate.
                 row = drive_processes(port, 2, 16, warm * 300)
-                cpu = (tree_cpu(server.proc.pid) - before) * 1000 / row["n"]
+                cpu = (cpu_seconds([server.proc.pid]) - before) * 1000 / row["n"]
                 assert row["bad"] == 0, row
                 runs.append(row["rps"])
                 print(
