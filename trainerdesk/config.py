@@ -34,9 +34,9 @@ class Settings:
     def from_env(cls) -> Settings:
         port = os.environ.get("PORT", "3000")
         return cls(
-            database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url(),
             public_url=(os.environ.get("PUBLIC_URL") or f"http://localhost:{port}").rstrip("/"),
-            rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 60),
+            rate_limit_per_minute=rate_limit_per_minute(),
             smtp_url=os.environ.get("SMTP_URL", ""),
             mail_from=os.environ.get("MAIL_FROM", "TrainerDesk <bookings@trainerdesk.localhost>"),
             secret_key=os.environ.get("SECRET_KEY", "").strip() or _key_from_file(),

@@ -116,6 +116,9 @@ class _Versions:
         pooled.detach()
         if name == "postgresql":
             connection.autocommit = True
+            # The read runs on the event loop: a database that stalls must not hold every socket for
+            # long. Past this the read fails, and the request goes down the full stack (thread pool).
+            connection.execute("SET statement_timeout = 200")
             mark = "%s"
         else:
             mark = "?"

@@ -42,15 +42,15 @@ from ..domain.policy import (
 )
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import generate_slots, is_slot, local_day_range, pick_any_trainer, wall_to_instant
-from ..models import Booking, BookingEvent, BookingPreferences, BookingToken, Client, Trainer, utcnow
+from ..models import Booking, BookingEvent, BookingToken, Client, Trainer, utcnow
 from . import notifications, outbox
 from .availability import check_duration, load_schedule, trainer_with_preferences
 from .secrets import digest, new_token, same_digest
 from .trainers import (
     bump_schedule_version,
     can_manage,
+    load_preferences_of,
     managed_ids_clause,
-    preferences_from_row,
     team_member_ids,
 )
 
@@ -331,9 +331,8 @@ def _lock_candidates(
         candidate_ids = [lead.id]
     locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
     # Their preferences, read after the lock in one statement (the Trainer rows are the locked ones).
-    rows = session.exec(select(BookingPreferences).where(col(BookingPreferences.trainer_id).in_(list(locked)))).all()
-    prefs = {row.trainer_id: preferences_from_row(row) for row in rows}
-    return candidate_ids, [(locked[tid], prefs.get(tid, Preferences())) for tid in candidate_ids if tid in locked]
+    prefs = load_preferences_of(session, locked)
+    return candidate_ids, [(locked[tid], prefs[tid]) for tid in candidate_ids if tid in locked]
 
 
 def _check_offered(

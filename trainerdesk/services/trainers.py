@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Optional, TypeVar
 
 from sqlalchemy import delete, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import live
 from ..db import begin_write
@@ -356,6 +356,14 @@ def preferences_from_row(row: BookingPreferences) -> Preferences:
 def load_preferences(session: Session, trainer_id: str) -> Preferences:
     row = session.get(BookingPreferences, trainer_id)
     return preferences_from_row(row) if row else Preferences()
+
+
+def load_preferences_of(session: Session, trainer_ids: Iterable[str]) -> dict[str, Preferences]:
+    """Several trainers' preferences in one statement (the defaults for one who never saved any)."""
+    ids = list(trainer_ids)
+    rows = session.exec(select(BookingPreferences).where(col(BookingPreferences.trainer_id).in_(ids))).all()
+    found = {row.trainer_id: preferences_from_row(row) for row in rows}
+    return {tid: found.get(tid, Preferences()) for tid in ids}
 
 
 def update_preferences(
