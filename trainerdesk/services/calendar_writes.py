@@ -14,7 +14,8 @@ and sends one request outside any transaction:
 Rendering at send time makes retries and repeats harmless: several changes in a row collapse into
 one pending row per booking and calendar (``revision`` moves), and the newest state wins. A failed
 write is retried with backoff (capped at 6 h) until it works, and its error is shown on the
-connection. The events we write are never read back as busy: their UIDs are our bookings'.
+connection. The events we write are never read back as busy: their UIDs are our bookings'. The
+writer wakes when a commit queued a write (:data:`ALARM`) or the first retry falls due.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Optional
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
+from ..alarms import Alarm, first_due
 from ..calendars import caldav as dav, fetch as web
 from ..calendars.secrets import decrypt
 from ..config import settings
@@ -42,6 +44,8 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 BATCH = 25
+# Rung by every commit that queued a write: the writer sends it at once.
+ALARM = Alarm("calendar writes")
 
 
 def write_calendar(connection: CalendarConnection) -> Optional[str]:
@@ -99,6 +103,7 @@ def queue_calendar_change(
 def _upsert(session: Session, connection_id: str, booking_id: str, href: str, *, now: datetime) -> None:
     """One pending row per booking and calendar. Booking changes lock the trainer's row first, so
     two changes of one booking never race here."""
+    ALARM.ring_on_commit(session)
     row = session.exec(
         select(CalendarWrite).where(
             CalendarWrite.connection_id == connection_id,
@@ -237,11 +242,35 @@ def forget_connection(session: Session, connection_id: str) -> None:
     session.exec(delete(CalendarWrite).where(CalendarWrite.connection_id == connection_id))
 
 
+def next_due(session: Session) -> Optional[datetime]:
+    """When the first pending write can be sent, or None: none is pending."""
+    return first_due(
+        session,
+        CalendarWrite.next_attempt_at,
+        col(CalendarWrite.done_at).is_(None),
+        leased_until=CalendarWrite.leased_until,
+    )
+
+
+def _round() -> tuple[int, Optional[datetime]]:
+    """One wake-up of the writer: write if anything is due (a read decides, so an idle round takes
+    no write lock); returns how many worked and when the next is due."""
+    with session_scope() as session:
+        due = next_due(session)
+    if due is None or due > utcnow():
+        return 0, due
+    written = write_pending()
+    with session_scope() as session:
+        return written, next_due(session)
+
+
 async def run_writer(interval: float = 2.0) -> None:
-    """Lifespan task of the app: send due calendar writes every ``interval`` seconds."""
+    """Lifespan task of the app: write when :data:`ALARM` rings or the first write is due (at most
+    ``alarms.MAX_SLEEP`` apart); ``interval`` s between rounds that wrote nothing."""
     while True:
+        written, due = 0, utcnow()
         try:
-            await asyncio.to_thread(write_pending)
+            written, due = await asyncio.to_thread(_round)
         except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
             log.exception("calendar write round failed")
-        await asyncio.sleep(interval)
+        await ALARM.sleep(due, at_least=0.0 if written else interval)

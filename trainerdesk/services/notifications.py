@@ -6,7 +6,9 @@ none is lost on a crash. Delivery is by SMTP when SMTP_URL is set, to the log
 otherwise. This sender claims due
 messages with a lease (``next_attempt_at`` pushed ahead, under row locks that
 other processes skip on PostgreSQL), sends them, and marks them sent; a failed
-send is retried with exponential backoff up to ``MAX_ATTEMPTS``. Each message
+send is retried with exponential backoff up to ``MAX_ATTEMPTS``. It wakes when a
+commit queued a message (:data:`ALARM`, ``trainerdesk.alarms``) or when the first
+queued one falls due (a reminder's hour, a retry). Each message
 carries a stable Message-ID, so the rare resend after a crash between
 "sent" and "marked" is recognisable as the same message.
 """
@@ -28,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from .. import routes
+from ..alarms import Alarm, first_due
 from ..config import settings
 from ..db import begin_write, is_sqlite, session_scope
 from ..domain.ics import CalendarEntry, booking_calendar
@@ -42,6 +45,8 @@ log = logging.getLogger("trainerdesk.notifications")
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 BATCH = 50
+# Rung by every commit that queued a message: the sender delivers it at once.
+ALARM = Alarm("outbox")
 
 
 # ---------------------------------------------------------------- composition
@@ -159,6 +164,7 @@ def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, 
             created_at=now,
         )
     )
+    ALARM.ring_on_commit(session)
 
 
 def queue_reminders(
@@ -209,6 +215,7 @@ def queue_reminders(
                 remind_start=booking.start_at,
             )
         )
+        ALARM.ring_on_commit(session)  # the sender's next wake-up may now be earlier
 
 
 def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> None:
@@ -363,11 +370,35 @@ def _finish(session: Session, message_id: int, *, error: Optional[str], now: dat
     session.commit()
 
 
+def next_due(session: Session) -> Optional[datetime]:
+    """When the first queued message is due (a lease's end for one being sent), or None: none is."""
+    return first_due(
+        session,
+        OutboxMessage.next_attempt_at,
+        col(OutboxMessage.sent_at).is_(None),
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+    )
+
+
+def _round() -> tuple[int, Optional[datetime]]:
+    """One wake-up of the sender: deliver if anything is due (a read decides, so an idle round takes
+    no write lock); returns how many were delivered and when the next is due."""
+    with session_scope() as session:
+        due = next_due(session)
+    if due is None or due > utcnow():
+        return 0, due
+    delivered = deliver_pending()
+    with session_scope() as session:
+        return delivered, next_due(session)
+
+
 async def run_sender(interval: float = 2.0) -> None:
-    """Lifespan task of the app: deliver due messages every ``interval`` seconds."""
+    """Lifespan task of the app: deliver when :data:`ALARM` rings or the first message is due (at
+    most ``alarms.MAX_SLEEP`` apart); ``interval`` s between rounds that delivered nothing."""
     while True:
+        delivered, due = 0, utcnow()
         try:
-            await asyncio.to_thread(deliver_pending)
+            delivered, due = await asyncio.to_thread(_round)
         except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
             log.exception("outbox delivery round failed")
-        await asyncio.sleep(interval)
+        await ALARM.sleep(due, at_least=0.0 if delivered else interval)

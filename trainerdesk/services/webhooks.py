@@ -10,7 +10,8 @@
   usable to sign).
 - **Sent** by a lifespan task of its own (never in the way of emails): due deliveries are leased,
   at most one endpoint's batch per worker thread and one worker per endpoint, so a slow or dead
-  receiver holds up only itself. Each POST goes through the checked network layer of
+  receiver holds up only itself. It wakes when a commit queued a delivery or a worker finished
+  (:data:`ALARM`), or when the first retry falls due. Each POST goes through the checked network layer of
   ``calendars/fetch.py`` (no internal addresses, also after DNS), 10 s at most, no redirects
   followed; only a short excerpt of the answer is kept.
 - **Retried** about 10 s, 1 min, 5 min, 30 min and 2 h after a failure, then every 6 h, until 24
@@ -37,6 +38,7 @@ import httpx
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
+from ..alarms import Alarm, first_due
 from ..calendars import fetch as web
 from ..calendars.secrets import decrypt, encrypt
 from ..config import settings
@@ -58,6 +60,8 @@ EVENT_TYPES = (
 )
 MAX_ENDPOINTS = 10  # per trainer
 TIMEOUT_SECONDS = 10.0
+# Rung by every commit that queued a delivery, and by a worker that finished its batch.
+ALARM = Alarm("webhooks")
 RETRY_DELAYS = (
     timedelta(seconds=10),
     timedelta(minutes=1),
@@ -217,6 +221,7 @@ def queue_booking_event(
 
 def _queue(session: Session, endpoints: list[WebhookEndpoint], kind: str, data: dict, *, now: datetime) -> str:
     event_id = "evt_" + new_id()
+    ALARM.ring_on_commit(session)
     body = json.dumps(
         {"id": event_id, "type": kind, "createdAt": iso(now), "data": data}, separators=(",", ":"), ensure_ascii=False
     )
@@ -447,6 +452,7 @@ class _Sender:
     def _done(self, endpoint_id: str) -> None:
         with self.lock:
             self.busy.discard(endpoint_id)
+        ALARM.ring()  # a worker is free, and the endpoint's next batch may be waiting
 
 
 _sender = _Sender()
@@ -457,11 +463,36 @@ def deliver_due(*, now: Optional[datetime] = None) -> int:
     return _sender.round(now, wait=True)
 
 
+def next_due(session: Session) -> Optional[datetime]:
+    """When the first pending delivery of an active endpoint can be sent, or None: none is pending."""
+    return first_due(
+        session,
+        WebhookDelivery.next_attempt_at,
+        WebhookDelivery.status == "pending",
+        col(WebhookDelivery.endpoint_id).in_(select(WebhookEndpoint.id).where(WebhookEndpoint.active)),
+        leased_until=WebhookDelivery.leased_until,
+    )
+
+
+def _round() -> Optional[datetime]:
+    """One wake-up of the sender: hand out due deliveries if there are any (a read decides, so an
+    idle round takes no write lock); returns when the next is due."""
+    with session_scope() as session:
+        due = next_due(session)
+    if due is None or due > utcnow():
+        return due
+    _sender.round(None, wait=False)
+    with session_scope() as session:
+        return next_due(session)
+
+
 async def run_webhook_sender(interval: float = 1.0) -> None:
-    """Lifespan task of the app: send due webhook deliveries every ``interval`` seconds."""
+    """Lifespan task of the app: hand out due deliveries when :data:`ALARM` rings or the first is due
+    (at most ``alarms.MAX_SLEEP`` apart, at least ``interval`` s unless rung)."""
     while True:
+        due = utcnow()
         try:
-            await asyncio.to_thread(_sender.round, None, wait=False)
+            due = await asyncio.to_thread(_round)
         except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
             log.exception("webhook delivery round failed")
-        await asyncio.sleep(interval)
+        await ALARM.sleep(due, at_least=interval)
