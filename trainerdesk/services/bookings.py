@@ -21,7 +21,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..db import begin_write
+from ..db import begin_write, insert_rows
 from ..domain import inputs
 from ..domain.errors import (
     DomainError,
@@ -176,18 +176,23 @@ def _record(
     from_status: Optional[str] = None,
     now: Optional[datetime] = None,
 ) -> None:
-    session.add(
-        BookingEvent(
-            booking_id=booking.id,
-            action=action,
-            actor=actor,
-            at=now or utcnow(),
-            reason=reason,
-            from_start=from_start,
-            to_start=to_start,
-            from_status=from_status,
-            to_status=booking.status.value if isinstance(booking.status, BookingStatus) else booking.status,
-        )
+    # A Core INSERT: the line is never read back in the transaction (the booking itself is in the database).
+    insert_rows(
+        session,
+        BookingEvent,
+        [
+            {
+                "booking_id": booking.id,
+                "action": action,
+                "actor": actor,
+                "at": now or utcnow(),
+                "reason": reason,
+                "from_start": from_start,
+                "to_start": to_start,
+                "from_status": from_status,
+                "to_status": booking.status.value if isinstance(booking.status, BookingStatus) else booking.status,
+            }
+        ],
     )
 
 

@@ -32,7 +32,7 @@ from sqlmodel import Session, col, select
 from ..calendars import caldav as dav, fetch as web
 from ..calendars.secrets import decrypt
 from ..config import settings
-from ..db import begin_write, is_sqlite, session_scope
+from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.ics import stored_calendar
 from ..domain.policy import BookingStatus
 from ..models import Booking, CalendarConnection, CalendarWrite, Client, Trainer, utcnow
@@ -108,14 +108,18 @@ def _upsert(session: Session, connection_id: str, booking_id: str, href: str, *,
         )
     ).first()
     if row is None:
-        session.add(
-            CalendarWrite(
-                connection_id=connection_id,
-                booking_id=booking_id,
-                calendar_href=href,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        insert_rows(
+            session,
+            CalendarWrite,
+            [
+                {
+                    "connection_id": connection_id,
+                    "booking_id": booking_id,
+                    "calendar_href": href,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            ],
         )
         return
     row.revision += 1

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from .. import routes
 from ..config import settings
-from ..db import begin_write, is_sqlite, session_scope
+from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.ics import CalendarEntry, booking_calendar
 from ..domain.policy import BookingStatus
 from ..domain.reminders import reason_not_to_send, reminders_to_plan
@@ -147,17 +147,21 @@ def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, 
     if composed is None:
         return
     subject, body = composed
-    session.add(
-        OutboxMessage(
-            booking_id=booking.id,
-            event=event,
-            recipient=client.email,
-            subject=subject,
-            body=body,
-            ics="",
-            next_attempt_at=now,
-            created_at=now,
-        )
+    insert_rows(
+        session,
+        OutboxMessage,
+        [
+            {
+                "booking_id": booking.id,
+                "event": event,
+                "recipient": client.email,
+                "subject": subject,
+                "body": body,
+                "ics": "",
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        ],
     )
 
 
@@ -193,22 +197,26 @@ def queue_reminders(
         )
     )
     subject, body = compose(booking, trainer, client, "reminder")
-    for hours, due in planned:
-        if hours in have:
-            continue  # planned already (the trainer's row lock keeps two plans of one booking apart)
-        session.add(
-            OutboxMessage(
-                booking_id=booking.id,
-                event="reminder",
-                recipient=client.email,
-                subject=subject,
-                body=body,
-                next_attempt_at=due,
-                created_at=now,
-                remind_hours=hours,
-                remind_start=booking.start_at,
-            )
-        )
+    # (Not in ``have``: planned already; the trainer's row lock keeps two plans of one booking apart.)
+    insert_rows(
+        session,
+        OutboxMessage,
+        [
+            {
+                "booking_id": booking.id,
+                "event": "reminder",
+                "recipient": client.email,
+                "subject": subject,
+                "body": body,
+                "next_attempt_at": due,
+                "created_at": now,
+                "remind_hours": hours,
+                "remind_start": booking.start_at,
+            }
+            for hours, due in planned
+            if hours not in have
+        ],
+    )
 
 
 def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> None:

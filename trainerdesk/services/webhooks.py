@@ -40,7 +40,7 @@ from sqlmodel import Session, col, select
 from ..calendars import fetch as web
 from ..calendars.secrets import decrypt, encrypt
 from ..config import settings
-from ..db import begin_write, is_sqlite, session_scope
+from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.errors import ValidationFailed
 from ..models import Booking, Client, Trainer, WebhookDelivery, WebhookEndpoint, new_id, utcnow
 from .booking_json import booking_json, iso
@@ -220,12 +220,21 @@ def _queue(session: Session, endpoints: list[WebhookEndpoint], kind: str, data: 
     body = json.dumps(
         {"id": event_id, "type": kind, "createdAt": iso(now), "data": data}, separators=(",", ":"), ensure_ascii=False
     )
-    for endpoint in endpoints:
-        session.add(
-            WebhookDelivery(
-                endpoint_id=endpoint.id, event_id=event_id, type=kind, body=body, next_attempt_at=now, created_at=now
-            )
-        )
+    insert_rows(
+        session,
+        WebhookDelivery,
+        [
+            {
+                "endpoint_id": endpoint.id,
+                "event_id": event_id,
+                "type": kind,
+                "body": body,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for endpoint in endpoints
+        ],
+    )
     return event_id
 
 
