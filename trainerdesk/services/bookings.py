@@ -52,6 +52,7 @@ from .trainers import (
     load_preferences_of,
     managed_ids_clause,
     team_member_ids,
+    unknown_trainer,
 )
 
 
@@ -241,10 +242,13 @@ def create_booking(
         privacy_accepted=privacy_accepted,
     )
     begin_write(session)
-    lead, lead_prefs = trainer_with_preferences(session, team_id or trainer_id)
+    if team_id:
+        lead, lead_prefs = trainer_with_preferences(session, team_id)
+    else:
+        lead, lead_prefs = _lock_trainer(session, trainer_id)
     zone_name = client_timezone or lead.timezone
     parse_zone(zone_name, field_name="clientTimezone")
-    candidate_ids, candidates = _lock_candidates(session, lead, team_id=team_id)
+    candidate_ids, candidates = _lock_candidates(session, lead, lead_prefs, team_id=team_id)
     _check_offered(lead_prefs, candidates, request.duration, is_team=bool(team_id))
     trainer, prefs = _pick_trainer(session, candidates, candidate_ids, request, now=now)
     client = _upsert_client(session, trainer, request, now=now)
@@ -321,19 +325,27 @@ def client_field_errors(details: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
+def _lock_trainer(session: Session, trainer_id: Any) -> tuple[Trainer, Preferences]:
+    """One trainer, locked, with its preferences: the locking read is the one that finds it."""
+    locked = _lock_trainers(session, [trainer_id]) if isinstance(trainer_id, str) else []
+    if not locked:
+        raise unknown_trainer()
+    return locked[0], load_preferences_of(session, [trainer_id])[trainer_id]
+
+
 def _lock_candidates(
-    session: Session, lead: Trainer, *, team_id: Optional[str]
+    session: Session, lead: Trainer, lead_prefs: Preferences, *, team_id: Optional[str]
 ) -> tuple[list[str], list[tuple[Trainer, Preferences]]]:
     """The trainers who could take the booking (``lead``, or the team ``lead`` heads), locked, with preferences.
 
     Returns the candidates' ids in the team's stable order, and the locked ones with their preferences.
+    A single trainer was locked when it was read (:func:`_lock_trainer`).
     """
-    if team_id:
-        if lead.primary_trainer_id is not None:
-            raise NotFound("No team with this id; use the primary trainer's id.")
-        candidate_ids = team_member_ids(session, lead)
-    else:
-        candidate_ids = [lead.id]
+    if not team_id:
+        return [lead.id], [(lead, lead_prefs)]
+    if lead.primary_trainer_id is not None:
+        raise NotFound("No team with this id; use the primary trainer's id.")
+    candidate_ids = team_member_ids(session, lead)
     locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
     # Their preferences, read after the lock in one statement (the Trainer rows are the locked ones).
     prefs = load_preferences_of(session, locked)

@@ -241,10 +241,15 @@ def redeem_login_ticket(session: Session, ticket: Any, *, now: Optional[datetime
 # ---------------------------------------------------------------- who may act on whom
 
 
+def unknown_trainer() -> NotFound:
+    """The answer for a trainer id that names nobody."""
+    return NotFound("No trainer with this id.")
+
+
 def get_trainer(session: Session, trainer_id: str) -> Trainer:
     trainer = session.get(Trainer, trainer_id) if isinstance(trainer_id, str) else None
     if trainer is None:
-        raise NotFound("No trainer with this id.")
+        raise unknown_trainer()
     return trainer
 
 
