@@ -113,9 +113,9 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
     """INSERT ``rows`` (column values; the same keys in each) into ``model``'s table, in the session's
     transaction, as one Core statement.
 
-    For the rows a change writes and never reads back (history lines, outbox rows): no ORM objects, no
-    unit of work, no flush, which cost a booking more than its SQL. The columns' defaults still apply.
-    Nothing is flushed first, so a row may only refer to rows already written (flushed).
+    For the rows a change writes and never reads back (history lines, outbox rows): no ORM objects and
+    no unit of work for them, which cost a booking more than its SQL. The columns' defaults still
+    apply. Like any statement of the session, it autoflushes the session's pending ORM changes first.
     """
     if rows:
         session.execute(insert(model.__table__), list(rows))

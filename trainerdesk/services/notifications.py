@@ -5,9 +5,10 @@ event" (:func:`queue`), in the same transaction as the change it describes, so
 none is lost on a crash. Delivery is by SMTP when SMTP_URL is set, to the log
 otherwise. This sender claims due
 messages with a lease (``next_attempt_at`` pushed ahead, under row locks that
-other processes skip on PostgreSQL), sends them, and marks them sent; a failed
-send is retried with exponential backoff up to ``MAX_ATTEMPTS``. Each message
-carries a stable Message-ID, so the rare resend after a crash between
+other processes skip on PostgreSQL), sends them, and marks them sent (the
+marks of a round in one transaction, within ``MARK_WITHIN`` of each send); a
+failed send is retried with exponential backoff up to ``MAX_ATTEMPTS``. Each
+message carries a stable Message-ID, so the rare resend after a crash between
 "sent" and "marked" is recognisable as the same message.
 """
 
@@ -17,6 +18,7 @@ import asyncio
 import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -25,6 +27,7 @@ from typing import Optional
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from .. import routes
@@ -42,6 +45,9 @@ log = logging.getLogger("trainerdesk.notifications")
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 BATCH = 50
+# A round's sent messages are marked in one transaction at its end, or sooner if it runs this long:
+# well inside LEASE, so no other sender claims a message that went out but is not marked yet.
+MARK_WITHIN = 5.0  # seconds
 
 
 # ---------------------------------------------------------------- composition
@@ -97,7 +103,7 @@ def trainer_entry(booking: Booking, trainer: Trainer, client: Client) -> Calenda
 def mint_link_token(session: Session, booking: Booking) -> str:
     """A new secret link token for ``booking`` (for an email); only its digest is stored."""
     token = new_token()
-    session.add(BookingToken(booking_id=booking.id, token_hash=digest(token)))
+    insert_rows(session, BookingToken, [{"booking_id": booking.id, "token_hash": digest(token)}])
     return token
 
 
@@ -271,14 +277,17 @@ def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -
     return email
 
 
-def _render(session: Session, message: OutboxMessage, *, sender: str, now: datetime) -> EmailMessage:
+def _render(
+    session: Session,
+    message: OutboxMessage,
+    booking: Booking,
+    trainer: Trainer,
+    client: Client,
+    *,
+    sender: str,
+    now: datetime,
+) -> EmailMessage:
     """The email for one message, with fresh manage links (a token minted now, kept hashed) and the .ics."""
-    booking, trainer, client = session.exec(
-        select(Booking, Trainer, Client)
-        .join(Trainer, Trainer.id == Booking.trainer_id)
-        .join(Client, Client.id == Booking.client_id)
-        .where(Booking.id == message.booking_id)
-    ).one()
     token = mint_link_token(session, booking) if MANAGE_LINKS in message.body else None
     body = message.body.replace(MANAGE_LINKS, manage_links_text(booking, token)) if token else message.body
     ics = booking_calendar(calendar_entry(booking, trainer, client, token=token), stamp=now)
@@ -323,18 +332,33 @@ def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Emai
     )
     if not is_sqlite(session):
         query = query.with_for_update(skip_locked=True)
+    messages = session.exec(query).all()
+    # The batch's bookings, each with its trainer and client, in one read.
+    booked = {
+        booking.id: (booking, trainer, client)
+        for booking, trainer, client in session.exec(
+            select(Booking, Trainer, Client)
+            .join(Trainer, Trainer.id == Booking.trainer_id)
+            .join(Client, Client.id == Booking.client_id)
+            .where(col(Booking.id).in_({m.booking_id for m in messages}))
+        ).all()
+    }
     claimed = []
-    for message in session.exec(query).all():
-        if message.event == "reminder":
-            reason = _reminder_unwanted(session, message)
-            if reason:
-                message.sent_at, message.not_sent_reason = now, reason  # leaves the queue unsent
-                session.add(message)
-                continue
-        message.attempts += 1
-        message.next_attempt_at = now + LEASE
-        session.add(message)
-        claimed.append((message.id, _render(session, message, sender=sender, now=now)))
+    # Nothing read below depends on the leases being written, so they are flushed together at commit
+    # instead of one by one before each token's INSERT.
+    with session.no_autoflush:
+        for message in messages:
+            if message.event == "reminder":
+                reason = _reminder_unwanted(session, message)
+                if reason:
+                    message.sent_at, message.not_sent_reason = now, reason  # leaves the queue unsent
+                    session.add(message)
+                    continue
+            message.attempts += 1
+            message.next_attempt_at = now + LEASE
+            session.add(message)
+            rendered = _render(session, message, *booked[message.booking_id], sender=sender, now=now)
+            claimed.append((message.id, rendered))
     session.commit()
     return claimed
 
@@ -346,29 +370,48 @@ def deliver_pending(*, now: Optional[datetime] = None, send: Optional[Callable[[
     send = send or (smtp_sender(config.smtp_url) if config.smtp_url else log_sender)
     delivered = 0
     with session_scope() as session:
-        for message_id, email in _claim(session, now, config.mail_from):
-            try:
-                send(email)
-            except Exception as exc:  # noqa: BLE001 - any failure is retried later
-                log.warning("sending outbox message %s failed: %s", message_id, exc)
-                _finish(session, message_id, error=str(exc)[:500], now=now)
-            else:
-                _finish(session, message_id, error=None, now=now)
-                delivered += 1
+        outcomes: list[tuple[int, Optional[str], datetime]] = []  # (message id, error or None, when)
+        marked_by = time.monotonic() + MARK_WITHIN
+        try:
+            for message_id, email in _claim(session, now, config.mail_from):
+                try:
+                    send(email)
+                except Exception as exc:  # noqa: BLE001 - any failure is retried later
+                    log.warning("sending outbox message %s failed: %s", message_id, exc)
+                    outcomes.append((message_id, str(exc)[:500], utcnow()))
+                else:
+                    outcomes.append((message_id, None, utcnow()))
+                    delivered += 1
+                if time.monotonic() >= marked_by:  # a slow round: write what it has sent so far
+                    _finish(session, outcomes, now=now)
+                    outcomes, marked_by = [], time.monotonic() + MARK_WITHIN
+        finally:
+            _finish(session, outcomes, now=now)
     return delivered
 
 
-def _finish(session: Session, message_id: int, *, error: Optional[str], now: datetime) -> None:
+def _finish(session: Session, outcomes: Sequence[tuple[int, Optional[str], datetime]], *, now: datetime) -> None:
+    """Mark sent messages sent (at the moment each went) and put failed ones back with backoff, in one transaction."""
+    if not outcomes:
+        return
     begin_write(session)
-    message = session.get(OutboxMessage, message_id)
-    if error is None:
-        message.sent_at = utcnow()
-        message.last_error = ""
-    else:
-        message.last_error = error
-        message.next_attempt_at = now + backoff(message.attempts)
-    session.add(message)
+    sent = [{"message_id": message_id, "sent_at": at} for message_id, error, at in outcomes if error is None]
+    if sent:
+        session.execute(_MARK_SENT, sent)
+    for message_id, error, _at in outcomes:
+        if error is not None:
+            message = session.get(OutboxMessage, message_id)
+            message.last_error = error
+            message.next_attempt_at = now + backoff(message.attempts)
+            session.add(message)
     session.commit()
+
+
+_MARK_SENT = (
+    update(OutboxMessage.__table__)
+    .where(OutboxMessage.__table__.c.id == bindparam("message_id"))
+    .values(sent_at=bindparam("sent_at"), last_error="")
+)
 
 
 async def run_sender(interval: float = 2.0) -> None:
