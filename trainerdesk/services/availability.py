@@ -318,13 +318,17 @@ class Horizon:
                 self.until(beyond - advance)
 
 
+# Built once (with a bind parameter): most requests start with it.
+_TRAINER_WITH_PREFERENCES = (
+    select(Trainer, BookingPreferences)
+    .join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
+    .where(Trainer.id == bindparam("trainer_id"))
+)
+
+
 def trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer, Preferences]:
     row = (
-        session.exec(
-            select(Trainer, BookingPreferences)
-            .join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
-            .where(Trainer.id == trainer_id)
-        ).first()
+        session.exec(_TRAINER_WITH_PREFERENCES, params={"trainer_id": trainer_id}).first()
         if isinstance(trainer_id, str)
         else None
     )

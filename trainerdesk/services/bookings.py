@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -90,6 +90,20 @@ def _check_phone(value: Any) -> str:
 # ---------------------------------------------------------------- locking and slot checks
 
 
+# The booking path's statements are built once, with bind parameters: building one costs more
+# than running it.
+_LOCK_TRAINERS = (
+    select(Trainer)
+    .where(col(Trainer.id).in_(bindparam("trainer_ids", expanding=True)))
+    .order_by(Trainer.id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_CLIENT_BY_EMAIL = select(Client).where(
+    Client.trainer_id == bindparam("trainer_id"), Client.email == bindparam("email")
+)
+
+
 def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer]:
     """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle.
 
@@ -98,14 +112,7 @@ def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer
     another writer; refresh it from the locked row, or ``schedule_version``
     would be bumped from a stale value and lose the other writer's bump.
     """
-    rows = session.exec(
-        select(Trainer)
-        .where(col(Trainer.id).in_(list(trainer_ids)))
-        .order_by(Trainer.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    return list(rows)
+    return list(session.exec(_LOCK_TRAINERS, params={"trainer_ids": list(trainer_ids)}).all())
 
 
 def _is_free_slot(
@@ -389,7 +396,7 @@ def _pick_trainer(
 
 def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest, *, now: datetime) -> Client:
     """The trainer's client with this email, created or updated with the name (and phone, if given)."""
-    client = session.exec(select(Client).where(Client.trainer_id == trainer.id, Client.email == request.email)).first()
+    client = session.exec(_CLIENT_BY_EMAIL, params={"trainer_id": trainer.id, "email": request.email}).first()
     if client is None:
         client = Client(
             trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now

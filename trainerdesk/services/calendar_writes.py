@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import delete, or_
+from sqlalchemy import bindparam, delete, or_
 from sqlmodel import Session, col, select
 
 from ..calendars import caldav as dav, fetch as web
@@ -54,13 +54,15 @@ def write_calendar(connection: CalendarConnection) -> Optional[str]:
 # ---------------------------------------------------------------- queueing (inside the change's transaction)
 
 
+# Built once (with a bind parameter): every booking change runs it, mostly to find nothing.
+_CALDAV_CONNECTIONS = select(CalendarConnection).where(
+    CalendarConnection.trainer_id == bindparam("trainer_id"), CalendarConnection.kind == "caldav"
+)
+
+
 def queue_booking(session: Session, booking: Booking, *, now: datetime) -> None:
     """Bring ``booking`` up to date in every calendar its trainer writes into (in this transaction)."""
-    connections = session.exec(
-        select(CalendarConnection).where(
-            CalendarConnection.trainer_id == booking.trainer_id, CalendarConnection.kind == "caldav"
-        )
-    ).all()
+    connections = session.exec(_CALDAV_CONNECTIONS, params={"trainer_id": booking.trainer_id}).all()
     for connection in connections:
         href = write_calendar(connection)
         if href is not None:

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 import httpx
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from ..calendars import fetch as web
@@ -197,6 +197,12 @@ def list_deliveries(
 # ---------------------------------------------------------------- queueing (inside the change's transaction)
 
 
+# Built once (with a bind parameter): every booking change runs it, mostly to find nothing.
+_ACTIVE_ENDPOINTS = select(WebhookEndpoint).where(
+    WebhookEndpoint.trainer_id == bindparam("trainer_id"), WebhookEndpoint.active
+)
+
+
 def queue_booking_event(
     session: Session, booking: Booking, trainer: Trainer, client: Client, event: str, *, now: datetime
 ) -> None:
@@ -205,11 +211,7 @@ def queue_booking_event(
     if kind not in EVENT_TYPES:
         return
     endpoints = [
-        e
-        for e in session.exec(
-            select(WebhookEndpoint).where(WebhookEndpoint.trainer_id == trainer.id, WebhookEndpoint.active)
-        ).all()
-        if kind in e.events
+        e for e in session.exec(_ACTIVE_ENDPOINTS, params={"trainer_id": trainer.id}).all() if kind in e.events
     ]
     if endpoints:
         _queue(session, endpoints, kind, {"booking": booking_json(booking, trainer, client)}, now=now)
