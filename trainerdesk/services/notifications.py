@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from .. import routes
-from ..config import settings
+from ..config import public_url, settings
 from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.ics import CalendarEntry, booking_calendar
 from ..domain.policy import BookingStatus
@@ -69,7 +69,7 @@ _SUBJECTS = {
 
 def calendar_entry(booking: Booking, trainer: Trainer, client: Client, *, token: Optional[str] = None) -> CalendarEntry:
     """The booking as a calendar entry (for the .ics file), with manage links when a token is given."""
-    base = settings().public_url
+    base = public_url()
     links: tuple[tuple[str, str], ...] = ()
     if token:
         links = (
@@ -95,7 +95,7 @@ def trainer_entry(booking: Booking, trainer: Trainer, client: Client) -> Calenda
     """The trainer's side of a session (the feed, the CalDAV copy): named after the client, linking
     to the dashboard, never to the client's private manage links."""
     pending = " (pending)" if BookingStatus(booking.status) == BookingStatus.PENDING else ""
-    dashboard = settings().public_url + routes.DASHBOARD_BOOKINGS
+    dashboard = public_url() + routes.DASHBOARD_BOOKINGS
     return replace(
         calendar_entry(booking, trainer, client),
         summary=f"{client.name}{pending}",
@@ -112,7 +112,7 @@ def mint_link_token(session: Session, booking: Booking) -> str:
 
 def manage_links_text(booking: Booking, token: str) -> str:
     """The reschedule and cancel links of an email, opened by ``token``."""
-    base = settings().public_url
+    base = public_url()
     return (
         f"Reschedule: {routes.reschedule_url(booking.id, token, base)}\n"
         f"Cancel: {routes.cancel_url(booking.id, token, base)}"
@@ -265,35 +265,42 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-class _HeaderClasses(HeaderRegistry):
-    """``email``'s header registry, making the class of each header name once: the stock registry
-    builds a new class for every header it parses, which was half the cost of building an email.
-    The parsing, the header objects and the message they make are the same."""
+class _Headers(HeaderRegistry):
+    """``email``'s header registry, with the same parsing and the same header objects, made cheaper
+    for emails that repeat most of their headers (most of the cost of building one was here):
+
+    - the class of each header name is made once (the stock registry builds a new class for every
+      header it parses);
+    - a header whose value every email repeats (the sender, the MIME headers of the two parts) is
+      parsed once per value: header objects are immutable, and a message keeps one given to it as is.
+    """
+
+    REPEATED = frozenset({"from", "content-type", "content-transfer-encoding", "content-disposition", "mime-version"})
 
     def __init__(self) -> None:
         super().__init__()
-        self._made: dict[str, type] = {}
+        self._classes: dict[str, type] = {}
+        self._parse_once = lru_cache(maxsize=128)(super().__call__)
 
     def __getitem__(self, name: str) -> type:
-        made = self._made.get(name.lower())
+        made = self._classes.get(name.lower())
         if made is None:
-            made = self._made[name.lower()] = super().__getitem__(name)
+            made = self._classes[name.lower()] = super().__getitem__(name)
         return made
+
+    def __call__(self, name: str, value: str):
+        if name.lower() in self.REPEATED:
+            return self._parse_once(name, value)
+        return super().__call__(name, value)
 
 
 # ``email.policy.default`` (what ``EmailMessage()`` uses), with that registry.
-_EMAIL_POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
-
-
-@lru_cache(maxsize=16)
-def _from_header(sender: str):
-    """The parsed From header (header objects are immutable; parsing an address is the dearest one)."""
-    return _EMAIL_POLICY.header_factory("From", sender)
+_EMAIL_POLICY = email.policy.default.clone(header_factory=_Headers())
 
 
 def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -> EmailMessage:
     email = EmailMessage(policy=_EMAIL_POLICY)
-    email["From"] = _from_header(sender)
+    email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = f"<outbox-{message.id}-{message.booking_id}@trainerdesk>"
