@@ -32,10 +32,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        port = os.environ.get("PORT", "3000")
         return cls(
             database_url=database_url(),
-            public_url=(os.environ.get("PUBLIC_URL") or f"http://localhost:{port}").rstrip("/"),
+            public_url=public_url(),
             rate_limit_per_minute=rate_limit_per_minute(),
             smtp_url=os.environ.get("SMTP_URL", ""),
             mail_from=os.environ.get("MAIL_FROM", "TrainerDesk <bookings@trainerdesk.localhost>"),
@@ -72,6 +71,11 @@ def settings() -> Settings:
 def database_url() -> str:
     """``settings().database_url``, read alone (the engine is found by it on every request)."""
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def public_url() -> str:
+    """``settings().public_url``, read alone (every booking's answer and email links to it)."""
+    return (os.environ.get("PUBLIC_URL") or f"http://localhost:{os.environ.get('PORT', '3000')}").rstrip("/")
 
 
 def rate_limit_per_minute() -> int:

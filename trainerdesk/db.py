@@ -11,12 +11,13 @@ write transactions lock the trainer rows they book against instead (see
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -106,3 +107,15 @@ def begin_write(session: Session) -> None:
         # a service must own its transaction from the start.
         session.rollback()
     session.connection(execution_options={"immediate": True})
+
+
+def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (column values; the same keys in each) into ``model``'s table, in the session's
+    transaction, as one Core statement.
+
+    For the rows a change writes and never reads back (history lines, outbox rows): no ORM objects and
+    no unit of work for them, which cost a booking more than its SQL. The columns' defaults still
+    apply. Like any statement of the session, it autoflushes the session's pending ORM changes first.
+    """
+    if rows:
+        session.execute(insert(model.__table__), list(rows))

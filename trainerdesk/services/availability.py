@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Date, Integer, cast, literal, null, union_all
+from sqlalchemy import JSON, Date, Integer, bindparam, cast, literal, null, union_all
 from sqlmodel import Session, col, delete, select
 
 from ..db import begin_write
@@ -44,7 +44,14 @@ from ..domain.slots import (
 )
 from ..lru import LruCache
 from ..models import AvailabilityBlock, Booking, BookingPreferences, BusyTime, DateOverride, Trainer
-from .trainers import bump_schedule_version, managed_row, managed_trainer, preferences_from_row, team_member_ids
+from .trainers import (
+    bump_schedule_version,
+    managed_row,
+    managed_trainer,
+    preferences_from_row,
+    team_member_ids,
+    unknown_trainer,
+)
 
 MAX_DURATION = timedelta(minutes=480)
 
@@ -180,6 +187,56 @@ def delete_override(session: Session, *, actor: Trainer, trainer_id: str, day: d
 # ---------------------------------------------------------------- schedules and slots
 
 
+# The statements of ``load_schedule``, built once with bind parameters: building one costs several
+# times what running it does (it is on every booking's slot re-check and every uncached slot query).
+_WEEKLY_AND_OVERRIDES = union_all(
+    select(
+        literal("w").label("kind"),
+        AvailabilityBlock.day_of_week,
+        AvailabilityBlock.start_minute,
+        AvailabilityBlock.end_minute,
+        cast(null(), Date).label("day"),
+        cast(null(), JSON).label("blocks"),
+    ).where(AvailabilityBlock.trainer_id == bindparam("trainer_id")),
+    select(
+        literal("o"),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        DateOverride.day,
+        DateOverride.blocks,
+    ).where(
+        DateOverride.trainer_id == bindparam("trainer_id"),
+        DateOverride.day >= bindparam("first"),
+        DateOverride.day <= bindparam("last"),
+    ),
+)
+
+
+def _busy_statement(*, excluding: bool):
+    """Busy periods that can touch ``[span_start, span_end)``: active bookings and outside calendars' events."""
+    bookings = select(Booking.start_at, Booking.end_at).where(
+        Booking.trainer_id == bindparam("trainer_id"),
+        col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
+        Booking.start_at < bindparam("span_end"),
+        Booking.start_at > bindparam("scan_from"),  # keeps the scan on the (trainer, status, start) index
+        Booking.end_at > bindparam("span_start"),
+    )
+    if excluding:
+        bookings = bookings.where(Booking.id != bindparam("exclude_booking_id"))
+    # The trainer's outside calendars count like bookings, read in the same statement. Their events
+    # can be long (a week away), so the scan is bounded by end time instead.
+    outside = select(BusyTime.start_at, BusyTime.end_at).where(
+        BusyTime.trainer_id == bindparam("trainer_id"),
+        BusyTime.end_at > bindparam("span_start"),
+        BusyTime.start_at < bindparam("span_end"),
+    )
+    return union_all(bookings, outside)
+
+
+_BUSY = {excluding: _busy_statement(excluding=excluding) for excluding in (False, True)}
+
+
 def load_schedule(
     session: Session,
     trainer: Trainer,
@@ -196,21 +253,16 @@ def load_schedule(
     # Busy periods that can touch any window of those dates (plus buffer).
     span_start = wall_to_instant(first, 0, tz) - timedelta(minutes=prefs.buffer_minutes)
     span_end = wall_to_instant(last + timedelta(days=1), 0, tz) + timedelta(minutes=prefs.buffer_minutes)
-    query = select(Booking.start_at, Booking.end_at).where(
-        Booking.trainer_id == trainer.id,
-        col(Booking.status).in_([s.value for s in ACTIVE_STATUSES]),
-        Booking.start_at < span_end,
-        Booking.start_at > span_start - MAX_DURATION,  # keeps the scan on the (trainer, status, start) index
-        Booking.end_at > span_start,
-    )
+    params = {
+        "trainer_id": trainer.id,
+        "span_start": span_start,
+        "span_end": span_end,
+        "scan_from": span_start - MAX_DURATION,
+    }
     if exclude_booking_id:
-        query = query.where(Booking.id != exclude_booking_id)
-    # The trainer's outside calendars count like bookings, read in the same statement. Their events
-    # can be long (a week away), so the scan is bounded by end time instead.
-    outside = select(BusyTime.start_at, BusyTime.end_at).where(
-        BusyTime.trainer_id == trainer.id, BusyTime.end_at > span_start, BusyTime.start_at < span_end
-    )
-    busy = [Range(s, e) for s, e in session.execute(union_all(query, outside)).all()]
+        params["exclude_booking_id"] = exclude_booking_id
+    rows = session.execute(_BUSY[bool(exclude_booking_id)], params).all()
+    busy = [Range(s, e) for s, e in rows]
     return TrainerSchedule(trainer.id, tz, weekly, prefs.slot_rules, overrides=overrides, busy=busy)
 
 
@@ -218,25 +270,10 @@ def _hours(
     session: Session, trainer_id: str, first: date, last: date
 ) -> tuple[list[WeeklyBlock], dict[date, list[HoursBlock]]]:
     """Weekly blocks and the overrides of ``first..last`` in one round trip (UNION ALL)."""
-    weekly_q = select(
-        literal("w").label("kind"),
-        AvailabilityBlock.day_of_week,
-        AvailabilityBlock.start_minute,
-        AvailabilityBlock.end_minute,
-        cast(null(), Date).label("day"),
-        cast(null(), JSON).label("blocks"),
-    ).where(AvailabilityBlock.trainer_id == trainer_id)
-    override_q = select(
-        literal("o"),
-        cast(null(), Integer),
-        cast(null(), Integer),
-        cast(null(), Integer),
-        DateOverride.day,
-        DateOverride.blocks,
-    ).where(DateOverride.trainer_id == trainer_id, DateOverride.day >= first, DateOverride.day <= last)
     weekly: list[WeeklyBlock] = []
     overrides: dict[date, list[HoursBlock]] = {}
-    for kind, dow, start, end, day, blocks in session.execute(union_all(weekly_q, override_q)).all():
+    rows = session.execute(_WEEKLY_AND_OVERRIDES, {"trainer_id": trainer_id, "first": first, "last": last}).all()
+    for kind, dow, start, end, day, blocks in rows:
         if kind == "w":
             weekly.append(WeeklyBlock(dow, start, end))
         else:
@@ -281,18 +318,22 @@ class Horizon:
                 self.until(beyond - advance)
 
 
+# Built once (with a bind parameter): most requests start with it.
+_TRAINER_WITH_PREFERENCES = (
+    select(Trainer, BookingPreferences)
+    .join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
+    .where(Trainer.id == bindparam("trainer_id"))
+)
+
+
 def trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer, Preferences]:
     row = (
-        session.exec(
-            select(Trainer, BookingPreferences)
-            .join(BookingPreferences, BookingPreferences.trainer_id == Trainer.id, isouter=True)
-            .where(Trainer.id == trainer_id)
-        ).first()
+        session.exec(_TRAINER_WITH_PREFERENCES, params={"trainer_id": trainer_id}).first()
         if isinstance(trainer_id, str)
         else None
     )
     if row is None:
-        raise NotFound("No trainer with this id.")
+        raise unknown_trainer()
     trainer, prefs_row = row
     return trainer, (Preferences() if prefs_row is None else preferences_from_row(prefs_row))
 

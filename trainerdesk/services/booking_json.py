@@ -8,7 +8,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from .. import routes
-from ..config import settings
+from ..config import public_url
 from ..models import Booking, Client, Trainer
 
 
@@ -44,7 +44,7 @@ def booking_json(booking: Booking, trainer: Trainer, client: Client, *, token: O
         "updatedAt": iso(booking.updated_at),
     }
     if token:
-        base = settings().public_url
+        base = public_url()
         out.update(
             token=token,
             rescheduleUrl=routes.reschedule_url(booking.id, token, base),

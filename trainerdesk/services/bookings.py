@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..db import begin_write
+from ..db import begin_write, insert_rows
 from ..domain import inputs
 from ..domain.errors import (
     DomainError,
@@ -52,6 +52,7 @@ from .trainers import (
     load_preferences_of,
     managed_ids_clause,
     team_member_ids,
+    unknown_trainer,
 )
 
 
@@ -89,6 +90,20 @@ def _check_phone(value: Any) -> str:
 # ---------------------------------------------------------------- locking and slot checks
 
 
+# The booking path's statements are built once, with bind parameters: building one costs more
+# than running it.
+_LOCK_TRAINERS = (
+    select(Trainer)
+    .where(col(Trainer.id).in_(bindparam("trainer_ids", expanding=True)))
+    .order_by(Trainer.id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_CLIENT_BY_EMAIL = select(Client).where(
+    Client.trainer_id == bindparam("trainer_id"), Client.email == bindparam("email")
+)
+
+
 def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer]:
     """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle.
 
@@ -97,14 +112,7 @@ def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer
     another writer; refresh it from the locked row, or ``schedule_version``
     would be bumped from a stale value and lose the other writer's bump.
     """
-    rows = session.exec(
-        select(Trainer)
-        .where(col(Trainer.id).in_(list(trainer_ids)))
-        .order_by(Trainer.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    return list(rows)
+    return list(session.exec(_LOCK_TRAINERS, params={"trainer_ids": list(trainer_ids)}).all())
 
 
 def _is_free_slot(
@@ -176,18 +184,23 @@ def _record(
     from_status: Optional[str] = None,
     now: Optional[datetime] = None,
 ) -> None:
-    session.add(
-        BookingEvent(
-            booking_id=booking.id,
-            action=action,
-            actor=actor,
-            at=now or utcnow(),
-            reason=reason,
-            from_start=from_start,
-            to_start=to_start,
-            from_status=from_status,
-            to_status=booking.status.value if isinstance(booking.status, BookingStatus) else booking.status,
-        )
+    # A Core INSERT: the line is never read back in the transaction (the booking itself is in the database).
+    insert_rows(
+        session,
+        BookingEvent,
+        [
+            {
+                "booking_id": booking.id,
+                "action": action,
+                "actor": actor,
+                "at": now or utcnow(),
+                "reason": reason,
+                "from_start": from_start,
+                "to_start": to_start,
+                "from_status": from_status,
+                "to_status": booking.status.value if isinstance(booking.status, BookingStatus) else booking.status,
+            }
+        ],
     )
 
 
@@ -236,10 +249,13 @@ def create_booking(
         privacy_accepted=privacy_accepted,
     )
     begin_write(session)
-    lead, lead_prefs = trainer_with_preferences(session, team_id or trainer_id)
+    if team_id:
+        lead, lead_prefs = trainer_with_preferences(session, team_id)
+    else:
+        lead, lead_prefs = _lock_trainer(session, trainer_id)
     zone_name = client_timezone or lead.timezone
     parse_zone(zone_name, field_name="clientTimezone")
-    candidate_ids, candidates = _lock_candidates(session, lead, team_id=team_id)
+    candidate_ids, candidates = _lock_candidates(session, lead, lead_prefs, team_id=team_id)
     _check_offered(lead_prefs, candidates, request.duration, is_team=bool(team_id))
     trainer, prefs = _pick_trainer(session, candidates, candidate_ids, request, now=now)
     client = _upsert_client(session, trainer, request, now=now)
@@ -316,19 +332,27 @@ def client_field_errors(details: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
+def _lock_trainer(session: Session, trainer_id: Any) -> tuple[Trainer, Preferences]:
+    """One trainer, locked, with its preferences: the locking read is the one that finds it."""
+    locked = _lock_trainers(session, [trainer_id]) if isinstance(trainer_id, str) else []
+    if not locked:
+        raise unknown_trainer()
+    return locked[0], load_preferences_of(session, [trainer_id])[trainer_id]
+
+
 def _lock_candidates(
-    session: Session, lead: Trainer, *, team_id: Optional[str]
+    session: Session, lead: Trainer, lead_prefs: Preferences, *, team_id: Optional[str]
 ) -> tuple[list[str], list[tuple[Trainer, Preferences]]]:
     """The trainers who could take the booking (``lead``, or the team ``lead`` heads), locked, with preferences.
 
     Returns the candidates' ids in the team's stable order, and the locked ones with their preferences.
+    A single trainer was locked when it was read (:func:`_lock_trainer`).
     """
-    if team_id:
-        if lead.primary_trainer_id is not None:
-            raise NotFound("No team with this id; use the primary trainer's id.")
-        candidate_ids = team_member_ids(session, lead)
-    else:
-        candidate_ids = [lead.id]
+    if not team_id:
+        return [lead.id], [(lead, lead_prefs)]
+    if lead.primary_trainer_id is not None:
+        raise NotFound("No team with this id; use the primary trainer's id.")
+    candidate_ids = team_member_ids(session, lead)
     locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
     # Their preferences, read after the lock in one statement (the Trainer rows are the locked ones).
     prefs = load_preferences_of(session, locked)
@@ -372,7 +396,7 @@ def _pick_trainer(
 
 def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest, *, now: datetime) -> Client:
     """The trainer's client with this email, created or updated with the name (and phone, if given)."""
-    client = session.exec(select(Client).where(Client.trainer_id == trainer.id, Client.email == request.email)).first()
+    client = session.exec(_CLIENT_BY_EMAIL, params={"trainer_id": trainer.id, "email": request.email}).first()
     if client is None:
         client = Client(
             trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now

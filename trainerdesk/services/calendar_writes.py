@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import delete, or_
+from sqlalchemy import bindparam, delete, or_
 from sqlmodel import Session, col, select
 
 from ..alarms import Alarm, first_due
 from ..calendars import caldav as dav, fetch as web
 from ..calendars.secrets import decrypt
 from ..config import settings
-from ..db import begin_write, is_sqlite, session_scope
+from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.ics import stored_calendar
 from ..domain.policy import BookingStatus
 from ..models import Booking, CalendarConnection, CalendarWrite, Client, Trainer, utcnow
@@ -58,13 +58,15 @@ def write_calendar(connection: CalendarConnection) -> Optional[str]:
 # ---------------------------------------------------------------- queueing (inside the change's transaction)
 
 
+# Built once (with a bind parameter): every booking change runs it, mostly to find nothing.
+_CALDAV_CONNECTIONS = select(CalendarConnection).where(
+    CalendarConnection.trainer_id == bindparam("trainer_id"), CalendarConnection.kind == "caldav"
+)
+
+
 def queue_booking(session: Session, booking: Booking, *, now: datetime) -> None:
     """Bring ``booking`` up to date in every calendar its trainer writes into (in this transaction)."""
-    connections = session.exec(
-        select(CalendarConnection).where(
-            CalendarConnection.trainer_id == booking.trainer_id, CalendarConnection.kind == "caldav"
-        )
-    ).all()
+    connections = session.exec(_CALDAV_CONNECTIONS, params={"trainer_id": booking.trainer_id}).all()
     for connection in connections:
         href = write_calendar(connection)
         if href is not None:
@@ -113,14 +115,18 @@ def _upsert(session: Session, connection_id: str, booking_id: str, href: str, *,
         )
     ).first()
     if row is None:
-        session.add(
-            CalendarWrite(
-                connection_id=connection_id,
-                booking_id=booking_id,
-                calendar_href=href,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        insert_rows(
+            session,
+            CalendarWrite,
+            [
+                {
+                    "connection_id": connection_id,
+                    "booking_id": booking_id,
+                    "calendar_href": href,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            ],
         )
         return
     row.revision += 1

@@ -5,10 +5,11 @@ event" (:func:`queue`), in the same transaction as the change it describes, so
 none is lost on a crash. Delivery is by SMTP when SMTP_URL is set, to the log
 otherwise. This sender claims due
 messages with a lease (``next_attempt_at`` pushed ahead, under row locks that
-other processes skip on PostgreSQL), sends them, and marks them sent; a failed
-send is retried with exponential backoff up to ``MAX_ATTEMPTS``. It wakes when a
-commit queued a message (:data:`ALARM`, ``trainerdesk.alarms``) or when the first
-queued one falls due (a reminder's hour, a retry). Each message
+other processes skip on PostgreSQL), sends them, and marks them sent (the
+marks of a round in one transaction, within ``MARK_WITHIN`` of each send); a
+failed send is retried with exponential backoff up to ``MAX_ATTEMPTS``. It wakes
+when a commit queued a message (:data:`ALARM`, ``trainerdesk.alarms``) or when
+the first queued one falls due (a reminder's hour, a retry). Each message
 carries a stable Message-ID, so the rare resend after a crash between
 "sent" and "marked" is recognisable as the same message.
 """
@@ -16,23 +17,28 @@ carries a stable Message-ID, so the rare resend after a crash between
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
+from functools import lru_cache
 from typing import Optional
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from .. import routes
 from ..alarms import Alarm, first_due
-from ..config import settings
-from ..db import begin_write, is_sqlite, session_scope
+from ..config import public_url, settings
+from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.ics import CalendarEntry, booking_calendar
 from ..domain.policy import BookingStatus
 from ..domain.reminders import reason_not_to_send, reminders_to_plan
@@ -47,6 +53,9 @@ LEASE = timedelta(minutes=2)
 BATCH = 50
 # Rung by every commit that queued a message: the sender delivers it at once.
 ALARM = Alarm("outbox")
+# A round's sent messages are marked in one transaction at its end, or sooner if it runs this long:
+# well inside LEASE, so no other sender claims a message that went out but is not marked yet.
+MARK_WITHIN = 5.0  # seconds
 
 
 # ---------------------------------------------------------------- composition
@@ -65,7 +74,7 @@ _SUBJECTS = {
 
 def calendar_entry(booking: Booking, trainer: Trainer, client: Client, *, token: Optional[str] = None) -> CalendarEntry:
     """The booking as a calendar entry (for the .ics file), with manage links when a token is given."""
-    base = settings().public_url
+    base = public_url()
     links: tuple[tuple[str, str], ...] = ()
     if token:
         links = (
@@ -91,7 +100,7 @@ def trainer_entry(booking: Booking, trainer: Trainer, client: Client) -> Calenda
     """The trainer's side of a session (the feed, the CalDAV copy): named after the client, linking
     to the dashboard, never to the client's private manage links."""
     pending = " (pending)" if BookingStatus(booking.status) == BookingStatus.PENDING else ""
-    dashboard = settings().public_url + routes.DASHBOARD_BOOKINGS
+    dashboard = public_url() + routes.DASHBOARD_BOOKINGS
     return replace(
         calendar_entry(booking, trainer, client),
         summary=f"{client.name}{pending}",
@@ -102,13 +111,13 @@ def trainer_entry(booking: Booking, trainer: Trainer, client: Client) -> Calenda
 def mint_link_token(session: Session, booking: Booking) -> str:
     """A new secret link token for ``booking`` (for an email); only its digest is stored."""
     token = new_token()
-    session.add(BookingToken(booking_id=booking.id, token_hash=digest(token)))
+    insert_rows(session, BookingToken, [{"booking_id": booking.id, "token_hash": digest(token)}])
     return token
 
 
 def manage_links_text(booking: Booking, token: str) -> str:
     """The reschedule and cancel links of an email, opened by ``token``."""
-    base = settings().public_url
+    base = public_url()
     return (
         f"Reschedule: {routes.reschedule_url(booking.id, token, base)}\n"
         f"Cancel: {routes.cancel_url(booking.id, token, base)}"
@@ -152,17 +161,21 @@ def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, 
     if composed is None:
         return
     subject, body = composed
-    session.add(
-        OutboxMessage(
-            booking_id=booking.id,
-            event=event,
-            recipient=client.email,
-            subject=subject,
-            body=body,
-            ics="",
-            next_attempt_at=now,
-            created_at=now,
-        )
+    insert_rows(
+        session,
+        OutboxMessage,
+        [
+            {
+                "booking_id": booking.id,
+                "event": event,
+                "recipient": client.email,
+                "subject": subject,
+                "body": body,
+                "ics": "",
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        ],
     )
     ALARM.ring_on_commit(session)
 
@@ -199,22 +212,24 @@ def queue_reminders(
         )
     )
     subject, body = compose(booking, trainer, client, "reminder")
-    for hours, due in planned:
-        if hours in have:
-            continue  # planned already (the trainer's row lock keeps two plans of one booking apart)
-        session.add(
-            OutboxMessage(
-                booking_id=booking.id,
-                event="reminder",
-                recipient=client.email,
-                subject=subject,
-                body=body,
-                next_attempt_at=due,
-                created_at=now,
-                remind_hours=hours,
-                remind_start=booking.start_at,
-            )
-        )
+    # (Not in ``have``: planned already; the trainer's row lock keeps two plans of one booking apart.)
+    rows = [
+        {
+            "booking_id": booking.id,
+            "event": "reminder",
+            "recipient": client.email,
+            "subject": subject,
+            "body": body,
+            "next_attempt_at": due,
+            "created_at": now,
+            "remind_hours": hours,
+            "remind_start": booking.start_at,
+        }
+        for hours, due in planned
+        if hours not in have
+    ]
+    if rows:
+        insert_rows(session, OutboxMessage, rows)
         ALARM.ring_on_commit(session)  # the sender's next wake-up may now be earlier
 
 
@@ -255,8 +270,41 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+class _Headers(HeaderRegistry):
+    """``email``'s header registry, with the same parsing and the same header objects, made cheaper
+    for emails that repeat most of their headers (most of the cost of building one was here):
+
+    - the class of each header name is made once (the stock registry builds a new class for every
+      header it parses);
+    - a header whose value every email repeats (the sender, the MIME headers of the two parts) is
+      parsed once per value: header objects are immutable, and a message keeps one given to it as is.
+    """
+
+    REPEATED = frozenset({"from", "content-type", "content-transfer-encoding", "content-disposition", "mime-version"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+        self._parse_once = lru_cache(maxsize=128)(super().__call__)
+
+    def __getitem__(self, name: str) -> type:
+        made = self._classes.get(name.lower())
+        if made is None:
+            made = self._classes[name.lower()] = super().__getitem__(name)
+        return made
+
+    def __call__(self, name: str, value: str):
+        if name.lower() in self.REPEATED:
+            return self._parse_once(name, value)
+        return super().__call__(name, value)
+
+
+# ``email.policy.default`` (what ``EmailMessage()`` uses), with that registry.
+_EMAIL_POLICY = email.policy.default.clone(header_factory=_Headers())
+
+
 def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=_EMAIL_POLICY)
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
@@ -270,14 +318,17 @@ def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -
     return email
 
 
-def _render(session: Session, message: OutboxMessage, *, sender: str, now: datetime) -> EmailMessage:
+def _render(
+    session: Session,
+    message: OutboxMessage,
+    booking: Booking,
+    trainer: Trainer,
+    client: Client,
+    *,
+    sender: str,
+    now: datetime,
+) -> EmailMessage:
     """The email for one message, with fresh manage links (a token minted now, kept hashed) and the .ics."""
-    booking, trainer, client = session.exec(
-        select(Booking, Trainer, Client)
-        .join(Trainer, Trainer.id == Booking.trainer_id)
-        .join(Client, Client.id == Booking.client_id)
-        .where(Booking.id == message.booking_id)
-    ).one()
     token = mint_link_token(session, booking) if MANAGE_LINKS in message.body else None
     body = message.body.replace(MANAGE_LINKS, manage_links_text(booking, token)) if token else message.body
     ics = booking_calendar(calendar_entry(booking, trainer, client, token=token), stamp=now)
@@ -322,18 +373,33 @@ def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Emai
     )
     if not is_sqlite(session):
         query = query.with_for_update(skip_locked=True)
+    messages = session.exec(query).all()
+    # The batch's bookings, each with its trainer and client, in one read.
+    booked = {
+        booking.id: (booking, trainer, client)
+        for booking, trainer, client in session.exec(
+            select(Booking, Trainer, Client)
+            .join(Trainer, Trainer.id == Booking.trainer_id)
+            .join(Client, Client.id == Booking.client_id)
+            .where(col(Booking.id).in_({m.booking_id for m in messages}))
+        ).all()
+    }
     claimed = []
-    for message in session.exec(query).all():
-        if message.event == "reminder":
-            reason = _reminder_unwanted(session, message)
-            if reason:
-                message.sent_at, message.not_sent_reason = now, reason  # leaves the queue unsent
-                session.add(message)
-                continue
-        message.attempts += 1
-        message.next_attempt_at = now + LEASE
-        session.add(message)
-        claimed.append((message.id, _render(session, message, sender=sender, now=now)))
+    # Nothing read below depends on the leases being written, so they are flushed together at commit
+    # instead of one by one before each token's INSERT.
+    with session.no_autoflush:
+        for message in messages:
+            if message.event == "reminder":
+                reason = _reminder_unwanted(session, message)
+                if reason:
+                    message.sent_at, message.not_sent_reason = now, reason  # leaves the queue unsent
+                    session.add(message)
+                    continue
+            message.attempts += 1
+            message.next_attempt_at = now + LEASE
+            session.add(message)
+            rendered = _render(session, message, *booked[message.booking_id], sender=sender, now=now)
+            claimed.append((message.id, rendered))
     session.commit()
     return claimed
 
@@ -345,28 +411,40 @@ def deliver_pending(*, now: Optional[datetime] = None, send: Optional[Callable[[
     send = send or (smtp_sender(config.smtp_url) if config.smtp_url else log_sender)
     delivered = 0
     with session_scope() as session:
-        for message_id, email in _claim(session, now, config.mail_from):
-            try:
-                send(email)
-            except Exception as exc:  # noqa: BLE001 - any failure is retried later
-                log.warning("sending outbox message %s failed: %s", message_id, exc)
-                _finish(session, message_id, error=str(exc)[:500], now=now)
-            else:
-                _finish(session, message_id, error=None, now=now)
-                delivered += 1
+        outcomes: list[tuple[int, Optional[str], datetime]] = []  # (message id, error or None, when)
+        marked_by = time.monotonic() + MARK_WITHIN
+        try:
+            for message_id, email in _claim(session, now, config.mail_from):
+                try:
+                    send(email)
+                except Exception as exc:  # noqa: BLE001 - any failure is retried later
+                    log.warning("sending outbox message %s failed: %s", message_id, exc)
+                    outcomes.append((message_id, str(exc)[:500], utcnow()))
+                else:
+                    outcomes.append((message_id, None, utcnow()))
+                    delivered += 1
+                if time.monotonic() >= marked_by:  # a slow round: write what it has sent so far
+                    _finish(session, outcomes, now=now)
+                    outcomes, marked_by = [], time.monotonic() + MARK_WITHIN
+        finally:
+            _finish(session, outcomes, now=now)
     return delivered
 
 
-def _finish(session: Session, message_id: int, *, error: Optional[str], now: datetime) -> None:
+def _finish(session: Session, outcomes: Sequence[tuple[int, Optional[str], datetime]], *, now: datetime) -> None:
+    """Mark sent messages sent (at the moment each went) and put failed ones back with backoff, in one transaction."""
+    if not outcomes:
+        return
     begin_write(session)
-    message = session.get(OutboxMessage, message_id)
-    if error is None:
-        message.sent_at = utcnow()
-        message.last_error = ""
-    else:
-        message.last_error = error
-        message.next_attempt_at = now + backoff(message.attempts)
-    session.add(message)
+    sent = [{"message_id": message_id, "sent_at": at} for message_id, error, at in outcomes if error is None]
+    if sent:
+        session.execute(_MARK_SENT, sent)
+    for message_id, error, _at in outcomes:
+        if error is not None:
+            message = session.get(OutboxMessage, message_id)
+            message.last_error = error
+            message.next_attempt_at = now + backoff(message.attempts)
+            session.add(message)
     session.commit()
 
 
@@ -390,6 +468,13 @@ def _round() -> tuple[int, Optional[datetime]]:
     delivered = deliver_pending()
     with session_scope() as session:
         return delivered, next_due(session)
+
+
+_MARK_SENT = (
+    update(OutboxMessage.__table__)
+    .where(OutboxMessage.__table__.c.id == bindparam("message_id"))
+    .values(sent_at=bindparam("sent_at"), last_error="")
+)
 
 
 async def run_sender(interval: float = 2.0) -> None:

@@ -92,6 +92,29 @@ except ImportError:  # pragma: no cover
     pass
 
 
+class _MemoryCounts(MemoryStorage):
+    """``limits``' memory storage, without a new thread for every count.
+
+    After each count the library starts a thread to drop expired counts unless its previous one is
+    still alive (it lives 10 ms), so a public write arriving more than 10 ms after the last started
+    a thread: about 0.3 ms of CPU, more than the rest of its counting. A count past its expiry is
+    dropped anyway when it is next read (``get``); the sweep of the others runs here, inline, at most
+    once per :data:`SWEEP_EVERY` seconds.
+    """
+
+    SWEEP_EVERY = 1.0
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._next_sweep = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 - overrides the library's private hook
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_EVERY
+            self._MemoryStorage__expire_events()
+
+
 def lockout_delay(failures: int) -> float:
     """Seconds an account is locked after its ``failures``-th failure in a row (0 before the free ones are used)."""
     if failures < LOGIN_FREE_FAILURES:
@@ -252,7 +275,7 @@ class Throttle:
             )
             self._lockouts: _MemoryLockouts | _RedisLockouts = _RedisLockouts(self.storage)
         else:
-            self.storage = MemoryStorage(wrap_exceptions=True)
+            self.storage = _MemoryCounts(wrap_exceptions=True)
             self._lockouts = _MemoryLockouts()
         self._windows = FixedWindowRateLimiter(self.storage)
 

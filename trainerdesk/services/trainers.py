@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Optional, TypeVar
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 from sqlmodel import Session, col, select
 
 from .. import live
@@ -241,10 +241,15 @@ def redeem_login_ticket(session: Session, ticket: Any, *, now: Optional[datetime
 # ---------------------------------------------------------------- who may act on whom
 
 
+def unknown_trainer() -> NotFound:
+    """The answer for a trainer id that names nobody."""
+    return NotFound("No trainer with this id.")
+
+
 def get_trainer(session: Session, trainer_id: str) -> Trainer:
     trainer = session.get(Trainer, trainer_id) if isinstance(trainer_id, str) else None
     if trainer is None:
-        raise NotFound("No trainer with this id.")
+        raise unknown_trainer()
     return trainer
 
 
@@ -358,10 +363,22 @@ def load_preferences(session: Session, trainer_id: str) -> Preferences:
     return preferences_from_row(row) if row else Preferences()
 
 
+# Built once (with bind parameters): every booking runs these two.
+_PREFERENCES_OF = select(BookingPreferences).where(
+    col(BookingPreferences.trainer_id).in_(bindparam("trainer_ids", expanding=True))
+)
+_BUMP_SCHEDULE_VERSION = (
+    update(Trainer)
+    .where(Trainer.id == bindparam("bumped_id"))
+    .values(schedule_version=Trainer.schedule_version + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 def load_preferences_of(session: Session, trainer_ids: Iterable[str]) -> dict[str, Preferences]:
     """Several trainers' preferences in one statement (the defaults for one who never saved any)."""
     ids = list(trainer_ids)
-    rows = session.exec(select(BookingPreferences).where(col(BookingPreferences.trainer_id).in_(ids))).all()
+    rows = session.exec(_PREFERENCES_OF, params={"trainer_ids": ids}).all()
     found = {row.trainer_id: preferences_from_row(row) for row in rows}
     return {tid: found.get(tid, Preferences()) for tid in ids}
 
@@ -400,12 +417,7 @@ def bump_schedule_version(session: Session, trainer: Trainer) -> None:
     another's, and the row lock it takes orders them.
     """
     session.flush()
-    session.execute(
-        update(Trainer)
-        .where(Trainer.id == trainer.id)
-        .values(schedule_version=Trainer.schedule_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_BUMP_SCHEDULE_VERSION, {"bumped_id": trainer.id})
     session.expire(trainer, ["schedule_version"])
     # Announced to the open pages once the transaction commits (nothing if it rolls back).
     live.record_bump(session, trainer.id)

@@ -35,14 +35,14 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 import httpx
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from ..alarms import Alarm, first_due
 from ..calendars import fetch as web
 from ..calendars.secrets import decrypt, encrypt
 from ..config import settings
-from ..db import begin_write, is_sqlite, session_scope
+from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.errors import ValidationFailed
 from ..models import Booking, Client, Trainer, WebhookDelivery, WebhookEndpoint, new_id, utcnow
 from .booking_json import booking_json, iso
@@ -201,6 +201,12 @@ def list_deliveries(
 # ---------------------------------------------------------------- queueing (inside the change's transaction)
 
 
+# Built once (with a bind parameter): every booking change runs it, mostly to find nothing.
+_ACTIVE_ENDPOINTS = select(WebhookEndpoint).where(
+    WebhookEndpoint.trainer_id == bindparam("trainer_id"), WebhookEndpoint.active
+)
+
+
 def queue_booking_event(
     session: Session, booking: Booking, trainer: Trainer, client: Client, event: str, *, now: datetime
 ) -> None:
@@ -209,11 +215,7 @@ def queue_booking_event(
     if kind not in EVENT_TYPES:
         return
     endpoints = [
-        e
-        for e in session.exec(
-            select(WebhookEndpoint).where(WebhookEndpoint.trainer_id == trainer.id, WebhookEndpoint.active)
-        ).all()
-        if kind in e.events
+        e for e in session.exec(_ACTIVE_ENDPOINTS, params={"trainer_id": trainer.id}).all() if kind in e.events
     ]
     if endpoints:
         _queue(session, endpoints, kind, {"booking": booking_json(booking, trainer, client)}, now=now)
@@ -225,12 +227,21 @@ def _queue(session: Session, endpoints: list[WebhookEndpoint], kind: str, data: 
     body = json.dumps(
         {"id": event_id, "type": kind, "createdAt": iso(now), "data": data}, separators=(",", ":"), ensure_ascii=False
     )
-    for endpoint in endpoints:
-        session.add(
-            WebhookDelivery(
-                endpoint_id=endpoint.id, event_id=event_id, type=kind, body=body, next_attempt_at=now, created_at=now
-            )
-        )
+    insert_rows(
+        session,
+        WebhookDelivery,
+        [
+            {
+                "endpoint_id": endpoint.id,
+                "event_id": event_id,
+                "type": kind,
+                "body": body,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for endpoint in endpoints
+        ],
+    )
     return event_id
 
 
