@@ -22,7 +22,7 @@ import threading
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import case, event, func, select
+from sqlalchemy import Select, case, event, func, select
 from sqlalchemy.orm import Session
 
 from .models import utcnow
@@ -74,12 +74,13 @@ class Alarm:
         return True
 
 
-def first_due(session: Session, due_at, *pending, leased_until=None) -> Optional[datetime]:
-    """When the first pending row can be claimed: the least ``due_at`` of the rows matching
-    ``pending``, where a row under a lease (``leased_until`` after its due time) counts from the
-    lease's end. None: nothing is pending."""
+def first_due_query(due_at, *pending, leased_until=None) -> Select:
+    """The statement that reads when the first pending row can be claimed: the least ``due_at`` of
+    the rows matching ``pending``, where a row under a lease (``leased_until`` after its due time)
+    counts from the lease's end; its scalar is None when nothing is pending. Each sender builds its
+    own once (building a statement costs more than running it) and reads it after every round."""
     when = due_at if leased_until is None else case((leased_until > due_at, leased_until), else_=due_at)
-    return session.execute(select(func.min(when)).where(*pending)).scalar()
+    return select(func.min(when)).where(*pending)
 
 
 @event.listens_for(Session, "after_commit")

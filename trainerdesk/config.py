@@ -36,8 +36,8 @@ class Settings:
             database_url=database_url(),
             public_url=public_url(),
             rate_limit_per_minute=rate_limit_per_minute(),
-            smtp_url=os.environ.get("SMTP_URL", ""),
-            mail_from=os.environ.get("MAIL_FROM", "TrainerDesk <bookings@trainerdesk.localhost>"),
+            smtp_url=smtp_url(),
+            mail_from=mail_from(),
             secret_key=os.environ.get("SECRET_KEY", "").strip() or _key_from_file(),
             calendar_refresh_seconds=max(30, _int("CALENDAR_REFRESH_SECONDS", 300)),
             calendar_allow_private_networks=os.environ.get("CALENDAR_ALLOW_PRIVATE_NETWORKS", "") == "1",
@@ -81,3 +81,13 @@ def public_url() -> str:
 def rate_limit_per_minute() -> int:
     """``settings().rate_limit_per_minute``, read alone (every public write checks it)."""
     return _int("RATE_LIMIT_PER_MINUTE", 60)
+
+
+def smtp_url() -> str:
+    """``settings().smtp_url``, read alone (every round of the email sender)."""
+    return os.environ.get("SMTP_URL", "")
+
+
+def mail_from() -> str:
+    """``settings().mail_from``, read alone (every round of the email sender)."""
+    return os.environ.get("MAIL_FROM", "TrainerDesk <bookings@trainerdesk.localhost>")

@@ -30,7 +30,7 @@ from typing import Optional
 from sqlalchemy import bindparam, delete, or_
 from sqlmodel import Session, col, select
 
-from ..alarms import Alarm, first_due
+from ..alarms import Alarm, first_due_query
 from ..calendars import caldav as dav, fetch as web
 from ..calendars.secrets import decrypt
 from ..config import settings
@@ -248,14 +248,16 @@ def forget_connection(session: Session, connection_id: str) -> None:
     session.exec(delete(CalendarWrite).where(CalendarWrite.connection_id == connection_id))
 
 
+_NEXT_DUE = first_due_query(
+    CalendarWrite.next_attempt_at,
+    col(CalendarWrite.done_at).is_(None),
+    leased_until=CalendarWrite.leased_until,
+)
+
+
 def next_due(session: Session) -> Optional[datetime]:
     """When the first pending write can be sent, or None: none is pending."""
-    return first_due(
-        session,
-        CalendarWrite.next_attempt_at,
-        col(CalendarWrite.done_at).is_(None),
-        leased_until=CalendarWrite.leased_until,
-    )
+    return session.execute(_NEXT_DUE).scalar()
 
 
 def _round() -> tuple[int, Optional[datetime]]:

@@ -32,12 +32,12 @@ from typing import Optional
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Row, bindparam, update
 from sqlmodel import Session, col, select
 
 from .. import routes
-from ..alarms import Alarm, first_due
-from ..config import public_url, settings
+from ..alarms import Alarm, first_due_query
+from ..config import mail_from, public_url, smtp_url
 from ..db import begin_write, insert_rows, is_sqlite, session_scope
 from ..domain.ics import CalendarEntry, booking_calendar
 from ..domain.policy import BookingStatus
@@ -251,7 +251,7 @@ def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> No
     session.commit()
 
 
-def _reminder_unwanted(session: Session, message: OutboxMessage) -> str:
+def _reminder_unwanted(session: Session, message: Row) -> str:
     booking = session.get(Booking, message.booking_id)
     return reason_not_to_send(
         status=BookingStatus(booking.status),
@@ -303,7 +303,8 @@ class _Headers(HeaderRegistry):
 _EMAIL_POLICY = email.policy.default.clone(header_factory=_Headers())
 
 
-def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -> EmailMessage:
+def build_email(message: Row, *, sender: str, body: str, ics: bytes) -> EmailMessage:
+    """The email of an outbox row (its ``id``, ``booking_id``, ``recipient`` and ``subject``)."""
     email = EmailMessage(policy=_EMAIL_POLICY)
     email["From"] = sender
     email["To"] = message.recipient
@@ -320,7 +321,7 @@ def build_email(message: OutboxMessage, *, sender: str, body: str, ics: bytes) -
 
 def _render(
     session: Session,
-    message: OutboxMessage,
+    message: Row,
     booking: Booking,
     trainer: Trainer,
     client: Client,
@@ -358,48 +359,81 @@ def log_sender(email: EmailMessage) -> None:
     log.info("notification (no SMTP_URL set) to=%s subject=%s", email["To"], email["Subject"])
 
 
+# The claim's statements, built once (building one costs more than running it). The due messages
+# are read as plain rows: the round writes their leases with one UPDATE, no ORM object or flush.
+_MESSAGES = OutboxMessage.__table__
+_DUE = (
+    select(
+        _MESSAGES.c.id,
+        _MESSAGES.c.booking_id,
+        _MESSAGES.c.event,
+        _MESSAGES.c.recipient,
+        _MESSAGES.c.subject,
+        _MESSAGES.c.body,
+        _MESSAGES.c.attempts,
+        _MESSAGES.c.remind_hours,
+        _MESSAGES.c.remind_start,
+    )
+    .where(
+        _MESSAGES.c.sent_at.is_(None),
+        _MESSAGES.c.next_attempt_at <= bindparam("now"),
+        _MESSAGES.c.attempts < MAX_ATTEMPTS,
+    )
+    .order_by(_MESSAGES.c.id)
+    .limit(BATCH)
+)
+# Elsewhere than SQLite, rows another sender holds are skipped (SQLite has one writer at a time).
+_DUE_LOCKED = _DUE.with_for_update(skip_locked=True)
+_BOOKED = (
+    select(Booking, Trainer, Client)
+    .join(Trainer, Trainer.id == Booking.trainer_id)
+    .join(Client, Client.id == Booking.client_id)
+    .where(col(Booking.id).in_(bindparam("booking_ids", expanding=True)))
+)
+_LEASE = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(attempts=bindparam("attempts"), next_attempt_at=bindparam("leased_until"))
+)
+_UNWANTED = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(sent_at=bindparam("at"), not_sent_reason=bindparam("reason"))
+)
+_MARK_SENT = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .values(sent_at=bindparam("sent_at"), last_error="")
+)
+
+
 def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, EmailMessage]]:
     """Lease the due messages and render them, in one transaction; nothing secret is stored."""
     begin_write(session)
-    query = (
-        select(OutboxMessage)
-        .where(
-            col(OutboxMessage.sent_at).is_(None),
-            OutboxMessage.next_attempt_at <= now,
-            OutboxMessage.attempts < MAX_ATTEMPTS,
-        )
-        .order_by(OutboxMessage.id)
-        .limit(BATCH)
-    )
-    if not is_sqlite(session):
-        query = query.with_for_update(skip_locked=True)
-    messages = session.exec(query).all()
+    messages = session.execute(_DUE if is_sqlite(session) else _DUE_LOCKED, {"now": now}).all()
+    if not messages:
+        session.commit()
+        return []
     # The batch's bookings, each with its trainer and client, in one read.
     booked = {
         booking.id: (booking, trainer, client)
         for booking, trainer, client in session.exec(
-            select(Booking, Trainer, Client)
-            .join(Trainer, Trainer.id == Booking.trainer_id)
-            .join(Client, Client.id == Booking.client_id)
-            .where(col(Booking.id).in_({m.booking_id for m in messages}))
+            _BOOKED, params={"booking_ids": list({m.booking_id for m in messages})}
         ).all()
     }
-    claimed = []
-    # Nothing read below depends on the leases being written, so they are flushed together at commit
-    # instead of one by one before each token's INSERT.
-    with session.no_autoflush:
-        for message in messages:
-            if message.event == "reminder":
-                reason = _reminder_unwanted(session, message)
-                if reason:
-                    message.sent_at, message.not_sent_reason = now, reason  # leaves the queue unsent
-                    session.add(message)
-                    continue
-            message.attempts += 1
-            message.next_attempt_at = now + LEASE
-            session.add(message)
-            rendered = _render(session, message, *booked[message.booking_id], sender=sender, now=now)
-            claimed.append((message.id, rendered))
+    claimed, leases, unwanted = [], [], []
+    for message in messages:
+        if message.event == "reminder":
+            reason = _reminder_unwanted(session, message)
+            if reason:
+                unwanted.append({"message_id": message.id, "at": now, "reason": reason})  # leaves the queue unsent
+                continue
+        leases.append({"message_id": message.id, "attempts": message.attempts + 1, "leased_until": now + LEASE})
+        rendered = _render(session, message, *booked[message.booking_id], sender=sender, now=now)
+        claimed.append((message.id, rendered))
+    for statement, rows in ((_LEASE, leases), (_UNWANTED, unwanted)):
+        if rows:
+            session.execute(statement, rows)
     session.commit()
     return claimed
 
@@ -407,14 +441,14 @@ def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Emai
 def deliver_pending(*, now: Optional[datetime] = None, send: Optional[Callable[[EmailMessage], None]] = None) -> int:
     """Send every due message once; returns how many were delivered."""
     now = now or utcnow()
-    config = settings()
-    send = send or (smtp_sender(config.smtp_url) if config.smtp_url else log_sender)
+    url = smtp_url()
+    send = send or (smtp_sender(url) if url else log_sender)
     delivered = 0
     with session_scope() as session:
         outcomes: list[tuple[int, Optional[str], datetime]] = []  # (message id, error or None, when)
         marked_by = time.monotonic() + MARK_WITHIN
         try:
-            for message_id, email in _claim(session, now, config.mail_from):
+            for message_id, email in _claim(session, now, mail_from()):
                 try:
                     send(email)
                 except Exception as exc:  # noqa: BLE001 - any failure is retried later
@@ -448,14 +482,16 @@ def _finish(session: Session, outcomes: Sequence[tuple[int, Optional[str], datet
     session.commit()
 
 
+_NEXT_DUE = first_due_query(
+    OutboxMessage.next_attempt_at,
+    col(OutboxMessage.sent_at).is_(None),
+    OutboxMessage.attempts < MAX_ATTEMPTS,
+)
+
+
 def next_due(session: Session) -> Optional[datetime]:
     """When the first queued message is due (a lease's end for one being sent), or None: none is."""
-    return first_due(
-        session,
-        OutboxMessage.next_attempt_at,
-        col(OutboxMessage.sent_at).is_(None),
-        OutboxMessage.attempts < MAX_ATTEMPTS,
-    )
+    return session.execute(_NEXT_DUE).scalar()
 
 
 def _round() -> tuple[int, Optional[datetime]]:
@@ -468,13 +504,6 @@ def _round() -> tuple[int, Optional[datetime]]:
     delivered = deliver_pending()
     with session_scope() as session:
         return delivered, next_due(session)
-
-
-_MARK_SENT = (
-    update(OutboxMessage.__table__)
-    .where(OutboxMessage.__table__.c.id == bindparam("message_id"))
-    .values(sent_at=bindparam("sent_at"), last_error="")
-)
 
 
 async def run_sender(interval: float = 2.0) -> None:

@@ -38,7 +38,7 @@ import httpx
 from sqlalchemy import bindparam, delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from ..alarms import Alarm, first_due
+from ..alarms import Alarm, first_due_query
 from ..calendars import fetch as web
 from ..calendars.secrets import decrypt, encrypt
 from ..config import settings
@@ -474,15 +474,17 @@ def deliver_due(*, now: Optional[datetime] = None) -> int:
     return _sender.round(now, wait=True)
 
 
+_NEXT_DUE = first_due_query(
+    WebhookDelivery.next_attempt_at,
+    WebhookDelivery.status == "pending",
+    col(WebhookDelivery.endpoint_id).in_(select(WebhookEndpoint.id).where(WebhookEndpoint.active)),
+    leased_until=WebhookDelivery.leased_until,
+)
+
+
 def next_due(session: Session) -> Optional[datetime]:
     """When the first pending delivery of an active endpoint can be sent, or None: none is pending."""
-    return first_due(
-        session,
-        WebhookDelivery.next_attempt_at,
-        WebhookDelivery.status == "pending",
-        col(WebhookDelivery.endpoint_id).in_(select(WebhookEndpoint.id).where(WebhookEndpoint.active)),
-        leased_until=WebhookDelivery.leased_until,
-    )
+    return session.execute(_NEXT_DUE).scalar()
 
 
 def _round() -> Optional[datetime]:
