@@ -6,7 +6,8 @@ tables every 1-2 s whether anything was due, each look a write transaction (on S
 writer lock, which every booking waits for): an idle server ran two write transactions a second,
 and a queued email waited up to 2 s. Now each queueing function calls :meth:`Alarm.ring_on_commit`
 in its transaction; the session's ``after_commit`` rings the alarm once the rows are committed (a
-rolled-back transaction rings nothing), and the sender's next round starts at once. Between rings
+rolled-back transaction rings nothing), and the sender's next round starts :data:`GATHER` later
+(one round for every commit of that half second, rather than one per booking). Between rings
 a sender sleeps until the first due row (a reminder's hour, a retry's back-off) as its last round
 read it.
 
@@ -30,6 +31,9 @@ from .models import utcnow
 INFO_KEY = "trainerdesk_alarms"
 # The longest a sender sleeps between looks (s): how late a row queued by another process is found.
 MAX_SLEEP = 30.0
+# After a ring, what the sender waits for more (s), so that one round serves every commit of that
+# moment: a round per booking cost more than the booking itself under load (docs/performance.md).
+GATHER = 0.5
 
 
 class Alarm:
@@ -58,7 +62,7 @@ class Alarm:
 
     async def sleep(self, due: Optional[datetime], *, at_least: float = 0.0, now: Optional[datetime] = None) -> bool:
         """Sleep until ``due`` (None: nothing is queued), at least ``at_least`` s and at most
-        :data:`MAX_SLEEP` s, or until rung. Returns whether the alarm rang."""
+        :data:`MAX_SLEEP` s, or until rung (then :data:`GATHER` s more). Returns whether it rang."""
         with self._lock:
             if self._event is None or self._loop is not asyncio.get_running_loop():
                 self._loop, self._event = asyncio.get_running_loop(), asyncio.Event()
@@ -68,9 +72,9 @@ class Alarm:
         try:
             await asyncio.wait_for(flag.wait(), timeout=seconds)
         except TimeoutError:
-            return False
-        finally:
-            flag.clear()
+            return False  # (a ring at this very moment stays set: the next sleep returns at once)
+        await asyncio.sleep(GATHER)  # rings meanwhile are served by the round that follows
+        flag.clear()
         return True
 
 

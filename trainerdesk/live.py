@@ -297,16 +297,18 @@ async def _push(app, ids: frozenset[str] | None, targets: list[tuple[str, type]]
     if not targets:
         return
     _round.set({})  # this task's context: every page pushed below shares the round's reads
-    gate = asyncio.Semaphore(PUSH_CONCURRENCY)
+    pages = iter(targets)
 
-    async def one(token: str, cls: type) -> None:
-        async with gate:
+    async def worker() -> None:
+        # A few workers take the pages in turn (no task per page: thousands of waiting tasks were
+        # young objects that kept the cycle collector busy for the whole round).
+        for token, cls in pages:
             try:
                 await _push_one(app, token, cls)
             except Exception:  # noqa: BLE001 - one page's failure never stops the others
                 log.exception("live push to a page failed")
 
-    await asyncio.gather(*(one(t, c) for t, c in targets))
+    await asyncio.gather(*(worker() for _ in range(min(PUSH_CONCURRENCY, len(targets)))))
 
 
 async def _listen_redis() -> None:

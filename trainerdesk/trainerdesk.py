@@ -1,8 +1,11 @@
 """The Reflex app: pages registered here; the JSON API and the security headers mounted via api_transformer."""
 
+import functools
+
+import redis.utils
 import reflex as rx
 
-from . import live, routes
+from . import heap, live, routes
 from .api import build_api, fastpath
 from .domain.errors import DomainError
 from .http import response_security_headers, security_headers
@@ -31,6 +34,12 @@ from .state.integrations import IntegrationsState
 from .state.manage import ManageBookingState
 from .state.preferences import PreferencesState
 from .state.team import TeamState
+
+# redis-py 7 reads its own version from the installed package metadata for every new connection
+# (about 1 ms: a scan of site-packages); a burst of page events growing Reflex's Redis pool spent 40%
+# of its CPU there. redis-py 8 caches it the same way, but Reflex 0.10 requires redis < 8.
+if not hasattr(redis.utils.get_lib_version, "cache_info"):
+    redis.utils.get_lib_version = functools.cache(redis.utils.get_lib_version)
 
 # Runs before Reflex's own scripts: in an iframe on another site, browsers
 # that block third-party storage throw on any touch of localStorage, which
@@ -131,3 +140,5 @@ app.register_lifespan_task(run_writer)
 app.register_lifespan_task(run_webhook_sender)
 # Pushes committed schedule changes to the open pages that show them (trainerdesk.live).
 app.register_lifespan_task(live.run_live)
+# Keeps the cycle collector off the open pages' states (trainerdesk.heap).
+app.register_lifespan_task(heap.run_heap_keeper)
