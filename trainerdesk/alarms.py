@@ -19,14 +19,19 @@ delays a row to that bound.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import Select, case, event, func, select
 from sqlalchemy.orm import Session
 
+from .db import session_scope
 from .models import utcnow
+
+log = logging.getLogger(__name__)
 
 INFO_KEY = "trainerdesk_alarms"
 # The longest a sender sleeps between looks (s): how late a row queued by another process is found.
@@ -76,6 +81,29 @@ class Alarm:
         await asyncio.sleep(GATHER)  # rings meanwhile are served by the round that follows
         flag.clear()
         return True
+
+    def round(self, next_due: Select, work: Callable[[], int]) -> tuple[int, Optional[datetime]]:
+        """One wake-up of the sender: ``work`` (a claim and send) runs only if a row is due, which a
+        read of ``next_due`` (a :func:`first_due_query`) decides, so an idle round takes no write
+        lock. Returns what ``work`` did and when the next row is due."""
+        with session_scope() as session:
+            due = session.execute(next_due).scalar()
+        if due is None or due > utcnow():
+            return 0, due
+        done = work()
+        with session_scope() as session:
+            return done, session.execute(next_due).scalar()
+
+    async def run(self, next_due: Select, work: Callable[[], int], *, interval: float) -> None:
+        """The sender's lifespan loop: a round in a worker thread whenever rung or due, at most
+        :data:`MAX_SLEEP` apart, and ``interval`` s at least after a round that did nothing."""
+        while True:
+            done, due = 0, utcnow()
+            try:
+                done, due = await asyncio.to_thread(self.round, next_due, work)
+            except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
+                log.exception("%s: round failed", self.name)
+            await self.sleep(due, at_least=0.0 if done else interval)
 
 
 def first_due_query(due_at, *pending, leased_until=None) -> Select:

@@ -20,7 +20,6 @@ writer wakes when a commit queued a write (:data:`ALARM`) or the first retry fal
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -255,30 +254,12 @@ _NEXT_DUE = first_due_query(
 )
 
 
-def next_due(session: Session) -> Optional[datetime]:
-    """When the first pending write can be sent, or None: none is pending."""
-    return session.execute(_NEXT_DUE).scalar()
-
-
 def _round() -> tuple[int, Optional[datetime]]:
-    """One wake-up of the writer: write if anything is due (a read decides, so an idle round takes
-    no write lock); returns how many worked and when the next is due."""
-    with session_scope() as session:
-        due = next_due(session)
-    if due is None or due > utcnow():
-        return 0, due
-    written = write_pending()
-    with session_scope() as session:
-        return written, next_due(session)
+    """One wake-up of the writer: writes if a write is due; (how many worked, when the next is due)."""
+    return ALARM.round(_NEXT_DUE, lambda: write_pending())
 
 
 async def run_writer(interval: float = 2.0) -> None:
     """Lifespan task of the app: write when :data:`ALARM` rings or the first write is due (at most
     ``alarms.MAX_SLEEP`` apart); ``interval`` s between rounds that wrote nothing."""
-    while True:
-        written, due = 0, utcnow()
-        try:
-            written, due = await asyncio.to_thread(_round)
-        except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
-            log.exception("calendar write round failed")
-        await ALARM.sleep(due, at_least=0.0 if written else interval)
+    await ALARM.run(_NEXT_DUE, lambda: write_pending(), interval=interval)

@@ -16,7 +16,6 @@ carries a stable Message-ID, so the rare resend after a crash between
 
 from __future__ import annotations
 
-import asyncio
 import email.policy
 import logging
 import smtplib
@@ -489,30 +488,12 @@ _NEXT_DUE = first_due_query(
 )
 
 
-def next_due(session: Session) -> Optional[datetime]:
-    """When the first queued message is due (a lease's end for one being sent), or None: none is."""
-    return session.execute(_NEXT_DUE).scalar()
-
-
 def _round() -> tuple[int, Optional[datetime]]:
-    """One wake-up of the sender: deliver if anything is due (a read decides, so an idle round takes
-    no write lock); returns how many were delivered and when the next is due."""
-    with session_scope() as session:
-        due = next_due(session)
-    if due is None or due > utcnow():
-        return 0, due
-    delivered = deliver_pending()
-    with session_scope() as session:
-        return delivered, next_due(session)
+    """One wake-up of the sender: delivers if a message is due; (delivered, when the next is due)."""
+    return ALARM.round(_NEXT_DUE, lambda: deliver_pending())
 
 
 async def run_sender(interval: float = 2.0) -> None:
     """Lifespan task of the app: deliver when :data:`ALARM` rings or the first message is due (at
     most ``alarms.MAX_SLEEP`` apart); ``interval`` s between rounds that delivered nothing."""
-    while True:
-        delivered, due = 0, utcnow()
-        try:
-            delivered, due = await asyncio.to_thread(_round)
-        except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
-            log.exception("outbox delivery round failed")
-        await ALARM.sleep(due, at_least=0.0 if delivered else interval)
+    await ALARM.run(_NEXT_DUE, lambda: deliver_pending(), interval=interval)

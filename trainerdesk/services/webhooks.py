@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -482,30 +481,17 @@ _NEXT_DUE = first_due_query(
 )
 
 
-def next_due(session: Session) -> Optional[datetime]:
-    """When the first pending delivery of an active endpoint can be sent, or None: none is pending."""
-    return session.execute(_NEXT_DUE).scalar()
+def _hand_out() -> int:
+    _sender.round(None, wait=False)  # the workers send in the background and ring when done
+    return 0
 
 
-def _round() -> Optional[datetime]:
-    """One wake-up of the sender: hand out due deliveries if there are any (a read decides, so an
-    idle round takes no write lock); returns when the next is due."""
-    with session_scope() as session:
-        due = next_due(session)
-    if due is None or due > utcnow():
-        return due
-    _sender.round(None, wait=False)
-    with session_scope() as session:
-        return next_due(session)
+def _round() -> tuple[int, Optional[datetime]]:
+    """One wake-up of the sender: hands out due deliveries if any; (0, when the next is due)."""
+    return ALARM.round(_NEXT_DUE, lambda: _hand_out())
 
 
 async def run_webhook_sender(interval: float = 1.0) -> None:
     """Lifespan task of the app: hand out due deliveries when :data:`ALARM` rings or the first is due
     (at most ``alarms.MAX_SLEEP`` apart, at least ``interval`` s unless rung)."""
-    while True:
-        due = utcnow()
-        try:
-            due = await asyncio.to_thread(_round)
-        except Exception:  # noqa: BLE001 - keep the loop alive; the next round retries
-            log.exception("webhook delivery round failed")
-        await ALARM.sleep(due, at_least=interval)
+    await ALARM.run(_NEXT_DUE, lambda: _hand_out(), interval=interval)
