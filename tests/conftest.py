@@ -9,8 +9,10 @@ answer, the PostgreSQL variants are skipped with the reason. CI sets
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -105,6 +107,13 @@ def db_url(request, monkeypatch) -> str:
 @pytest.fixture
 def engine(db_url):
     return engine_for(db_url)
+
+
+def run_coroutine(coro):
+    """Run ``coro`` to its end on a fresh event loop in a thread of its own: a browser test's
+    (Playwright's) event loop may still be running in this one, where ``asyncio.run`` refuses."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def at(text_: str) -> datetime:

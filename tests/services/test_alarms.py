@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from tests.conftest import run_coroutine
 from tests.services.svc_helpers import book, local, make_trainer
 from trainerdesk import alarms
 from trainerdesk.db import session_scope
@@ -62,7 +63,7 @@ def test_a_committed_email_wakes_the_sleeping_sender(smtp_server, monkeypatch):
         finally:
             sender.cancel()
 
-    assert asyncio.run(scenario())
+    assert run_coroutine(scenario())
     assert smtp_server.messages[0]["To"] == "woken@example.com"
 
 
@@ -88,7 +89,7 @@ def test_a_row_due_later_wakes_the_sender_when_it_is_due(smtp_server, monkeypatc
         finally:
             sender.cancel()
 
-    assert asyncio.run(scenario())
+    assert run_coroutine(scenario())
     assert utcnow() >= due
 
 
@@ -118,7 +119,7 @@ def test_a_rolled_back_transaction_rings_nothing(monkeypatch):
         _in_thread(committed)
         return quiet, await asleep
 
-    rang_after_rollback, rang_after_commit = asyncio.run(scenario())
+    rang_after_rollback, rang_after_commit = run_coroutine(scenario())
     assert rang_after_rollback is False and rang_after_commit is True
 
 
@@ -132,7 +133,7 @@ def test_a_ring_while_the_sender_works_is_not_lost(monkeypatch):
         await asyncio.sleep(0)
         return await asyncio.wait_for(alarm.sleep(None), timeout=5)
 
-    assert asyncio.run(scenario()) is True
+    assert run_coroutine(scenario()) is True
 
 
 def test_an_idle_round_takes_no_write_lock(monkeypatch):

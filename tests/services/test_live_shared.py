@@ -5,12 +5,12 @@ page that differs in any of them, a page's own event and the next round read aga
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import run_coroutine
 from trainerdesk import live
 from trainerdesk.services import availability
 from trainerdesk.state.slot_picker import SlotPicker
@@ -63,9 +63,7 @@ def push_round(pages, monkeypatch, day=DAY) -> list:
         answers.append(read(by_token[token], day))
 
     monkeypatch.setattr(live, "_push_one", push_one)
-    # A thread of its own: a browser test's event loop may be running in this one.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, live._push(None, None, [(t, object) for t in by_token])).result()
+    run_coroutine(live._push(None, None, [(t, object) for t in by_token]))
     return answers
 
 

@@ -9,6 +9,7 @@ import weakref
 
 import pytest
 
+from tests.conftest import run_coroutine
 from trainerdesk import heap
 
 
@@ -59,7 +60,7 @@ def test_the_keeper_freezes_every_period_and_collects_fully_when_due(monkeypatch
         await asyncio.sleep(0.3)
         keeper.cancel()
 
-    asyncio.run(run_a_while())
+    run_coroutine(run_a_while())
     assert "freeze" in calls and "collect" in calls
     assert calls.index("freeze") < calls.index("collect")
     assert gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
