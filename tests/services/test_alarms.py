@@ -97,30 +97,20 @@ def test_a_rolled_back_transaction_rings_nothing(monkeypatch):
     monkeypatch.setattr(alarms, "MAX_SLEEP", 0.3)
     alarm = alarms.Alarm("test")
 
-    async def scenario() -> tuple[bool, bool]:
+    async def rang_after(end) -> bool:
         asleep = asyncio.create_task(alarm.sleep(None))
         await asyncio.sleep(0.05)
 
-        def rolled_back() -> None:
+        def transaction() -> None:
             with session_scope() as s:
                 alarm.ring_on_commit(s)
-                s.rollback()
+                end(s)
 
-        _in_thread(rolled_back)
-        quiet = await asleep
-        asleep = asyncio.create_task(alarm.sleep(None))
-        await asyncio.sleep(0.05)
+        _in_thread(transaction)
+        return await asleep
 
-        def committed() -> None:
-            with session_scope() as s:
-                alarm.ring_on_commit(s)
-                s.commit()
-
-        _in_thread(committed)
-        return quiet, await asleep
-
-    rang_after_rollback, rang_after_commit = run_coroutine(scenario())
-    assert rang_after_rollback is False and rang_after_commit is True
+    assert run_coroutine(rang_after(lambda s: s.rollback())) is False
+    assert run_coroutine(rang_after(lambda s: s.commit())) is True
 
 
 def test_a_ring_while_the_sender_works_is_not_lost(monkeypatch):
