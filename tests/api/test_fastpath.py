@@ -1,4 +1,4 @@
-"""The warm-answer fast path (trainerdesk/api/fastpath.py): the same bytes as the full stack, never stale.
+"""The public-read fast path (trainerdesk/api/fastpath.py): the same bytes as the full stack, never stale.
 
 The ``client`` fixture serves the API with the fast path in front, as production does, so every other
 API test also runs through it; these tests check when it answers and when it must leave the answer to
@@ -8,11 +8,13 @@ the full stack.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.api.helpers import add_sub_trainer, book, future_day, open_trainer, set_prefs, set_week
-from trainerdesk.api import fastpath
+from trainerdesk.api import build_api, fastpath
 from trainerdesk.db import session_scope
 from trainerdesk.services import availability
 
@@ -21,18 +23,29 @@ UTC = timezone.utc
 
 @pytest.fixture
 def spy(monkeypatch):
-    """Counts the requests the fast path answered (it reads the trainer's version only when it would)."""
+    """Which requests the fast path answered: "warm" (replayed) or "computed" (without the ASGI stack)."""
     served = []
-    real = fastpath._warm_answer
+    for kind, name in (("warm", "_warm_answer"), ("computed", "_computed_answer")):
+        real = getattr(fastpath, name)
 
-    def counting(scope):
-        body = real(scope)
-        if body is not None:
-            served.append(scope["path"])
-        return body
+        def counting(scope, real=real, kind=kind):
+            body = real(scope)
+            if body is not None:
+                served.append((kind, scope["path"]))
+            return body
 
-    monkeypatch.setattr(fastpath, "_warm_answer", counting)
+        monkeypatch.setattr(fastpath, name, counting)
     return served
+
+
+def warm(served) -> list:
+    return [path for kind, path in served if kind == "warm"]
+
+
+@pytest.fixture
+def full_stack(db_url) -> TestClient:
+    """The API without the fast path, to compare with."""
+    return TestClient(build_api(), raise_server_exceptions=False)
 
 
 def slots_query(trainer_id: str, day, **extra) -> dict:
@@ -44,14 +57,14 @@ def test_a_repeated_query_is_answered_warm_with_the_same_bytes(client, spy):
     day = future_day(3)
     first = client.get("/api/bookings/availability", params=slots_query(trainer.id, day))
     again = client.get("/api/bookings/availability", params=slots_query(trainer.id, day))
-    assert spy == [fastpath.SLOTS_PATH]
+    assert spy == [("computed", fastpath.SLOTS_PATH), ("warm", fastpath.SLOTS_PATH)]
     assert first.status_code == again.status_code == 200
     assert first.content == again.content and len(first.json()) == 8
     assert list(first.headers.items()) == list(again.headers.items())
 
     month = {"trainerId": trainer.id, "month": day.strftime("%Y-%m"), "duration": "60"}
     dates = [client.get("/api/bookings/availability/dates", params=month) for _ in range(2)]
-    assert spy == [fastpath.SLOTS_PATH, fastpath.DATES_PATH]
+    assert warm(spy) == [fastpath.SLOTS_PATH, fastpath.DATES_PATH]
     assert dates[0].content == dates[1].content and day.isoformat() in dates[0].json()
 
 
@@ -62,30 +75,57 @@ def test_a_booking_or_an_hours_change_is_seen_at_once(client, spy):
     before = client.get("/api/bookings/availability", params=params).json()
     book(client, trainer.id, before[0]["startTime"])
     after = client.get("/api/bookings/availability", params=params).json()
-    assert after == before[1:] and spy == []  # the version moved: the full stack answered
-    assert client.get("/api/bookings/availability", params=params).json() == after and len(spy) == 1
+    assert after == before[1:] and warm(spy) == []  # the version moved: computed again
+    assert client.get("/api/bookings/availability", params=params).json() == after and len(warm(spy)) == 1
     set_week(client, trainer, "10:00", "12:00")
     assert len(client.get("/api/bookings/availability", params=params).json()) == 2
     set_prefs(client, trainer, sessionDurations=[30])
     assert client.get("/api/bookings/availability", params=params).status_code == 422
-    assert len(spy) == 1
+    assert len(warm(spy)) == 1
 
 
-def test_errors_teams_origins_and_bodies_go_down_the_full_stack(client, spy):
+def test_errors_origins_bodies_and_repeats_go_down_the_full_stack(client, spy):
+    lead = open_trainer(client)
+    day = future_day(3)
+    for _ in range(2):
+        r = client.get("/api/bookings/availability", params={"trainerId": "nobody", "date": day.isoformat()})
+        assert r.status_code == 404
+        r = client.get("/api/bookings/availability", params={"trainerId": lead.id, "date": "2027-02-30"})
+        assert r.status_code == 422 and r.json()["error"]["details"]["field"] == "date"
+        r = client.get("/api/bookings/availability/dates", params={"trainerId": lead.id})
+        assert r.status_code == 422 and r.json()["error"]["details"]["field"] == "month"
+    assert spy == []
+    params = slots_query(lead.id, day)
+    with_origin = client.get("/api/bookings/availability", params=params, headers={"Origin": "https://evil.example"})
+    with_body = client.request("GET", "/api/bookings/availability", params=params, content=b"{}")
+    repeated = client.get(f"/api/bookings/availability?date=2000-01-01&{urlencode(params)}")
+    assert spy == []
+    plain = client.get("/api/bookings/availability", params=params)
+    assert spy == [("warm", fastpath.SLOTS_PATH)]  # as the full stack kept it
+    assert with_origin.content == with_body.content == repeated.content == plain.content
+
+
+def test_computed_answers_are_the_full_stacks_bytes(client, full_stack, spy):
+    """Cold answers (trainer or team, slots or dates, every parameter) are what the endpoints send."""
     lead = open_trainer(client)
     add_sub_trainer(client, lead)
     day = future_day(3)
-    team = {"teamId": lead.id, "date": day.isoformat(), "duration": "60"}
-    for _ in range(2):
-        assert client.get("/api/bookings/availability", params=team).status_code == 200
-        r = client.get("/api/bookings/availability", params={"trainerId": "nobody", "date": day.isoformat()})
-        assert r.status_code == 404
-    params = slots_query(lead.id, day)
-    plain = client.get("/api/bookings/availability", params=params)
-    with_origin = client.get("/api/bookings/availability", params=params, headers={"Origin": "https://evil.example"})
-    with_body = client.request("GET", "/api/bookings/availability", params=params, content=b"{}")
-    assert spy == []
-    assert with_origin.content == with_body.content == plain.content
+    month = day.strftime("%Y-%m")
+    queries = [
+        (fastpath.SLOTS_PATH, {"trainerId": lead.id, "date": day.isoformat()}),
+        (fastpath.SLOTS_PATH, slots_query(lead.id, day, clientTimezone="Asia/Tokyo")),
+        (fastpath.SLOTS_PATH, {"teamId": lead.id, "date": day.isoformat(), "clientTimezone": "America/New_York"}),
+        (fastpath.SLOTS_PATH, {"trainerId": lead.id, "date": day.isoformat(), "duration": "", "unknown": "x"}),
+        (fastpath.DATES_PATH, {"trainerId": lead.id, "month": month}),
+        (fastpath.DATES_PATH, {"teamId": lead.id, "month": month, "duration": "60", "clientTimezone": "Asia/Kolkata"}),
+    ]
+    for path, params in queries:
+        computed = client.get(path, params=params)
+        expected = full_stack.get(path, params=params)
+        assert computed.status_code == expected.status_code == 200, params
+        assert computed.content == expected.content and computed.json(), params
+        assert list(computed.headers.items()) == list(expected.headers.items()), params
+    assert [kind for kind, _ in spy] == ["computed"] * len(queries)
 
 
 def test_the_same_answer_until_its_horizon(db_url, client):

@@ -154,22 +154,19 @@ CLIENT_ZONE = Query(
 )
 
 
-@router.get(
-    "/api/bookings/availability",
-    summary="Bookable slots of a date (public)",
-    responses={**ok(200, list[SlotOut]), **errors(404, 422)},
-)
-def slots(
-    session: SessionDep,
-    request: Request,
-    date: Optional[str] = Query(
-        None, description="Required: the date, YYYY-MM-DD, in clientTimezone.", examples=["2027-03-15"]
-    ),
-    trainerId: Optional[str] = TRAINER_ID,
-    teamId: Optional[str] = TEAM_ID,  # noqa: N803
-    duration: Optional[str] = DURATION,
-    clientTimezone: Optional[str] = CLIENT_ZONE,
-):  # noqa: N803
+def slots_answer(
+    session,
+    *,
+    date: Optional[str] = None,
+    trainerId: Optional[str] = None,  # noqa: N803
+    teamId: Optional[str] = None,  # noqa: N803
+    duration: Optional[str] = None,
+    clientTimezone: Optional[str] = None,  # noqa: N803
+) -> tuple[list, svc.Horizon]:
+    """The slot query's 200 body (query parameters as sent) and its horizon; a domain error otherwise.
+
+    One place for the endpoint below and for ``fastpath``, which calls it without the ASGI stack.
+    """
     _who(trainerId, teamId)
     day = parse_date(date, field="date")
     wanted = parse_duration(duration)
@@ -194,18 +191,77 @@ def slots(
         if teamId:
             item["trainerIds"] = list(s.trainer_ids)
         out.append(item)
-    return _answer(request, out, horizon, team=bool(teamId))
+    return out, horizon
 
 
-def _answer(request: Request, content: list, horizon: svc.Horizon, *, team: bool) -> JSONResponse:
-    """The 200 answer (what FastAPI would make of ``content``), kept for ``fastpath`` when it is one trainer's."""
-    response = JSONResponse(content)
+def dates_answer(
+    session,
+    *,
+    month: Optional[str] = None,
+    trainerId: Optional[str] = None,  # noqa: N803
+    teamId: Optional[str] = None,  # noqa: N803
+    duration: Optional[str] = None,
+    clientTimezone: Optional[str] = None,  # noqa: N803
+) -> tuple[list, svc.Horizon]:
+    """The month-dates query's 200 body and its horizon (as :func:`slots_answer`)."""
+    _who(trainerId, teamId)
+    month_first = inputs.parse_month(month, field="month")
+    wanted = parse_duration(duration)
+    zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
+    horizon = svc.Horizon()
+    found = svc.dates_with_slots(
+        session,
+        trainer_id=trainerId,
+        team_id=teamId,
+        month_first=month_first,
+        client_tz=zone,
+        duration=wanted,
+        now=utcnow(),
+        horizon=horizon,
+    )
+    return [d.isoformat() for d in found], horizon
+
+
+# The public reads ``fastpath`` may answer in front of the ASGI stack: path -> (answer, its query parameters).
+PUBLIC_READS = {
+    fastpath.SLOTS_PATH: (slots_answer, frozenset(("date", "trainerId", "teamId", "duration", "clientTimezone"))),
+    fastpath.DATES_PATH: (dates_answer, frozenset(("month", "trainerId", "teamId", "duration", "clientTimezone"))),
+}
+
+
+def remembered(scope: dict, content: list, horizon: svc.Horizon, *, team: bool) -> bytes:
+    """The 200 body (what FastAPI makes of ``content``), kept for ``fastpath`` when it is one trainer's."""
+    body = JSONResponse(content).body
     if not team and len(horizon.versions) == 1:
         ((trainer_id, version),) = horizon.versions.items()
-        fastpath.remember(
-            request.scope, trainer_id=trainer_id, version=version, valid_until=horizon.valid_until, body=response.body
-        )
-    return response
+        fastpath.remember(scope, trainer_id=trainer_id, version=version, valid_until=horizon.valid_until, body=body)
+    return body
+
+
+@router.get(
+    "/api/bookings/availability",
+    summary="Bookable slots of a date (public)",
+    responses={**ok(200, list[SlotOut]), **errors(404, 422)},
+)
+def slots(
+    session: SessionDep,
+    request: Request,
+    date: Optional[str] = Query(
+        None, description="Required: the date, YYYY-MM-DD, in clientTimezone.", examples=["2027-03-15"]
+    ),
+    trainerId: Optional[str] = TRAINER_ID,
+    teamId: Optional[str] = TEAM_ID,  # noqa: N803
+    duration: Optional[str] = DURATION,
+    clientTimezone: Optional[str] = CLIENT_ZONE,
+):  # noqa: N803
+    content, horizon = slots_answer(
+        session, date=date, trainerId=trainerId, teamId=teamId, duration=duration, clientTimezone=clientTimezone
+    )
+    return _answer(request, content, horizon, team=bool(teamId))
+
+
+def _answer(request: Request, content: list, horizon: svc.Horizon, *, team: bool) -> Response:
+    return Response(remembered(request.scope, content, horizon, team=team), media_type="application/json")
 
 
 @router.get(
@@ -222,19 +278,7 @@ def dates(
     duration: Optional[str] = DURATION,
     clientTimezone: Optional[str] = CLIENT_ZONE,
 ):  # noqa: N803
-    _who(trainerId, teamId)
-    month_first = inputs.parse_month(month, field="month")
-    wanted = parse_duration(duration)
-    zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
-    horizon = svc.Horizon()
-    found = svc.dates_with_slots(
-        session,
-        trainer_id=trainerId,
-        team_id=teamId,
-        month_first=month_first,
-        client_tz=zone,
-        duration=wanted,
-        now=utcnow(),
-        horizon=horizon,
+    content, horizon = dates_answer(
+        session, month=month, trainerId=trainerId, teamId=teamId, duration=duration, clientTimezone=clientTimezone
     )
-    return _answer(request, [d.isoformat() for d in found], horizon, team=bool(teamId))
+    return _answer(request, content, horizon, team=bool(teamId))

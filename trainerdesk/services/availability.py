@@ -11,8 +11,9 @@ only the grid is cached, the notice and advance limits apply with the exact
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
@@ -288,6 +289,23 @@ def _hours(
 # Grid slot starts keyed by (trainer, version, ...): a changed schedule is a new key, never a stale hit.
 grid_cache: LruCache[tuple, tuple[datetime, ...]] = LruCache(2048)
 
+# Grids are computed and kept per block of seven UTC days, not per question: a client's date (in any zone)
+# or month is cut out of the blocks it touches, so the same trainer's days asked from five zones, or a day
+# after its month, are one computation. Exact, because a range's slots are the trainer's one set of grid
+# slots cut to that range (``domain.slots.SlotFinder``; tests/unit/test_slots_properties.py).
+GRID_BLOCK = timedelta(days=7)
+_BLOCKS_FROM = datetime(2000, 1, 3, tzinfo=timezone.utc)  # a Monday: blocks run Monday to Monday, UTC
+
+
+def grid_blocks(start: datetime, end: datetime) -> list[datetime]:
+    """The starts of the grid blocks that cover ``[start, end)``."""
+    first = _BLOCKS_FROM + GRID_BLOCK * ((start - _BLOCKS_FROM) // GRID_BLOCK)
+    out = []
+    while first < end:
+        out.append(first)
+        first += GRID_BLOCK
+    return out
+
 
 class Horizon:
     """Until when an answer computed at ``now`` stays the same while only time passes (its data unchanged).
@@ -379,20 +397,40 @@ def trainer_slots(
         if horizon is not None and window.end <= start:  # too far ahead today; starts come into reach later
             horizon.until(start - (window.end - now))
         return {d: [] for d in durations}
-    grids: dict[int, tuple[datetime, ...]] = {}
-    finder: Optional[SlotFinder] = None
+    blocks = grid_blocks(start, end)
+    per_block: dict[tuple, tuple[datetime, ...]] = {}
+    missing: list[tuple] = []
     for d in durations:
-        key = (trainer.id, trainer.schedule_version, trainer.timezone, d, start, end, exclude_booking_id)
-        grid = grid_cache.get(key)
-        if grid is None:
-            if finder is None:
-                schedule = load_schedule(
-                    session, trainer, prefs, start=start, end=end, exclude_booking_id=exclude_booking_id
-                )
-                finder = SlotFinder(schedule, start=start, end=end)
-            grid = tuple(finder.starts(d))
+        for block in blocks:
+            key = (trainer.id, trainer.schedule_version, trainer.timezone, d, block, exclude_booking_id)
+            grid = grid_cache.get(key)
+            if grid is None:
+                missing.append(key)
+            else:
+                per_block[key] = grid
+    if missing:
+        # One read and one finder for every missing block of every duration.
+        span_start = min(key[4] for key in missing)
+        span_end = max(key[4] for key in missing) + GRID_BLOCK
+        schedule = load_schedule(
+            session, trainer, prefs, start=span_start, end=span_end, exclude_booking_id=exclude_booking_id
+        )
+        finder = SlotFinder(schedule, start=span_start, end=span_end)
+        found = {d: finder.starts(d) for d in {key[3] for key in missing}}
+        for key in missing:
+            starts = found[key[3]]
+            block = key[4]
+            grid = tuple(starts[bisect_left(starts, block) : bisect_left(starts, block + GRID_BLOCK)])
             grid_cache.put(key, grid)
-        grids[d] = grid
+            per_block[key] = grid
+    grids: dict[int, tuple[datetime, ...]] = {}
+    for d in durations:
+        joined = (
+            s
+            for block in blocks
+            for s in per_block[(trainer.id, trainer.schedule_version, trainer.timezone, d, block, exclude_booking_id)]
+        )
+        grids[d] = tuple(s for s in joined if start <= s < end)
     if horizon is not None:
         horizon.grid(grids.values(), lo=lo, hi=hi, window=window, now=now)
     return {
