@@ -6,7 +6,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..domain.inputs import parse_whole_number
 from ..models import utcnow
@@ -73,7 +73,9 @@ def create_booking(body: BookingBody, session: SessionDep):
         client_timezone=body.client_timezone,
         privacy_accepted=body.privacy_accepted,
     )
-    return booking_json(made.booking, made.trainer, made.client, token=made.token)
+    # Plain JSON types already: sent as they are, without FastAPI's generic encoder walking them (a booking's
+    # hot path; the same bytes).
+    return JSONResponse(booking_json(made.booking, made.trainer, made.client, token=made.token), status_code=201)
 
 
 @router.get(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, or_
@@ -401,11 +401,18 @@ def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest,
         client = Client(
             trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now
         )
-    else:
-        client.name, client.phone = request.name, request.phone or client.phone
+        # A Core INSERT of the new row (no unit of work); the object stays a plain copy of it.
+        insert_rows(session, Client, [_columns(client)])
+        return client
+    client.name, client.phone = request.name, request.phone or client.phone
     session.add(client)
     session.flush()
     return client
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    """A table model's column values, for a Core INSERT of it."""
+    return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}
 
 
 def _insert_booking(
@@ -420,7 +427,9 @@ def _insert_booking(
 ) -> tuple[Booking, str]:
     """Insert the booking, its history line and its notification, bump the schedule version and commit.
 
-    Returns the booking and its link token (only the token's digest is stored).
+    Returns the booking and its link token (only the token's digest is stored). The booking is written
+    by a Core INSERT (a unit-of-work flush cost more than the statement); the object returned is a plain
+    copy of the row, not attached to the session.
     """
     token = new_token()
     start = request.start
@@ -437,8 +446,10 @@ def _insert_booking(
         created_at=now,
         updated_at=now,
     )
-    session.add(booking)
-    _commit(session, flush_only=True)  # the INSERT is where the exclusion constraint speaks
+    try:
+        insert_rows(session, Booking, [_columns(booking)])
+    except IntegrityError as exc:  # the INSERT is where the exclusion constraint speaks
+        _refused(session, exc)
     _record(session, booking, "created", "client", to_start=start, now=now)
     outbox.booking_changed(session, booking, trainer, client, "created", now=now, prefs=prefs)
     bump_schedule_version(session, trainer)
@@ -446,14 +457,19 @@ def _insert_booking(
     return booking, token
 
 
-def _commit(session: Session, *, flush_only: bool = False) -> None:
+def _commit(session: Session) -> None:
     try:
-        session.flush() if flush_only else session.commit()
-    except IntegrityError as exc:  # the PostgreSQL exclusion constraint: someone else got there first
-        session.rollback()
-        if "booking_no_overlap" in str(exc.orig):
-            raise _slot_taken() from exc
-        raise
+        session.commit()
+    except IntegrityError as exc:
+        _refused(session, exc)
+
+
+def _refused(session: Session, exc: IntegrityError) -> NoReturn:
+    """Roll back; the PostgreSQL exclusion constraint's refusal means someone else got there first."""
+    session.rollback()
+    if "booking_no_overlap" in str(exc.orig):
+        raise _slot_taken() from exc
+    raise exc
 
 
 # ---------------------------------------------------------------- access
