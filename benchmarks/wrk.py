@@ -48,6 +48,12 @@ function delay()
 end
 function request()
   local r = requests[index]
+  if r == nil then
+    -- asked again without delay() first (a connection wrk opened anew): nothing left to send, so stop;
+    -- this request is never answered within the run
+    wrk.thread:stop()
+    return wrk.format("GET", "/api/health")
+  end
   index = index + nthreads
   sent = sent + 1
   return r

@@ -287,7 +287,7 @@ def _hours(
 
 
 # Grid slot starts keyed by (trainer, version, ...): a changed schedule is a new key, never a stale hit.
-grid_cache: LruCache[tuple, tuple[datetime, ...]] = LruCache(2048)
+grid_cache: LruCache[tuple, tuple[datetime, ...]] = LruCache(4096)
 
 # Grids are computed and kept per block of seven UTC days, not per question: a client's date (in any zone)
 # or month is cut out of the blocks it touches, so the same trainer's days asked from five zones, or a day
@@ -409,20 +409,24 @@ def trainer_slots(
             else:
                 per_block[key] = grid
     if missing:
-        # One read and one finder for every missing block of every duration.
+        # One read and one finder for the span of the missing blocks, and from it the grids of every length
+        # of session the trainer offers: a later question for another length, or another date of the
+        # span, is then a hit (reading and cutting the schedule cost far more than walking one grid).
         span_start = min(key[4] for key in missing)
         span_end = max(key[4] for key in missing) + GRID_BLOCK
         schedule = load_schedule(
             session, trainer, prefs, start=span_start, end=span_end, exclude_booking_id=exclude_booking_id
         )
         finder = SlotFinder(schedule, start=span_start, end=span_end)
-        found = {d: finder.starts(d) for d in {key[3] for key in missing}}
-        for key in missing:
-            starts = found[key[3]]
-            block = key[4]
-            grid = tuple(starts[bisect_left(starts, block) : bisect_left(starts, block + GRID_BLOCK)])
-            grid_cache.put(key, grid)
-            per_block[key] = grid
+        for d in sorted({*durations, *prefs.session_durations}):
+            starts = finder.starts(d)
+            block = span_start
+            while block < span_end:
+                key = (trainer.id, trainer.schedule_version, trainer.timezone, d, block, exclude_booking_id)
+                grid = tuple(starts[bisect_left(starts, block) : bisect_left(starts, block + GRID_BLOCK)])
+                grid_cache.put(key, grid)
+                per_block[key] = grid
+                block += GRID_BLOCK
     grids: dict[int, tuple[datetime, ...]] = {}
     for d in durations:
         joined = (
