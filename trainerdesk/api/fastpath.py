@@ -1,26 +1,29 @@
-"""Warm public slot answers, served in front of the whole ASGI stack (docs/performance.md, "The request path").
+"""Public slot reads, answered in front of the whole ASGI stack (docs/performance.md, "The request path").
 
-A warm slot query used to cost about 2 ms of server CPU, nearly all of it fixed: two Starlette
-middleware stacks (Reflex's and FastAPI's), routing through some sixty routes, dependency solving,
-three hops to the thread pool, an ORM query for the trainer and preferences, and JSON encoding,
-around an answer that the grid cache already held.
+A slot query used to cost about 2 ms of server CPU beyond its computation: two Starlette middleware
+stacks (Reflex's and FastAPI's), routing through some sixty routes, dependency solving, three hops to
+the thread pool, an ORM query for the trainer and preferences, and JSON encoding.
 
-How it stays exact: the FastAPI endpoints (``api/availability.py``) compute every answer as before
-and, when it is a 200 for one trainer (no team), :func:`remember` its bytes under the request's exact
-path and query string, with the trainer's ``schedule_version`` it was computed from and the instant
-until which passing time cannot change it (``services.availability.Horizon``). :func:`fast_reads`
-then answers the same request again only while
+Two ways past it, both for a plain ``GET`` of the slots or month-dates path without a body and without
+an ``Origin`` header (CORS stays with :class:`trainerdesk.http.CorsPolicy`):
 
-- the request is a plain ``GET`` of that path and query string, without a body and without an
-  ``Origin`` header (CORS stays with :class:`trainerdesk.http.CorsPolicy`);
-- the trainer's ``schedule_version``, read fresh from the database on every request (one indexed
-  single-row SELECT on a connection of this thread), is still the one the answer was computed from
-  (every change that can alter slots bumps it in its own transaction, whichever process made it);
-- ``now`` is before the answer's horizon;
+- **Computed** (:func:`_computed_answer`): the endpoint's own answer function
+  (``api.availability.slots_answer`` / ``dates_answer``) runs in one thread-pool hop with a session of
+  its own. Only a 200 is sent from here; an error, a repeated parameter or anything unexpected goes
+  down the full stack, which answers it as it always has.
+- **Replayed** (:func:`_warm_answer`): every 200 for one trainer (no team) is kept with
+  :func:`remember` under its exact path and query string, with the trainer's ``schedule_version`` it
+  was computed from and the instant until which passing time cannot change it
+  (``services.availability.Horizon``). The same request is answered again with those bytes only while
 
-and sends exactly the bytes and headers the full stack sent (the security headers of
-:func:`trainerdesk.http.response_security_headers` are added by ``headers``). Anything else, including
-any error while checking, goes down the full stack unchanged, which answers it as before.
+  - the trainer's ``schedule_version``, read fresh from the database on every request (one indexed
+    single-row SELECT on a connection of this thread), is still the one the answer was computed from
+    (every change that can alter slots bumps it in its own transaction, whichever process made it);
+  - ``now`` is before the answer's horizon.
+
+Both send exactly the bytes and headers the full stack sends (the security headers of
+:func:`trainerdesk.http.response_security_headers` are added by ``headers``); anything else, including
+any error while checking, goes down the full stack unchanged.
 """
 
 from __future__ import annotations
