@@ -101,6 +101,17 @@ def slot_target(trainer_id: str, day: str, duration: int, zone: str) -> str:
     return "/api/bookings/availability?" + urlencode(query)
 
 
+def every_query(trainers: list[dict], days: list[str]) -> list[tuple[str, str, None]]:
+    """Every slot query of the ``bench_load`` mix (trainer, date, duration, zone) once, in order."""
+    return [
+        ("GET", slot_target(t["id"], day, duration, zone), None)
+        for t in trainers
+        for day in days
+        for duration in (30, 60, 90)
+        for zone in ZONES
+    ]
+
+
 def dates_target(trainer_id: str, month: str, duration: int) -> str:
     return "/api/bookings/availability/dates?" + urlencode(
         {"trainerId": trainer_id, "month": month, "duration": duration}
@@ -281,13 +292,7 @@ def sqlite_part(app_dir: Path) -> None:
         # Slots twice: with wrk (C, a few microseconds a request: what the server's clients would see) and with
         # the Python generator (which takes about as much CPU per warm request as the server, on the same cores).
         # Every (trainer, date, duration, zone) of the mix once, shuffled: more than 5 s of requests, all distinct.
-        every = [
-            ("GET", slot_target(t["id"], day, duration, zone), None)
-            for t in trainers
-            for day in days
-            for duration in (30, 60, 90)
-            for zone in ZONES
-        ]
+        every = every_query(trainers, days)
         rng.shuffle(every)
         for name, requests in (
             ("slots, bench_load mix (distinct), wrk", every),
@@ -326,13 +331,7 @@ def redis_part(app_dir: Path) -> None:
     days = [(today + timedelta(days=d)).isoformat() for d in range(1, 60)]
     # Every (trainer, date, duration, zone) once, shuffled: more than a 3 s run sends even with two workers,
     # so no request of the mix is repeated (a repeat would be a warm replay).
-    mixed = [
-        ("GET", slot_target(t["id"], day, duration, zone), None)
-        for t in trainers
-        for day in days
-        for duration in (30, 60, 90)
-        for zone in ZONES
-    ]
+    mixed = every_query(trainers, days)
     rng.shuffle(mixed)
     results, mixed_results = {}, {}
     for workers in (1, 2):

@@ -154,6 +154,17 @@ CLIENT_ZONE = Query(
 )
 
 
+def _question(first, *, trainerId, teamId, duration, clientTimezone):  # noqa: N803
+    """The steps both public reads share, in the order their errors are reported: who, ``first()`` (the
+    date or the month), the duration, the zone. Returns ``first()``'s value and the service's arguments."""
+    _who(trainerId, teamId)
+    when = first()
+    wanted = parse_duration(duration)
+    zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
+    asked = {"trainer_id": trainerId, "team_id": teamId, "client_tz": zone, "duration": wanted}
+    return when, {**asked, "now": utcnow(), "horizon": svc.Horizon()}
+
+
 def slots_answer(
     session,
     *,
@@ -167,31 +178,24 @@ def slots_answer(
 
     One place for the endpoint below and for ``fastpath``, which calls it without the ASGI stack.
     """
-    _who(trainerId, teamId)
-    day = parse_date(date, field="date")
-    wanted = parse_duration(duration)
-    zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
-    horizon = svc.Horizon()
-    used, per_duration = svc.slots_for_date(
-        session,
-        trainer_id=trainerId,
-        team_id=teamId,
-        day=day,
-        client_tz=zone,
-        duration=wanted,
-        now=utcnow(),
-        horizon=horizon,
+    day, asked = _question(
+        lambda: parse_date(date, field="date"),
+        trainerId=trainerId,
+        teamId=teamId,
+        duration=duration,
+        clientTimezone=clientTimezone,
     )
+    used, per_duration = svc.slots_for_date(session, day=day, **asked)
     ordered = sorted((s.start, d, s) for d, found in per_duration.items() for s in found)
     out = []
     for _, d, s in ordered:
         item = {"startTime": iso(s.start, used), "endTime": iso(s.end, used), "available": True}
-        if wanted is None:
+        if asked["duration"] is None:
             item["duration"] = d
         if teamId:
             item["trainerIds"] = list(s.trainer_ids)
         out.append(item)
-    return out, horizon
+    return out, asked["horizon"]
 
 
 def dates_answer(
@@ -204,22 +208,15 @@ def dates_answer(
     clientTimezone: Optional[str] = None,  # noqa: N803
 ) -> tuple[list, svc.Horizon]:
     """The month-dates query's 200 body and its horizon (as :func:`slots_answer`)."""
-    _who(trainerId, teamId)
-    month_first = inputs.parse_month(month, field="month")
-    wanted = parse_duration(duration)
-    zone = parse_zone(clientTimezone, field_name="clientTimezone") if clientTimezone else None
-    horizon = svc.Horizon()
-    found = svc.dates_with_slots(
-        session,
-        trainer_id=trainerId,
-        team_id=teamId,
-        month_first=month_first,
-        client_tz=zone,
-        duration=wanted,
-        now=utcnow(),
-        horizon=horizon,
+    month_first, asked = _question(
+        lambda: inputs.parse_month(month, field="month"),
+        trainerId=trainerId,
+        teamId=teamId,
+        duration=duration,
+        clientTimezone=clientTimezone,
     )
-    return [d.isoformat() for d in found], horizon
+    found = svc.dates_with_slots(session, month_first=month_first, **asked)
+    return [d.isoformat() for d in found], asked["horizon"]
 
 
 # The public reads ``fastpath`` may answer in front of the ASGI stack: path -> (answer, its query parameters).
