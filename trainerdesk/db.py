@@ -119,3 +119,9 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
     """
     if rows:
         session.execute(insert(model.__table__), list(rows))
+
+
+def insert_copy(session: Session, row: Any) -> None:
+    """INSERT a table model object's column values with :func:`insert_rows`; the object is not attached to the
+    session and stays a plain copy of the row (for a row the change creates and only reads back itself)."""
+    insert_rows(session, type(row), [{column.key: getattr(row, column.key) for column in type(row).__table__.columns}])

@@ -175,9 +175,7 @@ def _computed_answer(scope: dict) -> Optional[bytes]:
     but a 200 (a bad parameter, an unknown trainer, a repeated parameter, any error) is left to the full
     stack, which answers it as it always has.
     """
-    from sqlmodel import Session
-
-    from ..db import get_engine
+    from ..db import session_scope
     from .availability import PUBLIC_READS, remembered
 
     answer, names = PUBLIC_READS[scope["path"]]
@@ -185,7 +183,7 @@ def _computed_answer(scope: dict) -> Optional[bytes]:
     given = {name: value for name, value in params if name in names}
     if len(given) != sum(1 for name, _ in params if name in names):
         return None  # a repeated parameter: the full stack decides which one counts
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with session_scope() as session:
         try:
             content, horizon = answer(session, **given)
         except DomainError:

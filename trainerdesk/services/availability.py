@@ -14,6 +14,7 @@ import json
 from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
+from itertools import chain
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
@@ -397,44 +398,32 @@ def trainer_slots(
         if horizon is not None and window.end <= start:  # too far ahead today; starts come into reach later
             horizon.until(start - (window.end - now))
         return {d: [] for d in durations}
+
+    def key(d: int, block: datetime) -> tuple:
+        return (trainer.id, trainer.schedule_version, trainer.timezone, d, block, exclude_booking_id)
+
     blocks = grid_blocks(start, end)
-    per_block: dict[tuple, tuple[datetime, ...]] = {}
-    missing: list[tuple] = []
-    for d in durations:
-        for block in blocks:
-            key = (trainer.id, trainer.schedule_version, trainer.timezone, d, block, exclude_booking_id)
-            grid = grid_cache.get(key)
-            if grid is None:
-                missing.append(key)
-            else:
-                per_block[key] = grid
+    per_block = {(d, block): grid_cache.get(key(d, block)) for d in durations for block in blocks}
+    missing = [block for (_, block), grid in per_block.items() if grid is None]
     if missing:
         # One read and one finder for the span of the missing blocks, and from it the grids of every length
         # of session the trainer offers: a later question for another length, or another date of the
         # span, is then a hit (reading and cutting the schedule cost far more than walking one grid).
-        span_start = min(key[4] for key in missing)
-        span_end = max(key[4] for key in missing) + GRID_BLOCK
+        span_start, span_end = min(missing), max(missing) + GRID_BLOCK
         schedule = load_schedule(
             session, trainer, prefs, start=span_start, end=span_end, exclude_booking_id=exclude_booking_id
         )
         finder = SlotFinder(schedule, start=span_start, end=span_end)
         for d in sorted({*durations, *prefs.session_durations}):
             starts = finder.starts(d)
-            block = span_start
-            while block < span_end:
-                key = (trainer.id, trainer.schedule_version, trainer.timezone, d, block, exclude_booking_id)
+            for block in grid_blocks(span_start, span_end):
                 grid = tuple(starts[bisect_left(starts, block) : bisect_left(starts, block + GRID_BLOCK)])
-                grid_cache.put(key, grid)
-                per_block[key] = grid
-                block += GRID_BLOCK
+                grid_cache.put(key(d, block), grid)
+                per_block[(d, block)] = grid
     grids: dict[int, tuple[datetime, ...]] = {}
     for d in durations:
-        joined = (
-            s
-            for block in blocks
-            for s in per_block[(trainer.id, trainer.schedule_version, trainer.timezone, d, block, exclude_booking_id)]
-        )
-        grids[d] = tuple(s for s in joined if start <= s < end)
+        joined = tuple(chain.from_iterable(per_block[(d, block)] for block in blocks))
+        grids[d] = joined[bisect_left(joined, start) : bisect_left(joined, end)]
     if horizon is not None:
         horizon.grid(grids.values(), lo=lo, hi=hi, window=window, now=now)
     return {

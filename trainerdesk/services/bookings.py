@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..db import begin_write, insert_rows
+from ..db import begin_write, insert_copy, insert_rows
 from ..domain import inputs
 from ..domain.errors import (
     DomainError,
@@ -402,17 +402,12 @@ def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest,
             trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now
         )
         # A Core INSERT of the new row (no unit of work); the object stays a plain copy of it.
-        insert_rows(session, Client, [_columns(client)])
+        insert_copy(session, client)
         return client
     client.name, client.phone = request.name, request.phone or client.phone
     session.add(client)
     session.flush()
     return client
-
-
-def _columns(row: Any) -> dict[str, Any]:
-    """A table model's column values, for a Core INSERT of it."""
-    return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}
 
 
 def _insert_booking(
@@ -447,7 +442,7 @@ def _insert_booking(
         updated_at=now,
     )
     try:
-        insert_rows(session, Booking, [_columns(booking)])
+        insert_copy(session, booking)
     except IntegrityError as exc:  # the INSERT is where the exclusion constraint speaks
         _refused(session, exc)
     _record(session, booking, "created", "client", to_start=start, now=now)
