@@ -80,11 +80,11 @@ def handler_error(exception: Exception):
 
 
 class TrainerDeskApp(rx.App):
-    """Reflex's app, with warm slot answers served in front of its ASGI stack (``api/fastpath.py``)."""
+    """Reflex's app, with public slot reads and bookings answered in front of its ASGI stack (``api/fastpath.py``)."""
 
     def __call__(self):
         served = super().__call__()
-        return fastpath.fast_reads(served, headers=response_security_headers) if fastpath.enabled() else served
+        return fastpath.in_front(served, headers=response_security_headers) if fastpath.enabled() else served
 
 
 app = TrainerDeskApp(

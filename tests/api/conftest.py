@@ -19,7 +19,7 @@ def client(db_url) -> TestClient:
     With the warm-answer fast path in front, as production serves it (``api/fastpath.py``): every
     repeated slot query of the API tests is answered by it once the full stack has answered it once.
     """
-    return TestClient(fastpath.fast_reads(build_api()), raise_server_exceptions=False)
+    return TestClient(fastpath.in_front(build_api()), raise_server_exceptions=False)
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,9 @@
-"""The public-read fast path (trainerdesk/api/fastpath.py): the same bytes as the full stack, never stale.
+"""The fast path (trainerdesk/api/fastpath.py): public reads with the same bytes as the full stack, never
+stale; bookings with the same answers as the endpoint's.
 
 The ``client`` fixture serves the API with the fast path in front, as production does, so every other
-API test also runs through it; these tests check when it answers and when it must leave the answer to
-the full stack.
+API test also runs through it (every booking with a JSON body is made by it); these tests check when it
+answers and when it must leave the answer to the full stack.
 """
 
 from __future__ import annotations
@@ -13,10 +14,19 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.helpers import add_sub_trainer, book, future_day, open_trainer, set_prefs, set_week
+from tests.api.helpers import (
+    add_sub_trainer,
+    book,
+    booking_body,
+    future_day,
+    local,
+    open_trainer,
+    set_prefs,
+    set_week,
+)
 from trainerdesk.api import build_api, fastpath
 from trainerdesk.db import session_scope
-from trainerdesk.services import availability
+from trainerdesk.services import availability, throttle
 
 UTC = timezone.utc
 
@@ -174,3 +184,77 @@ def test_the_same_answer_until_its_horizon(db_url, client):
             session, trainer_id=trainer.id, day=far, client_tz=None, duration=60, now=now, horizon=horizon
         )
     assert found[60] == [] and horizon.valid_until is not None and horizon.valid_until > now
+
+
+# ---------------------------------------------------------------- bookings
+
+
+@pytest.fixture
+def answered(monkeypatch) -> list[int]:
+    """The status of every booking POST the fast path answered itself (a 201 or a refusal)."""
+    statuses = []
+    real = fastpath._booking_answer
+
+    def counting(scope, raw):
+        response = real(scope, raw)
+        if response is not None:
+            statuses.append(response.status_code)
+        return response
+
+    monkeypatch.setattr(fastpath, "_booking_answer", counting)
+    return statuses
+
+
+def _headers(response) -> list:
+    return [(k, v) for k, v in response.headers.items() if k != "content-length"]
+
+
+def test_a_booking_and_its_refusals_are_the_endpoints(client, full_stack, answered):
+    trainer = open_trainer(client)
+    day = future_day(4)
+    fast = client.post("/api/bookings", json=booking_body(trainer.id, local(day, 9)))
+    full = full_stack.post("/api/bookings", json=booking_body(trainer.id, local(day, 10)))
+    assert fast.status_code == full.status_code == 201, (fast.text, full.text)
+    assert _headers(fast) == _headers(full)
+    made, expected = fast.json(), full.json()
+    assert list(made) == list(expected) and made["status"] == expected["status"] and made["token"]
+
+    refused = [
+        booking_body(trainer.id, local(day, 9)),  # taken a moment ago: 409
+        booking_body("nobody", local(day, 11)),  # 404
+        booking_body(trainer.id, local(day, 11), duration=45),  # a length not offered: 422
+        {**booking_body(trainer.id, local(day, 11)), "privacyAccepted": False},  # 422, field privacyAccepted
+        {**booking_body(trainer.id, local(day, 11)), "email": "not an address"},  # 422, field email
+        {**booking_body(trainer.id, local(day, 11)), "startTime": "tomorrow"},  # 422, field startTime
+    ]
+    for body in refused:
+        fast, full = client.post("/api/bookings", json=body), full_stack.post("/api/bookings", json=body)
+        assert fast.status_code == full.status_code and fast.status_code >= 400, body
+        assert fast.content == full.content and _headers(fast) == _headers(full), body
+    assert answered == [201, 409, 404, 422, 422, 422, 422]
+
+
+def test_bodies_it_leaves_go_down_the_full_stack_and_are_counted_once(client, answered, monkeypatch):
+    trainer = open_trainer(client)
+    day = future_day(5)
+    as_json = {"content-type": "application/json"}
+    left = [
+        client.post("/api/bookings", content=b"[]", headers=as_json),  # not an object: FastAPI's 422
+        client.post("/api/bookings", content=b'{"name": ', headers=as_json),  # not JSON: FastAPI's 422
+        client.post("/api/bookings", json={**booking_body(trainer.id, local(day, 9)), "notes": "a\u0000b"}),
+        client.post("/api/bookings", content=b"{}", headers={"content-type": "text/plain"}),
+    ]
+    assert [r.status_code for r in left] == [422, 422, 422, 422]
+    assert left[2].json()["error"]["details"] == {"field": "notes"}
+    with_query = client.post("/api/bookings?from=widget", json=booking_body(trainer.id, local(day, 9)))
+    assert with_query.status_code == 201 and answered == []
+
+    # The rate limit counts a request once, whichever way it went: `[]` (the full stack) and one booking
+    # (the fast path) fill a limit of 2; the next booking is refused, with the endpoint's answer.
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
+    monkeypatch.setattr(throttle, "clock", lambda: 1_899_999_920.0)
+    assert client.post("/api/bookings", content=b"[]", headers=as_json).status_code == 422
+    assert client.post("/api/bookings", json=booking_body(trainer.id, local(day, 10))).status_code == 201
+    refused = client.post("/api/bookings", json=booking_body(trainer.id, local(day, 11)))
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "40"
+    assert answered == [201, 429]

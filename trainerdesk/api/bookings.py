@@ -60,6 +60,13 @@ def _caller(trainer, token: Optional[str]) -> svc.Caller:
     },
 )
 def create_booking(body: BookingBody, session: SessionDep):
+    # Plain JSON types already: sent as they are, without FastAPI's generic encoder walking them (a booking's
+    # hot path; the same bytes). ``api/fastpath.py`` sends the same for a plain JSON POST.
+    return JSONResponse(created_booking(session, body), status_code=201)
+
+
+def created_booking(session, body: BookingBody) -> dict:
+    """Book what ``body`` asks for; the 201's content (the booking with its token and links)."""
     made = svc.create_booking(
         session,
         trainer_id=body.trainer_id,
@@ -73,9 +80,7 @@ def create_booking(body: BookingBody, session: SessionDep):
         client_timezone=body.client_timezone,
         privacy_accepted=body.privacy_accepted,
     )
-    # Plain JSON types already: sent as they are, without FastAPI's generic encoder walking them (a booking's
-    # hot path; the same bytes).
-    return JSONResponse(booking_json(made.booking, made.trainer, made.client, token=made.token), status_code=201)
+    return booking_json(made.booking, made.trainer, made.client, token=made.token)
 
 
 @router.get(

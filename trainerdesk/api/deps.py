@@ -69,7 +69,13 @@ OptionalTrainerDep = Annotated[Optional[Trainer], Depends(optional_trainer)]
 
 def client_address(request: Request) -> str:
     """The caller's address as the rate limits count it."""
-    return request.client.host if request.client else "unknown"
+    return scope_address(request.scope)
+
+
+def scope_address(scope: dict) -> str:
+    """:func:`client_address` of an ASGI request's scope (``api/fastpath.py`` has no ``Request``)."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"
 
 
 async def rate_limited(request: Request) -> None:
@@ -89,7 +95,7 @@ RateLimit = Depends(rate_limited)
 # ---------------------------------------------------------------- text the databases cannot store
 
 
-def _first_unstorable(value: Any, where: str) -> Optional[str]:
+def first_unstorable(value: Any, where: str) -> Optional[str]:
     if isinstance(value, str):
         return where if unstorable(value) else None
     if isinstance(value, dict):
@@ -101,7 +107,7 @@ def _first_unstorable(value: Any, where: str) -> Optional[str]:
     for key, item in items:
         if isinstance(key, str) and unstorable(key):
             return where or "body"
-        found = _first_unstorable(item, f"{where}.{key}" if where else str(key))
+        found = first_unstorable(item, f"{where}.{key}" if where else str(key))
         if found:
             return found
     return None
@@ -125,7 +131,7 @@ async def reject_unstorable_text(request: Request) -> None:
         raw = await request.body()
         if raw:
             try:
-                found = _first_unstorable(json.loads(raw), "")
+                found = first_unstorable(json.loads(raw), "")
             except (ValueError, RecursionError):
                 return None  # not JSON we can read: FastAPI's own validation answers, or the route takes no body
     if found:

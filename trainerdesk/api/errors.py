@@ -40,6 +40,20 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
     )
 
 
+def domain_error_response(exc: e.DomainError) -> JSONResponse:
+    """The answer to a refused request: its status, code, sentence and details (and the headers it calls for)."""
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
+    if isinstance(exc, e.RateLimited):
+        headers = {"Retry-After": str((exc.details or {}).get("retryAfter", 60))}
+    return error_response(status_for(exc), exc.code, exc.message, exc.details, headers)
+
+
+def crash_response(exc: Exception) -> JSONResponse:
+    """The answer to a bug: logged with its trace; the client is told nothing was changed."""
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal", "Something went wrong on our side; nothing was changed.")
+
+
 def _allowed_methods(request: Request) -> list[str]:
     """The methods of every route whose path matches this request's (for a 405's ``Allow``)."""
     methods: set[str] = set()
@@ -57,10 +71,7 @@ def _allowed_methods(request: Request) -> list[str]:
 def install_error_handlers(api: FastAPI) -> None:
     @api.exception_handler(e.DomainError)
     async def _domain(_request: Request, exc: e.DomainError):
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, e.Unauthorized) else None
-        if isinstance(exc, e.RateLimited):
-            headers = {"Retry-After": str((exc.details or {}).get("retryAfter", 60))}
-        return error_response(status_for(exc), exc.code, exc.message, exc.details, headers)
+        return domain_error_response(exc)
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):
@@ -96,5 +107,4 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception):  # pragma: no cover - a bug, logged with its trace
-        log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal", "Something went wrong on our side; nothing was changed.")
+        return crash_response(exc)

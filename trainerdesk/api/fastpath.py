@@ -1,4 +1,5 @@
-"""Public slot reads, answered in front of the whole ASGI stack (docs/performance.md, "The request path").
+"""Public slot reads and bookings, answered in front of the whole ASGI stack (docs/performance.md, "The
+request path").
 
 A slot query used to cost about 2 ms of server CPU beyond its computation: two Starlette middleware
 stacks (Reflex's and FastAPI's), routing through some sixty routes, dependency solving, three hops to
@@ -21,13 +22,21 @@ an ``Origin`` header (CORS stays with :class:`trainerdesk.http.CorsPolicy`):
     (every change that can alter slots bumps it in its own transaction, whichever process made it);
   - ``now`` is before the answer's horizon.
 
-Both send exactly the bytes and headers the full stack sends (the security headers of
+A booking (``POST /api/bookings``) is the third way past it (:func:`_booking_answer`): a plain JSON body
+(an object the endpoint's ``BookingBody`` reads, no text the databases cannot store, no query string, no
+``Origin``) is booked by the endpoint's own function (``api.bookings.created_booking``) in one thread-pool
+hop, after the same rate-limit count, and the service's refusals are answered by the API's own
+``errors.domain_error_response``. A body that is not such an object goes down the full stack with its bytes
+replayed, and is counted there, once: FastAPI's validation gives its own 422 or 400.
+
+All send exactly the bytes and headers the full stack sends (the security headers of
 :func:`trainerdesk.http.response_security_headers` are added by ``headers``); anything else, including
 any error while checking, goes down the full stack unchanged.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -46,8 +55,11 @@ SLOTS_PATH = "/api/bookings/availability"
 DATES_PATH = "/api/bookings/availability/dates"
 PATHS = frozenset((SLOTS_PATH, DATES_PATH))
 JSON_HEADERS = ((b"content-type", b"application/json"),)
+BOOKINGS_PATH = "/api/bookings"
 # A request header that can change what the full stack answers, or that the fast path does not read.
 _FALL_THROUGH_HEADERS = frozenset((b"origin", b"content-length", b"transfer-encoding", b"expect"))
+# A booking's body is a few hundred bytes: a larger one goes the full way (and meets its body limit there).
+BOOKING_BODY_LIMIT = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -191,14 +203,108 @@ def _computed_answer(scope: dict) -> Optional[bytes]:
     return remembered(scope, content, horizon, team=bool(given.get("teamId")))
 
 
-def fast_reads(app, *, headers: Callable[[dict], list[tuple[bytes, bytes]]] = lambda scope: []):
-    """``app`` with public slot reads answered before it is called; ``headers(scope)``: what the skipped layers add.
+# ---------------------------------------------------------------- a booking
 
-    A warm answer is sent from the event loop (one indexed read); a cold one is computed in the thread pool
-    (one hop, where the full stack takes three).
+
+def _plain_post(scope: dict) -> bool:
+    """A ``POST`` of a booking with a JSON body of a stated, small length, and nothing the fast path leaves
+    to the full stack (a query string, CORS, a chunked body, an ``Expect``, a header sent twice)."""
+    if scope.get("method") != "POST" or scope.get("path") != BOOKINGS_PATH or scope.get("query_string"):
+        return False
+    seen: dict[bytes, bytes] = {}
+    for name, value in scope.get("headers", ()):
+        if name in seen or name in (b"origin", b"transfer-encoding", b"expect"):
+            return False
+        seen[name] = value
+    length = seen.get(b"content-length", b"")
+    media_type = seen.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return media_type == b"application/json" and length.isdigit() and int(length) <= BOOKING_BODY_LIMIT
+
+
+async def _received(receive) -> tuple[Optional[bytes], list[dict]]:
+    """The request's whole body (None when the client left, or sent more than the limit), and the
+    messages read, for the full stack to read them again."""
+    messages, size = [], 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return None, messages
+        size += len(message.get("body", b""))
+        if size > BOOKING_BODY_LIMIT:
+            return None, messages
+        if not message.get("more_body", False):
+            return b"".join(m.get("body", b"") for m in messages), messages
+
+
+def _replaying(messages: list[dict], receive):
+    """``receive`` that hands out ``messages`` again before what follows them."""
+    pending = list(messages)
+
+    async def replay():
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+def _booking_answer(scope: dict, raw: bytes):
+    """The response to a plain booking POST (a 201, or the API's refusal), or None for the full stack.
+
+    None when the body is not a JSON object the endpoint reads (FastAPI's validation answers that) or holds
+    text the databases cannot store (the API's own 422); the rate limit has not counted it then.
+    """
+    from pydantic import ValidationError
+
+    from ..db import session_scope
+    from ..services import throttle
+    from .bookings import created_booking
+    from .deps import first_unstorable, scope_address
+    from .errors import crash_response, domain_error_response
+    from .schemas import BookingBody
+
+    try:
+        data = json.loads(raw)
+        body = BookingBody.model_validate(data) if isinstance(data, dict) and not first_unstorable(data, "") else None
+    except (ValueError, RecursionError, ValidationError):
+        return None
+    if body is None:
+        return None
+    from fastapi.responses import JSONResponse
+
+    try:
+        throttle.check_write(scope_address(scope))
+        with session_scope() as session:
+            return JSONResponse(created_booking(session, body), status_code=201)
+    except DomainError as exc:
+        return domain_error_response(exc)
+    except Exception as exc:  # noqa: BLE001 - answered as the full stack answers a bug (and logged)
+        return crash_response(exc)
+
+
+# ---------------------------------------------------------------- in front of the app
+
+
+def in_front(app, *, headers: Callable[[dict], list[tuple[bytes, bytes]]] = lambda scope: []):
+    """``app`` with public slot reads and bookings answered before it is called; ``headers(scope)``: what the
+    skipped layers add.
+
+    A warm answer is sent from the event loop (one indexed read); a cold one, and a booking, is computed in the
+    thread pool (one hop, where the full stack takes three).
     """
 
     async def fast(scope, receive, send):
+        if scope["type"] == "http" and _plain_post(scope):
+            raw, messages = await _received(receive)
+            try:  # (past its parsing, _booking_answer answers every outcome itself: nothing is booked twice)
+                response = None if raw is None else await anyio.to_thread.run_sync(_booking_answer, scope, raw)
+            except Exception:  # noqa: BLE001 - the full stack answers (and reports) whatever went wrong
+                response = None
+            if response is None:
+                await app(scope, _replaying(messages, receive), send)
+                return
+            response.raw_headers.extend(headers(scope))
+            await response(scope, receive, send)
+            return
         if scope["type"] == "http" and _plain_get(scope):
             try:
                 body = _warm_answer(scope)
