@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from icalendar import Calendar
@@ -15,6 +16,7 @@ from trainerdesk.services import availability, bookings, notifications, trainers
 
 
 def _booked(now):
+    """A trainer (Kim Coach, 09:00-17:00 in Berlin) and a booking of Pat's on 2027-03-01 at 09:00."""
     with session_scope() as session:
         trainer, _ = trainers.signup(
             session, email="coach@example.com", password="long-enough", name="Kim Coach", timezone="Europe/Berlin"
@@ -83,3 +85,56 @@ def test_without_smtp_messages_are_logged_and_marked_sent(db_url, monkeypatch, c
     assert "pat@example.com" in caplog.text
     with session_scope() as session:
         assert session.exec(select(OutboxMessage).where(OutboxMessage.event == "created")).one().sent_at is not None
+
+
+def _another(trainer_id: str, start: str, email: str, now):
+    with session_scope() as session:
+        return bookings.create_booking(
+            session,
+            trainer_id=trainer_id,
+            start_time=start,
+            duration=60,
+            name="Sam",
+            email=email,
+            privacy_accepted=True,
+            now=now,
+        )
+
+
+def test_emails_are_rendered_after_the_claim_commits(db_url, monkeypatch):
+    """Rendering holds no write transaction: a booking made meanwhile is not kept waiting (on SQLite the
+    claim's transaction is the one writer lock). A message that cannot be rendered fails alone, as a failed
+    send: retried with backoff, while the rest of its batch goes out."""
+    now = at("2027-02-01T00:00:00Z")
+    first = _booked(now)
+    second = _another(first.trainer.id, "2027-03-01T10:00:00+01:00", "sam@example.com", now)
+    real, booked_meanwhile = notifications._render, []
+
+    def render(message, *args, **kwargs):
+        if not booked_meanwhile:
+            writer = threading.Thread(
+                target=lambda: booked_meanwhile.append(
+                    _another(first.trainer.id, "2027-03-01T11:00:00+01:00", "lee@example.com", now)
+                )
+            )
+            writer.start()
+            writer.join(timeout=5)
+            booked_meanwhile.append("joined")
+            raise RuntimeError("cannot render this one")
+        return real(message, *args, **kwargs)
+
+    monkeypatch.setattr(notifications, "_render", render)
+    sent = []
+    assert notifications.deliver_pending(now=now, send=sent.append) == 1
+    assert len(booked_meanwhile) == 2 and booked_meanwhile[1] == "joined"  # the booking was made within 5 s
+    assert [m["To"] for m in sent] == ["sam@example.com"]
+    with session_scope() as session:
+        rows = {
+            row.booking_id: row
+            for row in session.exec(select(OutboxMessage).where(OutboxMessage.event == "created")).all()
+        }
+    failed = rows[first.booking.id]
+    assert failed.sent_at is None and failed.attempts == 1 and "cannot render" in failed.last_error
+    assert failed.next_attempt_at == now + notifications.backoff(1)
+    assert rows[second.booking.id].sent_at is not None
+    assert rows[booked_meanwhile[0].booking.id].sent_at is None  # queued after the claim: the next round's

@@ -5,7 +5,8 @@ event" (:func:`queue`), in the same transaction as the change it describes, so
 none is lost on a crash. Delivery is by SMTP when SMTP_URL is set, to the log
 otherwise. This sender claims due
 messages with a lease (``next_attempt_at`` pushed ahead, under row locks that
-other processes skip on PostgreSQL), sends them, and marks them sent (the
+other processes skip on PostgreSQL) in a short write transaction, renders and
+sends them after it commits, and marks them sent (the
 marks of a round in one transaction, within ``MARK_WITHIN`` of each send); a
 failed send is retried with exponential backoff up to ``MAX_ATTEMPTS``. It wakes
 when a commit queued a message (:data:`ALARM`, ``trainerdesk.alarms``) or when
@@ -26,7 +27,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Optional
 from urllib.parse import parse_qs, unquote, urlparse
 from zoneinfo import ZoneInfo
@@ -105,13 +106,6 @@ def trainer_entry(booking: Booking, trainer: Trainer, client: Client) -> Calenda
         summary=f"{client.name}{pending}",
         manage_links=(("Open in TrainerDesk", dashboard),),
     )
-
-
-def mint_link_token(session: Session, booking: Booking) -> str:
-    """A new secret link token for ``booking`` (for an email); only its digest is stored."""
-    token = new_token()
-    insert_rows(session, BookingToken, [{"booking_id": booking.id, "token_hash": digest(token)}])
-    return token
 
 
 def manage_links_text(booking: Booking, token: str) -> str:
@@ -319,17 +313,16 @@ def build_email(message: Row, *, sender: str, body: str, ics: bytes) -> EmailMes
 
 
 def _render(
-    session: Session,
     message: Row,
     booking: Booking,
     trainer: Trainer,
     client: Client,
     *,
+    token: Optional[str],
     sender: str,
     now: datetime,
 ) -> EmailMessage:
-    """The email for one message, with fresh manage links (a token minted now, kept hashed) and the .ics."""
-    token = mint_link_token(session, booking) if MANAGE_LINKS in message.body else None
+    """The email for one message, with manage links opened by ``token`` (minted for it) and the .ics."""
     body = message.body.replace(MANAGE_LINKS, manage_links_text(booking, token)) if token else message.body
     ics = booking_calendar(calendar_entry(booking, trainer, client, token=token), stamp=now)
     return build_email(message, sender=sender, body=body, ics=ics)
@@ -406,21 +399,29 @@ _MARK_SENT = (
 )
 
 
-def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, EmailMessage]]:
-    """Lease the due messages and render them, in one transaction; nothing secret is stored."""
+def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Callable[[], EmailMessage]]]:
+    """Lease the due messages and mint their links' tokens in one short write transaction; returns each
+    leased message's id with the function that renders its email. Nothing secret is stored (a token only
+    as its digest).
+
+    The emails are rendered after the commit, by the sender, one at a time: rendering (the text, the .ics,
+    the MIME message: about a millisecond each) inside the write transaction held SQLite's one writer
+    lock, which every booking waits for, for tens of milliseconds a batch; and a message that cannot be
+    rendered now fails alone, as a failed send (retried with backoff), not the batch.
+    """
     begin_write(session)
     messages = session.execute(_DUE if is_sqlite(session) else _DUE_LOCKED, {"now": now}).all()
     if not messages:
         session.commit()
         return []
-    # The batch's bookings, each with its trainer and client, in one read.
+    # The batch's bookings, each with its trainer and client, in one read (plain copies after the commit).
     booked = {
         booking.id: (booking, trainer, client)
         for booking, trainer, client in session.exec(
             _BOOKED, params={"booking_ids": list({m.booking_id for m in messages})}
         ).all()
     }
-    claimed, leases, unwanted = [], [], []
+    to_render, leases, unwanted, tokens = [], [], [], []
     for message in messages:
         if message.event == "reminder":
             reason = _reminder_unwanted(session, message)
@@ -428,13 +429,22 @@ def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Emai
                 unwanted.append({"message_id": message.id, "at": now, "reason": reason})  # leaves the queue unsent
                 continue
         leases.append({"message_id": message.id, "attempts": message.attempts + 1, "leased_until": now + LEASE})
-        rendered = _render(session, message, *booked[message.booking_id], sender=sender, now=now)
-        claimed.append((message.id, rendered))
+        token = new_token() if MANAGE_LINKS in message.body else None
+        if token:
+            tokens.append({"booking_id": message.booking_id, "token_hash": digest(token)})
+        to_render.append((message, token))
     for statement, rows in ((_LEASE, leases), (_UNWANTED, unwanted)):
         if rows:
             session.execute(statement, rows)
+    insert_rows(session, BookingToken, tokens)
     session.commit()
-    return claimed
+    return [
+        (
+            message.id,
+            partial(_render, message, *booked[message.booking_id], token=token, sender=sender, now=now),
+        )
+        for message, token in to_render
+    ]
 
 
 def deliver_pending(*, now: Optional[datetime] = None, send: Optional[Callable[[EmailMessage], None]] = None) -> int:
@@ -447,9 +457,9 @@ def deliver_pending(*, now: Optional[datetime] = None, send: Optional[Callable[[
         outcomes: list[tuple[int, Optional[str], datetime]] = []  # (message id, error or None, when)
         marked_by = time.monotonic() + MARK_WITHIN
         try:
-            for message_id, email in _claim(session, now, mail_from()):
+            for message_id, render in _claim(session, now, mail_from()):
                 try:
-                    send(email)
+                    send(render())
                 except Exception as exc:  # noqa: BLE001 - any failure is retried later
                     log.warning("sending outbox message %s failed: %s", message_id, exc)
                     outcomes.append((message_id, str(exc)[:500], utcnow()))
