@@ -10,6 +10,10 @@ independent of the load generator and of whatever else the machine runs. Each fi
 2. p50/p95/p99 at 16 clients on SQLite: the mix of ``bench_load.py`` (random trainer, date,
    duration and zone: mostly cache misses), warm slot queries, and bookings.
 3. Slot throughput with Redis (``REFLEX_REDIS_URL``) and ``GRANIAN_WORKERS`` = 1 and 2.
+4. ``compare --app-dir DIR``: bookings on two production servers at once, this checkout and DIR (e.g.
+   the commit before a change), batch for batch in turn: server CPU per booking and p95 at 16 clients.
+   This VM's speed drifts by tens of percent within minutes, so runs of the script minutes apart do not
+   compare a change; batches seconds apart do.
 
 The load generator is a minimal keep-alive HTTP/1.1 client on asyncio (a few microseconds of Python
 per request, much less than httpx), but it still runs on the same two cores as the server; the slot
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -377,6 +382,41 @@ def redis_part(app_dir: Path) -> None:
     )
 
 
+def compare_part(other: Path, rounds: int = 8, clients: int = 16) -> None:
+    """Bookings on this checkout's server and ``other``'s, both running, one batch each in turn."""
+    print(f"\nBookings, this checkout against {other}, {rounds} rounds of 150 each, {clients} clients:", flush=True)
+    today = date.today()
+    days = [(today + timedelta(days=d)).isoformat() for d in range(30, 59)]
+    figures: dict[str, dict[str, list[float]]] = {}
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for name, app_dir in (("this checkout", ROOT), (str(other), other)):
+            db_url = f"sqlite:///{tempfile.mkdtemp()}/compare.db"
+            trainers = seed_trainers(db_url, TRAINERS, 300)
+            env = {**os.environ, "DATABASE_URL": db_url, "RATE_LIMIT_PER_MINUTE": "1000000000"}
+            env.pop("REFLEX_REDIS_URL", None)
+            env.pop("GRANIAN_WORKERS", None)
+            port = free_port()
+            log = Path(tempfile.mkdtemp()) / "server.log"
+            server = stack.enter_context(LiveServer(port, env, log, app_dir=app_dir))
+            starts = free_starts(port, trainers, days)
+            random.Random(3).shuffle(starts)
+            servers[name] = (port, server.proc.pid, starts)
+            figures[name] = {"cpu": [], "p95": []}
+        for r in range(rounds):
+            for name, (port, pid, starts) in servers.items():
+                batch = [booking_request(t, s, r * 150 + i) for i, (t, s) in enumerate(starts[r * 150 : (r + 1) * 150])]
+                before = cpu_seconds([pid])
+                row = asyncio.run(drive(port, clients, batch, ok=(201,)))
+                time.sleep(1.5)  # the batch's emails go out (the sender's next round)
+                figures[name]["cpu"].append((cpu_seconds([pid]) - before) * 1000 / len(batch))
+                figures[name]["p95"].append(row["p95"])
+    for name, got in figures.items():
+        print(f"  {name}")
+        print(f"    booking (201) with its email, server CPU  {spread(got['cpu'])}")
+        print(f"    p95 at {clients} clients                     {spread(got['p95'])}", flush=True)
+
+
 def redis_up() -> bool:
     try:
         import redis
@@ -388,14 +428,22 @@ def redis_up() -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", nargs="?", default="all", choices=("all", "sqlite", "redis"))
-    parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
+    parser.add_argument("part", nargs="?", default="all", choices=("all", "sqlite", "redis", "compare"))
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=ROOT,
+        help="the checkout to serve (default: this one); for compare, the one to compare with",
+    )
     args = parser.parse_args()
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; production server (scripts/serve.sh) "
-        f"of {args.app_dir} on loopback; load {os.getloadavg()[0]:.2f}",
+        f"of {ROOT if args.part == 'compare' else args.app_dir} on loopback; load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
+    if args.part == "compare":
+        compare_part(args.app_dir)
+        return
     if args.part in ("all", "sqlite"):
         sqlite_part(args.app_dir)
     if args.part in ("all", "redis"):
