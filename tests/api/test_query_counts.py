@@ -59,6 +59,8 @@ def test_statement_counts_do_not_grow_with_bookings(client):
     few = _counts(client, _busy_trainer(client, 3))
     many = _counts(client, _busy_trainer(client, 40))
     assert few == many, (few, many)
-    assert few["slots"] <= 3, few  # trainer + preferences, hours + overrides, busy bookings
+    # Cold (the bookings just bumped the version): the trainer's key, trainer + preferences, hours + overrides,
+    # busy bookings. A later question of the same version: the key alone (tests/services/test_slot_queries.py).
+    assert few["slots"] <= 4, few
     assert few["list"] <= 4, few  # API key, trainer, page, count
     assert few["dashboard"] <= 4, few

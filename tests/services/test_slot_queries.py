@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
+
 from tests.conftest import at, sql_statements
 from trainerdesk.db import session_scope
 from trainerdesk.domain.slots import HoursBlock, WeeklyBlock
@@ -36,11 +38,13 @@ def _starts(trainer_id: str, day: date) -> list[str]:
     return [s.start.astimezone(BERLIN).strftime("%H:%M") for s in per[60]]
 
 
-def test_at_most_three_selects_and_one_when_cached(db_url):
+def test_at_most_four_selects_and_one_when_cached(db_url):
+    """Cold: the trainer's key (version, zone, team), the trainer with preferences, and the schedule's two
+    reads. Cached: the key alone."""
     trainer = _trainer()
     with sql_statements(reads_only=True) as seen:
         assert _starts(trainer.id, date(2027, 1, 4)) == ["09:00", "10:00", "11:00"]
-    assert len(seen) <= 3, seen
+    assert len(seen) <= 4, seen
     with sql_statements(reads_only=True) as seen:
         _starts(trainer.id, date(2027, 1, 4))
     assert len(seen) == 1, seen
@@ -145,3 +149,38 @@ def test_answers_cut_from_week_blocks_are_the_domains_for_any_zone_date_and_mont
             assert found == bookable_dates(
                 schedule, durations=[90], now=now, month_first=date(2027, 3, 1), client_tz=zone
             )
+
+
+def test_the_trainer_behind_slot_reads_is_read_again_exactly_when_it_changed(db_url, monkeypatch):
+    """``slot_owner`` keeps the trainer and preferences per version, zone and team: a change of any is seen
+    by the very next read; the kept trainer is in no session, so no session's rollback can expire it."""
+    trainer = _trainer()
+    reads = []
+    real = availability.trainer_with_preferences
+    monkeypatch.setattr(availability, "trainer_with_preferences", lambda s, t: reads.append(t) or real(s, t))
+    day = date(2027, 1, 4)
+    assert _starts(trainer.id, day) == _starts(trainer.id, day) == ["09:00", "10:00", "11:00"]
+    assert len(reads) == 1
+    with session_scope() as session:
+        owner, _ = availability.slot_owner(session, trainer.id)
+        session.rollback()
+    assert inspect(owner).transient and owner.timezone == "Europe/Berlin"
+
+    with session_scope() as session:  # preferences: 90-minute sessions only
+        trainers.update_preferences(session, actor=trainer, trainer_id=trainer.id, changes={"session_durations": (90,)})
+    with session_scope() as session:
+        _, per = availability.slots_for_date(
+            session, trainer_id=trainer.id, day=day, client_tz=BERLIN, duration=None, now=NOW
+        )
+    assert list(per) == [90] and len(reads) == 2
+
+    with session_scope() as session:  # the trainer's zone: the same hours, now in London
+        trainers.update_preferences(
+            session,
+            actor=trainer,
+            trainer_id=trainer.id,
+            changes={"session_durations": (60,)},
+            timezone="Europe/London",
+        )
+    assert _starts(trainer.id, day) == ["10:00", "11:00", "12:00"] and len(reads) == 3
+    assert _starts(trainer.id, day) == ["10:00", "11:00", "12:00"] and len(reads) == 3

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Date, Integer, bindparam, cast, literal, null, union_all
 from sqlmodel import Session, col, delete, select
 
-from ..db import begin_write
+from ..db import begin_write, plain_copy
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.inputs import check_date, check_month
 from ..domain.policy import ACTIVE_STATUSES
@@ -357,6 +357,31 @@ def trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer
     return trainer, (Preferences() if prefs_row is None else preferences_from_row(prefs_row))
 
 
+# The trainer and preferences behind slot reads, kept per trainer and per what slots depend on of the
+# trainer row: its ``schedule_version`` (every change of hours, preferences or bookings bumps it), time zone
+# and team. A cold slot read spent most of its time in the ORM read of both (docs/performance.md, round
+# four); now it reads three columns and finds the rest here. Read-only copies, shared between requests.
+_SLOT_OWNER_KEY = select(
+    Trainer.__table__.c.schedule_version, Trainer.__table__.c.timezone, Trainer.__table__.c.primary_trainer_id
+).where(Trainer.__table__.c.id == bindparam("trainer_id"))
+slot_owners: LruCache[tuple, tuple[Trainer, Preferences]] = LruCache(4096)
+
+
+def slot_owner(session: Session, trainer_id: Any) -> tuple[Trainer, Preferences]:
+    """:func:`trainer_with_preferences` for slot reads: the same pair, read again only when the trainer's
+    schedule version, time zone or team changed (never a stale one: the key is read on every call)."""
+    row = session.execute(_SLOT_OWNER_KEY, {"trainer_id": trainer_id}).first() if isinstance(trainer_id, str) else None
+    if row is None:
+        raise unknown_trainer()
+    owner = slot_owners.get((trainer_id, *row))
+    if owner is None:
+        trainer, prefs = trainer_with_preferences(session, trainer_id)
+        owner = (plain_copy(trainer), prefs)  # (Preferences is immutable)
+        # Keyed on the row as read with it (a change committed between the two reads gets a key of its own).
+        slot_owners.put((trainer_id, trainer.schedule_version, trainer.timezone, trainer.primary_trainer_id), owner)
+    return owner
+
+
 def _members(
     session: Session, lead: Trainer, prefs: Preferences, *, is_team: bool
 ) -> list[tuple[Trainer, Preferences]]:
@@ -365,7 +390,7 @@ def _members(
         return [(lead, prefs)]
     if lead.primary_trainer_id is not None:
         raise NotFound("No team with this id; use the primary trainer's id.")
-    return [trainer_with_preferences(session, tid) for tid in team_member_ids(session, lead)]
+    return [slot_owner(session, tid) for tid in team_member_ids(session, lead)]
 
 
 def check_duration(prefs: Preferences, duration: Optional[int]) -> None:
@@ -449,7 +474,7 @@ def slots_for_date(
     duration, the slots in order. ``day`` must lie in ``inputs.SUPPORTED_DATES``.
     """
     check_date(day, field="date")
-    lead, prefs = trainer_with_preferences(session, team_id or trainer_id)
+    lead, prefs = slot_owner(session, team_id or trainer_id)
     zone = client_tz or ZoneInfo(lead.timezone)
     span = local_day_range(day, zone)
     members = _members(session, lead, prefs, is_team=bool(team_id))
@@ -488,7 +513,7 @@ def dates_with_slots(
 ) -> list[date]:
     """Client-zone dates of a month (in ``inputs.SUPPORTED_DATES``) with at least one slot."""
     month_first = check_month(month_first, field="month")
-    lead, prefs = trainer_with_preferences(session, team_id or trainer_id)
+    lead, prefs = slot_owner(session, team_id or trainer_id)
     zone = client_tz or ZoneInfo(lead.timezone)
     start, end = month_range(month_first, zone)
     members = _members(session, lead, prefs, is_team=bool(team_id))
