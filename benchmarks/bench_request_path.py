@@ -10,8 +10,9 @@ independent of the load generator and of whatever else the machine runs. Each fi
 2. p50/p95/p99 at 16 clients on SQLite: the mix of ``bench_load.py`` (random trainer, date,
    duration and zone: mostly cache misses), warm slot queries, and bookings.
 3. Slot throughput with Redis (``REFLEX_REDIS_URL``) and ``GRANIAN_WORKERS`` = 1 and 2.
-4. ``compare --app-dir DIR``: bookings on two production servers at once, this checkout and DIR (e.g.
-   the commit before a change), batch for batch in turn: server CPU per booking and p95 at 16 clients.
+4. ``compare --app-dir DIR``: two production servers at once, this checkout and DIR (e.g. the commit
+   before a change), in turn: batches of bookings (server CPU per booking, p95 at 16 clients), then
+   the slot mix of distinct queries with wrk right after a booking of every trainer (all cold).
    This VM's speed drifts by tens of percent within minutes, so runs of the script minutes apart do not
    compare a change; batches seconds apart do.
 
@@ -388,6 +389,7 @@ def compare_part(other: Path, rounds: int = 8, clients: int = 16) -> None:
     today = date.today()
     days = [(today + timedelta(days=d)).isoformat() for d in range(30, 59)]
     figures: dict[str, dict[str, list[float]]] = {}
+    trainers_of: dict[str, list[dict]] = {}
     with contextlib.ExitStack() as stack:
         servers = {}
         for name, app_dir in (("this checkout", ROOT), (str(other), other)):
@@ -402,7 +404,8 @@ def compare_part(other: Path, rounds: int = 8, clients: int = 16) -> None:
             starts = free_starts(port, trainers, days)
             random.Random(3).shuffle(starts)
             servers[name] = (port, server.proc.pid, starts)
-            figures[name] = {"cpu": [], "p95": []}
+            trainers_of[name] = trainers
+            figures[name] = {"cpu": [], "p95": [], "mix cpu": [], "mix p95": []}
         for r in range(rounds):
             for name, (port, pid, starts) in servers.items():
                 batch = [booking_request(t, s, r * 150 + i) for i, (t, s) in enumerate(starts[r * 150 : (r + 1) * 150])]
@@ -411,10 +414,27 @@ def compare_part(other: Path, rounds: int = 8, clients: int = 16) -> None:
                 time.sleep(1.5)  # the batch's emails go out (the sender's next round)
                 figures[name]["cpu"].append((cpu_seconds([pid]) - before) * 1000 / len(batch))
                 figures[name]["p95"].append(row["p95"])
+        # The slot mix, all cold: a booking of every trainer first (each on a start no batch took).
+        for r in range(rounds):
+            for name, (port, pid, starts) in servers.items():
+                spare = starts[rounds * 150 :]
+                firsts = {}
+                for t, start in spare[r * 40 : (r + 1) * 40]:
+                    firsts.setdefault(t, start)
+                made = [booking_request(t, start, 90_000 + r * 100 + i) for i, (t, start) in enumerate(firsts.items())]
+                asyncio.run(drive(port, 1, made, ok=(201,)))
+                every = every_query(trainers_of[name], days)
+                random.Random(r).shuffle(every)
+                before = cpu_seconds([pid])
+                row = wrk.run(port, every, seconds=5)
+                figures[name]["mix cpu"].append((cpu_seconds([pid]) - before) * 1000 / max(row["n"], 1))
+                figures[name]["mix p95"].append(row["p95"])
     for name, got in figures.items():
         print(f"  {name}")
         print(f"    booking (201) with its email, server CPU  {spread(got['cpu'])}")
-        print(f"    p95 at {clients} clients                     {spread(got['p95'])}", flush=True)
+        print(f"    bookings, p95 at {clients} clients            {spread(got['p95'])}")
+        print(f"    slot mix (all cold), server CPU           {spread(got['mix cpu'])}")
+        print(f"    slot mix (all cold), p95 at 16, wrk       {spread(got['mix p95'])}", flush=True)
 
 
 def redis_up() -> bool:
