@@ -25,7 +25,8 @@ import typing
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -258,8 +259,9 @@ def _populate(server, db_url, calendar: CalendarServer):
         },
     )
     assert sub.status_code == 201, sub.text
-    # A busy time on next week's Wednesday, in the week the availability page shows first.
-    today = datetime.now(timezone.utc).date()
+    # A busy time on the coming week's Wednesday, the week the availability page shows first: weeks counted
+    # in the trainer's zone, as the page counts them (late on a Sunday in UTC it is already Monday in Berlin).
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
     stamp = (today + timedelta(days=9 - today.weekday())).strftime("%Y%m%d")
     calendar.files["/victim.ics"] = (
         200,
