@@ -253,6 +253,7 @@ def _booking_answer(scope: dict, raw: bytes):
     None when the body is not a JSON object the endpoint reads (FastAPI's validation answers that) or holds
     text the databases cannot store (the API's own 422); the rate limit has not counted it then.
     """
+    from fastapi.responses import JSONResponse
     from pydantic import ValidationError
 
     from ..db import session_scope
@@ -264,13 +265,11 @@ def _booking_answer(scope: dict, raw: bytes):
 
     try:
         data = json.loads(raw)
-        body = BookingBody.model_validate(data) if isinstance(data, dict) and not first_unstorable(data, "") else None
+        if not isinstance(data, dict) or first_unstorable(data, ""):
+            return None
+        body = BookingBody.model_validate(data)
     except (ValueError, RecursionError, ValidationError):
         return None
-    if body is None:
-        return None
-    from fastapi.responses import JSONResponse
-
     try:
         throttle.check_write(scope_address(scope))
         with session_scope() as session:

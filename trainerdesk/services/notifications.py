@@ -414,7 +414,8 @@ def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Call
     if not messages:
         session.commit()
         return []
-    # The batch's bookings, each with its trainer and client, in one read (plain copies after the commit).
+    # The batch's bookings, each with its trainer and client, in one read (still loaded after the commit: the
+    # session does not expire on commit, and rendering reads only these columns).
     booked = {
         booking.id: (booking, trainer, client)
         for booking, trainer, client in session.exec(
