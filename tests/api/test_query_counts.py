@@ -64,3 +64,32 @@ def test_statement_counts_do_not_grow_with_bookings(client):
     assert few["slots"] <= 4, few
     assert few["list"] <= 4, few  # API key, trainer, page, count
     assert few["dashboard"] <= 4, few
+
+
+def _reads_reach(statement: str) -> bool:
+    """A statement that reads a trainer's CalDAV accounts or webhook endpoints themselves."""
+    return statement.lstrip().startswith(("SELECT calendar_connection.", "SELECT webhook_endpoint."))
+
+
+def test_a_booking_and_its_changes_run_a_fixed_few_statements(client):
+    """A booking is the app's hottest write: one locking read of the trainer (with preferences and
+    whom changes reach), the day's hours and busy times, the client upsert, the booking, its history
+    line, its email and reminders (one statement), the version bump; on PostgreSQL the live
+    announcement too. A trainer with no CalDAV account and no webhook reads neither."""
+    trainer = _busy_trainer(client, 3)
+    day = date.today() + timedelta(days=2)
+    free = get_slots(client, trainer.id, day, duration=30)
+    book(client, trainer.id, free[0]["startTime"], duration=30, email="again@example.org")
+    with sql_statements() as seen:  # a returning client: the upsert updates the row
+        made = book(client, trainer.id, free[2]["startTime"], duration=30, email="again@example.org")
+    listening = any("pg_notify" in s for s in seen)
+    assert len(seen) - listening <= 9, seen
+    assert not any(_reads_reach(s) for s in seen), seen
+    with sql_statements() as seen:
+        moved = client.post(
+            f"/api/bookings/{made['id']}/reschedule",
+            params={"token": made["token"]},
+            json={"startTime": free[4]["startTime"]},
+        )
+        assert moved.status_code == 200, moved.text
+    assert not any(_reads_reach(s) for s in seen), seen

@@ -137,6 +137,28 @@ def test_create_gives_a_pending_booking_with_history_a_hashed_token_and_one_outb
             bookings.load_booking(s, booking_id=b.id, caller=Caller(token=nb.token + "x"))
 
 
+def test_a_returning_client_is_one_client_row_with_the_latest_name_and_the_phone_kept_unless_given(db_url, trainer):
+    first = book(trainer, START, name="Ada L", email="ada@example.com", phone="+49 30 1234")
+    second = book(trainer, START + timedelta(hours=2), name="Ada Lovelace", email="ADA@example.com")
+    third = book(trainer, START + timedelta(hours=4), name="Ada Lovelace", email="ada@example.com", phone="+44 20 9")
+    assert first.client.id == second.client.id == third.client.id
+    # What the service hands back is the row as stored: the new name, the phone kept, then replaced.
+    assert (second.client.name, second.client.phone) == ("Ada Lovelace", "+49 30 1234")
+    assert second.client.created_at == first.client.created_at
+    assert third.client.phone == "+44 20 9"
+    with session_scope() as s:
+        [row] = s.exec(select(Client).where(Client.trainer_id == trainer.id)).all()
+        assert (row.email, row.name, row.phone, row.created_at) == (
+            "ada@example.com",
+            "Ada Lovelace",
+            "+44 20 9",
+            first.client.created_at,
+        )
+    # Another trainer's client with the same email is another client.
+    other = make_trainer(email="other-trainer@example.com")
+    assert book(other, START, email="ada@example.com").client.id != first.client.id
+
+
 def test_auto_confirm_creates_a_confirmed_booking(db_url):
     trainer = make_trainer(auto_confirm=True)
     nb = book(trainer, START)

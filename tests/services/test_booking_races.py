@@ -36,7 +36,7 @@ from tests.services.svc_helpers import (
 )
 from trainerdesk.db import session_scope
 from trainerdesk.domain.errors import SlotUnavailable
-from trainerdesk.models import Booking, Client, Trainer
+from trainerdesk.models import Booking, Client
 from trainerdesk.services import bookings
 from trainerdesk.services.bookings import Caller
 
@@ -261,13 +261,7 @@ def test_without_the_trainer_lock_the_database_still_refuses_a_double_booking(db
     """Defence in depth: were the row lock ever skipped (a new code path, a bug), the loser must
     still get SlotUnavailable, never a raw database error: on PostgreSQL the exclusion constraint
     refuses the overlap, on SQLite ``BEGIN IMMEDIATE`` already serialises the writers."""
-    monkeypatch.setattr(
-        bookings,
-        "_lock_trainers",
-        lambda session, ids: list(
-            session.exec(select(Trainer).where(Trainer.id.in_(list(ids))).order_by(Trainer.id)).all()
-        ),
-    )
+    monkeypatch.setattr(bookings, "_LOCK_TRAINERS", bookings._TRAINERS_FOR_CHANGE)  # the same read, no FOR UPDATE
     start = local(MONDAY, "13:00")
 
     outcome = race([lambda: book(trainer, start) for _ in range(12)])

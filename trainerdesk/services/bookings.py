@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, NoReturn, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import bindparam, case, func, or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..db import begin_write, insert_copy, insert_rows
+from ..db import begin_write, column_values, insert_copy, insert_rows
 from ..domain import inputs
 from ..domain.errors import (
     DomainError,
@@ -42,15 +45,15 @@ from ..domain.policy import (
 )
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import generate_slots, is_slot, local_day_range, pick_any_trainer, wall_to_instant
-from ..models import Booking, BookingEvent, BookingToken, Client, Trainer, utcnow
+from ..models import Booking, BookingEvent, BookingPreferences, BookingToken, Client, Trainer, utcnow
 from . import notifications, outbox
 from .availability import check_duration, load_schedule, trainer_with_preferences
 from .secrets import digest, new_token, same_digest
 from .trainers import (
     bump_schedule_version,
     can_manage,
-    load_preferences_of,
     managed_ids_clause,
+    preferences_from_row,
     team_member_ids,
     unknown_trainer,
 )
@@ -92,27 +95,42 @@ def _check_phone(value: Any) -> str:
 
 # The booking path's statements are built once, with bind parameters: building one costs more
 # than running it.
-_LOCK_TRAINERS = (
-    select(Trainer)
+_TRAINERS_FOR_CHANGE = (
+    select(Trainer, BookingPreferences, *outbox.REACH_COLUMNS)
+    .outerjoin(BookingPreferences, col(BookingPreferences.trainer_id) == Trainer.id)
     .where(col(Trainer.id).in_(bindparam("trainer_ids", expanding=True)))
     .order_by(Trainer.id)
-    .with_for_update()
-    .execution_options(populate_existing=True)
 )
-_CLIENT_BY_EMAIL = select(Client).where(
-    Client.trainer_id == bindparam("trainer_id"), Client.email == bindparam("email")
-)
+_LOCK_TRAINERS = _TRAINERS_FOR_CHANGE.with_for_update(of=Trainer).execution_options(populate_existing=True)
 
 
-def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[Trainer]:
-    """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle.
+@dataclass(frozen=True)
+class _Locked:
+    """A trainer whose row this transaction has locked, with what a booking change needs of it."""
+
+    trainer: Trainer
+    prefs: Preferences
+    reach: outbox.Reach
+
+
+def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[_Locked]:
+    """Row locks on the trainers, in id order so two transactions never wait on each other in a cycle,
+    read with their preferences and whom their changes reach, in one statement.
 
     ``populate_existing``: a Trainer read before the lock (to find the team,
     or with the booking) sits in the session stale once we have waited for
     another writer; refresh it from the locked row, or ``schedule_version``
     would be bumped from a stale value and lose the other writer's bump.
     """
-    return list(session.exec(_LOCK_TRAINERS, params={"trainer_ids": list(trainer_ids)}).all())
+    rows = session.exec(_LOCK_TRAINERS, params={"trainer_ids": list(trainer_ids)}).all()
+    return [
+        _Locked(
+            trainer,
+            preferences_from_row(prefs) if prefs is not None else Preferences(),
+            outbox.Reach(caldav=bool(caldav), webhooks=bool(hooks)),
+        )
+        for trainer, prefs, caldav, hooks in rows
+    ]
 
 
 def _is_free_slot(
@@ -251,16 +269,18 @@ def create_booking(
     begin_write(session)
     if team_id:
         lead, lead_prefs = trainer_with_preferences(session, team_id)
+        candidate_ids, candidates = _lock_team(session, lead)
     else:
-        lead, lead_prefs = _lock_trainer(session, trainer_id)
+        single = _lock_trainer(session, trainer_id)
+        lead, lead_prefs = single.trainer, single.prefs
+        candidate_ids, candidates = [lead.id], [single]
     zone_name = client_timezone or lead.timezone
     parse_zone(zone_name, field_name="clientTimezone")
-    candidate_ids, candidates = _lock_candidates(session, lead, lead_prefs, team_id=team_id)
     _check_offered(lead_prefs, candidates, request.duration, is_team=bool(team_id))
-    trainer, prefs = _pick_trainer(session, candidates, candidate_ids, request, now=now)
-    client = _upsert_client(session, trainer, request, now=now)
-    booking, token = _insert_booking(session, trainer, prefs, client, request, zone_name=zone_name, now=now)
-    return NewBooking(booking, trainer, client, token)
+    chosen = _pick_trainer(session, candidates, candidate_ids, request, now=now)
+    client = _upsert_client(session, chosen.trainer, request, now=now)
+    booking, token = _insert_booking(session, chosen, client, request, zone_name=zone_name, now=now)
+    return NewBooking(booking, chosen.trainer, client, token)
 
 
 @dataclass(frozen=True)
@@ -332,88 +352,87 @@ def client_field_errors(details: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def _lock_trainer(session: Session, trainer_id: Any) -> tuple[Trainer, Preferences]:
+def _lock_trainer(session: Session, trainer_id: Any) -> _Locked:
     """One trainer, locked, with its preferences: the locking read is the one that finds it."""
     locked = _lock_trainers(session, [trainer_id]) if isinstance(trainer_id, str) else []
     if not locked:
         raise unknown_trainer()
-    return locked[0], load_preferences_of(session, [trainer_id])[trainer_id]
+    return locked[0]
 
 
-def _lock_candidates(
-    session: Session, lead: Trainer, lead_prefs: Preferences, *, team_id: Optional[str]
-) -> tuple[list[str], list[tuple[Trainer, Preferences]]]:
-    """The trainers who could take the booking (``lead``, or the team ``lead`` heads), locked, with preferences.
-
-    Returns the candidates' ids in the team's stable order, and the locked ones with their preferences.
-    A single trainer was locked when it was read (:func:`_lock_trainer`).
-    """
-    if not team_id:
-        return [lead.id], [(lead, lead_prefs)]
+def _lock_team(session: Session, lead: Trainer) -> tuple[list[str], list[_Locked]]:
+    """The members of the team ``lead`` heads, who could take the booking: their ids in the team's
+    stable order, and the locked ones."""
     if lead.primary_trainer_id is not None:
         raise NotFound("No team with this id; use the primary trainer's id.")
     candidate_ids = team_member_ids(session, lead)
-    locked = {t.id: t for t in _lock_trainers(session, candidate_ids)}
-    # Their preferences, read after the lock in one statement (the Trainer rows are the locked ones).
-    prefs = load_preferences_of(session, locked)
-    return candidate_ids, [(locked[tid], prefs[tid]) for tid in candidate_ids if tid in locked]
+    locked = {c.trainer.id: c for c in _lock_trainers(session, candidate_ids)}
+    return candidate_ids, [locked[tid] for tid in candidate_ids if tid in locked]
 
 
-def _check_offered(
-    lead_prefs: Preferences, candidates: Sequence[tuple[Trainer, Preferences]], duration: int, *, is_team: bool
-) -> None:
+def _check_offered(lead_prefs: Preferences, candidates: Sequence[_Locked], duration: int, *, is_team: bool) -> None:
     """Refuse a session length the trainer (or, for a team, every member) does not offer."""
     if not is_team:
         check_duration(lead_prefs, duration)
-    elif not any(duration in p.session_durations for _, p in candidates):
+    elif not any(duration in c.prefs.session_durations for c in candidates):
         raise ValidationFailed("No trainer of this team offers sessions of that length.", {"field": "duration"})
 
 
 def _pick_trainer(
     session: Session,
-    candidates: Sequence[tuple[Trainer, Preferences]],
+    candidates: Sequence[_Locked],
     candidate_ids: Sequence[str],
     request: _BookingRequest,
     *,
     now: datetime,
-) -> tuple[Trainer, Preferences]:
+) -> _Locked:
     """The candidate who takes the booking: among those for whom the start is a free slot now,
     :func:`domain.slots.pick_any_trainer` decides; :class:`SlotUnavailable` when nobody is free."""
     start, duration = request.start, request.duration
     free = [
-        (t, p)
-        for t, p in candidates
-        if duration in p.session_durations and _is_free_slot(session, t, p, start=start, duration=duration, now=now)
+        c
+        for c in candidates
+        if duration in c.prefs.session_durations
+        and _is_free_slot(session, c.trainer, c.prefs, start=start, duration=duration, now=now)
     ]
     if not free:
         raise _slot_taken()
     if len(free) == 1:  # nothing to choose between: the day's bookings need not be counted
         return free[0]
-    load = {t.id: _bookings_on(session, t, start) for t, _ in free}
-    chosen = pick_any_trainer([t.id for t, _ in free], bookings_that_day=load, team_order=candidate_ids)
-    return next((t, p) for t, p in free if t.id == chosen)
+    load = {c.trainer.id: _bookings_on(session, c.trainer, start) for c in free}
+    chosen = pick_any_trainer([c.trainer.id for c in free], bookings_that_day=load, team_order=candidate_ids)
+    return next(c for c in free if c.trainer.id == chosen)
 
 
 def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest, *, now: datetime) -> Client:
-    """The trainer's client with this email, created or updated with the name (and phone, if given)."""
-    client = session.exec(_CLIENT_BY_EMAIL, params={"trainer_id": trainer.id, "email": request.email}).first()
-    if client is None:
-        client = Client(
-            trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now
-        )
-        # A Core INSERT of the new row (no unit of work); the object stays a plain copy of it.
-        insert_copy(session, client)
-        return client
-    client.name, client.phone = request.name, request.phone or client.phone
-    session.add(client)
-    session.flush()
-    return client
+    """The trainer's client with this email, created or updated with the name (and phone, if given).
+
+    One INSERT ... ON CONFLICT DO UPDATE ... RETURNING (SQLite and PostgreSQL alike); the object
+    returned is a plain copy of the row, not attached to the session.
+    """
+    new = Client(trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now)
+    statement = _client_upsert(session.get_bind().dialect.name)
+    return Client(**session.execute(statement, column_values(new)).one()._mapping)
+
+
+@cache  # one statement per database kind, built once (building it costs more than running it)
+def _client_upsert(dialect: str):
+    table = Client.__table__
+    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    insert = insert.values({c.key: bindparam(c.key) for c in table.columns})
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.trainer_id, table.c.email],
+        # An existing client's phone is kept when the booking gives none.
+        set_={
+            "name": insert.excluded.name,
+            "phone": case((insert.excluded.phone != "", insert.excluded.phone), else_=table.c.phone),
+        },
+    ).returning(*table.columns)
 
 
 def _insert_booking(
     session: Session,
-    trainer: Trainer,
-    prefs: Preferences,
+    chosen: _Locked,
     client: Client,
     request: _BookingRequest,
     *,
@@ -427,7 +446,7 @@ def _insert_booking(
     copy of the row, not attached to the session.
     """
     token = new_token()
-    start = request.start
+    start, trainer, prefs = request.start, chosen.trainer, chosen.prefs
     booking = Booking(
         trainer_id=trainer.id,
         client_id=client.id,
@@ -446,7 +465,7 @@ def _insert_booking(
     except IntegrityError as exc:  # the INSERT is where the exclusion constraint speaks
         _refused(session, exc)
     _record(session, booking, "created", "client", to_start=start, now=now)
-    outbox.booking_changed(session, booking, trainer, client, "created", now=now, prefs=prefs)
+    outbox.booking_changed(session, booking, trainer, client, "created", now=now, prefs=prefs, reach=chosen.reach)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking, token
@@ -529,14 +548,13 @@ def calendar_file(session: Session, *, booking_id: str, caller: Caller, now: Opt
 # ---------------------------------------------------------------- changes
 
 
-def _begin_change(session: Session, booking_id: str, caller: Caller) -> tuple[Booking, Trainer, Client, Preferences]:
+def _begin_change(session: Session, booking_id: str, caller: Caller) -> tuple[Booking, Client, _Locked]:
     """Start a write transaction on an existing booking, holding its trainer's lock."""
     begin_write(session)
     booking, trainer, client = load_booking(session, booking_id, caller)
-    _lock_trainers(session, [trainer.id])
+    (locked,) = _lock_trainers(session, [trainer.id])
     session.refresh(booking)
-    _, prefs = trainer_with_preferences(session, trainer.id)
-    return booking, trainer, client, prefs
+    return booking, client, locked
 
 
 def cancel_booking(
@@ -550,7 +568,8 @@ def cancel_booking(
 ) -> Booking:
     now = now or utcnow()
     reason = _text(reason, field="reason", limit=500, label="reason")
-    booking, trainer, client, prefs = _begin_change(session, booking_id, caller)
+    booking, client, locked = _begin_change(session, booking_id, caller)
+    trainer, prefs = locked.trainer, locked.prefs
     check_transition(BookingStatus(booking.status), BookingStatus.CANCELLED, start=booking.start_at, now=now)
     late = False
     if caller.actor == "client":
@@ -574,7 +593,7 @@ def cancel_booking(
         from_start=booking.start_at,
         now=now,
     )
-    outbox.booking_changed(session, booking, trainer, client, "cancelled", now=now)
+    outbox.booking_changed(session, booking, trainer, client, "cancelled", now=now, prefs=prefs, reach=locked.reach)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
@@ -586,7 +605,8 @@ def reschedule_booking(
     """Move a booking to another slot of the same duration (clients within their policy)."""
     now = now or utcnow()
     new_start = parse_instant(start_time)
-    booking, trainer, client, prefs = _begin_change(session, booking_id, caller)
+    booking, client, locked = _begin_change(session, booking_id, caller)
+    trainer, prefs = locked.trainer, locked.prefs
     if BookingStatus(booking.status) not in ACTIVE_STATUSES:
         raise _invalid_move(booking)
     if booking.start_at <= now:
@@ -624,7 +644,7 @@ def reschedule_booking(
         from_status=str(booking.status),
         now=now,
     )
-    outbox.booking_changed(session, booking, trainer, client, "rescheduled", now=now)
+    outbox.booking_changed(session, booking, trainer, client, "rescheduled", now=now, prefs=prefs, reach=locked.reach)
     bump_schedule_version(session, trainer)
     _commit(session)
     return booking
@@ -660,7 +680,8 @@ def change_status(
     target = parse_status(status)
     notes = _text(notes, field="notes", limit=2000, label="notes")
     caller = Caller(trainer=trainer)
-    booking, owner, client, prefs = _begin_change(session, booking_id, caller)
+    booking, client, locked = _begin_change(session, booking_id, caller)
+    owner, prefs = locked.trainer, locked.prefs
     current = BookingStatus(booking.status)
     check_transition(current, target, start=booking.start_at, now=now)
     if target == BookingStatus.CONFIRMED:
@@ -681,7 +702,9 @@ def change_status(
         else "status_changed"
     )
     _record(session, booking, action, "trainer", reason=notes, from_status=current.value, now=now)
-    outbox.booking_changed(session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now)
+    outbox.booking_changed(
+        session, booking, owner, client, _ACTION_FOR_STATUS[target], now=now, prefs=prefs, reach=locked.reach
+    )
     bump_schedule_version(session, owner)
     _commit(session)
     return booking

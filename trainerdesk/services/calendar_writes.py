@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import bindparam, delete, or_
+from sqlalchemy import bindparam, delete, exists, or_
 from sqlmodel import Session, col, select
 
 from ..alarms import Alarm, first_due_query
@@ -60,6 +60,14 @@ def write_calendar(connection: CalendarConnection) -> Optional[str]:
 # Built once (with a bind parameter): every booking change runs it, mostly to find nothing.
 _CALDAV_CONNECTIONS = select(CalendarConnection).where(
     CalendarConnection.trainer_id == bindparam("trainer_id"), CalendarConnection.kind == "caldav"
+)
+# Whether a trainer has any CalDAV account, as a column of a statement that reads the trainer row (a
+# booking change's lock): with none, :func:`queue_booking` need not look.
+HAS_CALDAV = (
+    exists()
+    .where(CalendarConnection.trainer_id == Trainer.id, CalendarConnection.kind == "caldav")
+    .correlate(Trainer)
+    .label("has_caldav")
 )
 
 

@@ -148,32 +148,15 @@ def compose(booking: Booking, trainer: Trainer, client: Client, event: str) -> O
     return _SUBJECTS[event].format(trainer=trainer.name, when=when), "\n".join(lines)
 
 
-def queue(session: Session, booking: Booking, trainer: Trainer, client: Client, event: str, *, now: datetime) -> None:
-    """Queue the client's email about ``event`` in this transaction (the sender delivers it later)."""
+def message_rows(booking: Booking, trainer: Trainer, client: Client, event: str, *, now: datetime) -> list[dict]:
+    """The outbox row of the client's email about ``event``, due now (none for an event that sends none)."""
     composed = compose(booking, trainer, client, event)
     if composed is None:
-        return
-    subject, body = composed
-    insert_rows(
-        session,
-        OutboxMessage,
-        [
-            {
-                "booking_id": booking.id,
-                "event": event,
-                "recipient": client.email,
-                "subject": subject,
-                "body": body,
-                "ics": "",
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        ],
-    )
-    ALARM.ring_on_commit(session)
+        return []
+    return [_outbox_row(booking, client, event, composed, due=now, now=now)]
 
 
-def queue_reminders(
+def reminder_rows(
     session: Session,
     booking: Booking,
     trainer: Trainer,
@@ -182,9 +165,9 @@ def queue_reminders(
     now: datetime,
     fresh: bool = False,
     reminder_hours: Optional[Sequence[int]] = None,
-) -> None:
-    """Plan the booking's reminder emails at its current start (in this transaction): one outbox row
-    per reminder, due then, so the sender finds them without looking at any booking.
+) -> list[dict]:
+    """The outbox rows of the booking's reminder emails at its current start, each due when it is to
+    go, so the sender finds them without looking at any booking.
 
     ``fresh``: the booking was inserted in this transaction, so none is planned yet (no need to look).
     ``reminder_hours``: the trainer's, when the caller has read them in this transaction already.
@@ -192,7 +175,7 @@ def queue_reminders(
     wanted = load_preferences(session, trainer.id).reminder_hours if reminder_hours is None else reminder_hours
     planned = reminders_to_plan(start=booking.start_at, status=BookingStatus(booking.status), hours=wanted, now=now)
     if not planned:
-        return
+        return []
     have = (
         set()
         if fresh
@@ -204,26 +187,47 @@ def queue_reminders(
             ).all()
         )
     )
-    subject, body = compose(booking, trainer, client, "reminder")
+    composed = compose(booking, trainer, client, "reminder")
     # (Not in ``have``: planned already; the trainer's row lock keeps two plans of one booking apart.)
-    rows = [
-        {
-            "booking_id": booking.id,
-            "event": "reminder",
-            "recipient": client.email,
-            "subject": subject,
-            "body": body,
-            "next_attempt_at": due,
-            "created_at": now,
-            "remind_hours": hours,
-            "remind_start": booking.start_at,
-        }
+    return [
+        _outbox_row(booking, client, "reminder", composed, due=due, now=now, remind_hours=hours)
         for hours, due in planned
         if hours not in have
     ]
+
+
+def _outbox_row(
+    booking: Booking,
+    client: Client,
+    event: str,
+    composed: tuple[str, str],
+    *,
+    due: datetime,
+    now: datetime,
+    remind_hours: Optional[int] = None,
+) -> dict:
+    # Every row has every column, so the rows of one change go in as one statement.
+    subject, body = composed
+    return {
+        "booking_id": booking.id,
+        "event": event,
+        "recipient": client.email,
+        "subject": subject,
+        "body": body,
+        "ics": "",
+        "next_attempt_at": due,
+        "created_at": now,
+        "remind_hours": remind_hours,
+        "remind_start": None if remind_hours is None else booking.start_at,
+    }
+
+
+def queue_rows(session: Session, rows: Sequence[dict]) -> None:
+    """INSERT outbox rows (:func:`message_rows`, :func:`reminder_rows`) in this transaction, as one
+    statement; the sender is woken when it commits (its next wake-up may now be earlier)."""
     if rows:
         insert_rows(session, OutboxMessage, rows)
-        ALARM.ring_on_commit(session)  # the sender's next wake-up may now be earlier
+        ALARM.ring_on_commit(session)
 
 
 def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> None:
@@ -239,8 +243,10 @@ def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> No
             col(Booking.status).in_([BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value]),
         )
     ).all()
-    for booking, client in upcoming:
-        queue_reminders(session, booking, trainer, client, now=now)
+    queue_rows(
+        session,
+        [row for booking, client in upcoming for row in reminder_rows(session, booking, trainer, client, now=now)],
+    )
     session.commit()
 
 

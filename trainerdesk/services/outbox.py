@@ -6,6 +6,7 @@ webhooks. Each is delivered later by its own background sender."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
@@ -14,6 +15,21 @@ from sqlmodel import Session
 from ..domain.preferences import Preferences
 from ..models import Booking, Client, Trainer
 from . import calendar_writes, notifications, webhooks
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whom a trainer's booking changes reach besides the client: a CalDAV account, active webhook
+    endpoints. Read as :data:`REACH_COLUMNS` of the statement that locks the trainer row, so a change
+    for a trainer with neither (most) looks for neither."""
+
+    caldav: bool = True
+    webhooks: bool = True
+
+
+# Columns of a statement that reads the trainer row, in :class:`Reach`'s order.
+REACH_COLUMNS = (calendar_writes.HAS_CALDAV, webhooks.HAS_ACTIVE_ENDPOINT)
+UNKNOWN_REACH = Reach()  # not read: look for both
 
 
 def booking_changed(
@@ -25,13 +41,15 @@ def booking_changed(
     *,
     now: datetime,
     prefs: Optional[Preferences] = None,
+    reach: Reach = UNKNOWN_REACH,
 ) -> None:
     """``event`` (created, confirmed, rescheduled, cancelled, completed, no_show) happened to ``booking``.
 
-    ``prefs``: the trainer's preferences as read in this transaction, when the caller has them."""
-    notifications.queue(session, booking, trainer, client, event, now=now)
+    ``prefs``, ``reach``: the trainer's, as read in this transaction, when the caller has them. The
+    client's email and reminders go in as one statement."""
+    rows = notifications.message_rows(booking, trainer, client, event, now=now)
     if event in ("created", "rescheduled"):
-        notifications.queue_reminders(
+        rows += notifications.reminder_rows(
             session,
             booking,
             trainer,
@@ -40,8 +58,11 @@ def booking_changed(
             fresh=event == "created",
             reminder_hours=None if prefs is None else prefs.reminder_hours,
         )
-    calendar_writes.queue_booking(session, booking, now=now)
-    webhooks.queue_booking_event(session, booking, trainer, client, event, now=now)
+    notifications.queue_rows(session, rows)
+    if reach.caldav:
+        calendar_writes.queue_booking(session, booking, now=now)
+    if reach.webhooks:
+        webhooks.queue_booking_event(session, booking, trainer, client, event, now=now)
 
 
 def preferences_changed(session: Session, trainer: Trainer, changed: Iterable[str], *, now: datetime) -> None:

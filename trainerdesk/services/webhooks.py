@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 import httpx
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import bindparam, delete, exists, func, or_, update
 from sqlmodel import Session, col, select
 
 from ..alarms import Alarm, first_due_query
@@ -203,6 +203,14 @@ def list_deliveries(
 # Built once (with a bind parameter): every booking change runs it, mostly to find nothing.
 _ACTIVE_ENDPOINTS = select(WebhookEndpoint).where(
     WebhookEndpoint.trainer_id == bindparam("trainer_id"), WebhookEndpoint.active
+)
+# Whether a trainer has any active endpoint, as a column of a statement that reads the trainer row (a
+# booking change's lock): with none, :func:`queue_booking_event` need not look.
+HAS_ACTIVE_ENDPOINT = (
+    exists()
+    .where(WebhookEndpoint.trainer_id == Trainer.id, WebhookEndpoint.active)
+    .correlate(Trainer)
+    .label("has_webhooks")
 )
 
 
