@@ -422,6 +422,7 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=60)
     parser.add_argument("--settle", type=float, default=SETTLE)
     parser.add_argument("--no-chromium", action="store_true")
+    parser.add_argument("--instances", type=int, default=2, help="PostgreSQL + Redis instances (default 2)")
     args = parser.parse_args()
     globals()["SETTLE"] = args.settle
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -462,12 +463,12 @@ def bench_postgres(args) -> list:
     db_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
     try:
         return bench(
-            "PostgreSQL + Redis, 2 instances x 1 worker",
+            f"PostgreSQL + Redis, {args.instances} instance(s) x 1 worker",
             db_url,
             args.sizes,
             args.idle,
             not args.no_chromium,
-            2,
+            args.instances,
             {"REFLEX_REDIS_URL": REDIS_URL, "GRANIAN_WORKERS": "1"},
         )
     finally:

@@ -121,7 +121,7 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
         session.execute(insert(model.__table__), list(rows))
 
 
-def column_values(row: Any) -> dict[str, Any]:
+def _column_values(row: Any) -> dict[str, Any]:
     """A table model object's column values, by column name."""
     return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}
 
@@ -129,10 +129,10 @@ def column_values(row: Any) -> dict[str, Any]:
 def plain_copy(row: Any) -> Any:
     """A new, transient object with a table model object's column values: in no session, so no session's
     rollback or close can expire it (for a row kept and read by other requests)."""
-    return type(row)(**column_values(row))
+    return type(row)(**_column_values(row))
 
 
 def insert_copy(session: Session, row: Any) -> None:
     """INSERT a table model object's column values with :func:`insert_rows`; the object is not attached to the
     session and stays a plain copy of the row (for a row the change creates and only reads back itself)."""
-    insert_rows(session, type(row), [column_values(row)])
+    insert_rows(session, type(row), [_column_values(row)])

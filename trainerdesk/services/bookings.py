@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..db import begin_write, column_values, insert_copy, insert_rows
+from ..db import begin_write, insert_copy, insert_rows
 from ..domain import inputs
 from ..domain.errors import (
     DomainError,
@@ -45,7 +45,7 @@ from ..domain.policy import (
 )
 from ..domain.preferences import Preferences, check_text, normalise_email, parse_zone
 from ..domain.slots import generate_slots, is_slot, local_day_range, pick_any_trainer, wall_to_instant
-from ..models import Booking, BookingEvent, BookingPreferences, BookingToken, Client, Trainer, utcnow
+from ..models import Booking, BookingEvent, BookingPreferences, BookingToken, Client, Trainer, new_id, utcnow
 from . import notifications, outbox
 from .availability import check_duration, load_schedule, trainer_with_preferences
 from .secrets import digest, new_token, same_digest
@@ -410,9 +410,16 @@ def _upsert_client(session: Session, trainer: Trainer, request: _BookingRequest,
     One INSERT ... ON CONFLICT DO UPDATE ... RETURNING (SQLite and PostgreSQL alike); the object
     returned is a plain copy of the row, not attached to the session.
     """
-    new = Client(trainer_id=trainer.id, email=request.email, name=request.name, phone=request.phone, created_at=now)
+    new = {
+        "id": new_id(),
+        "trainer_id": trainer.id,
+        "email": request.email,
+        "name": request.name,
+        "phone": request.phone,
+        "created_at": now,
+    }
     statement = _client_upsert(session.get_bind().dialect.name)
-    return Client(**session.execute(statement, column_values(new)).one()._mapping)
+    return Client(**session.execute(statement, new).one()._mapping)
 
 
 @cache  # one statement per database kind, built once (building it costs more than running it)
