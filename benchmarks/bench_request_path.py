@@ -9,7 +9,8 @@ independent of the load generator and of whatever else the machine runs. Each fi
    limiter on, with a limit high enough never to refuse, so its counting is part of the cost).
 2. p50/p95/p99 at 16 clients on SQLite: the mix of ``bench_load.py`` (random trainer, date,
    duration and zone: mostly cache misses), warm slot queries, and bookings.
-3. Slot throughput with Redis (``REFLEX_REDIS_URL``) and ``GRANIAN_WORKERS`` = 1 and 2.
+3. Slot throughput with Redis (``REFLEX_REDIS_URL``) and ``GRANIAN_WORKERS`` = 1 and 2, both servers
+   running at once and measured in turn (warm queries, and the all-cold mix after a booking per trainer).
 4. ``compare --app-dir DIR``: two production servers at once, this checkout and DIR (e.g. the commit
    before a change), in turn: batches of bookings (server CPU per booking, p95 at 16 clients), then
    the slot mix of distinct queries with wrk right after a booking of every trainer (all cold).
@@ -198,8 +199,10 @@ def idle_cpu(pid: int, seconds: float = 5.0) -> float:
     return (cpu_seconds([pid]) - before) * 1000 / seconds
 
 
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):6.3f} ms  (runs: {', '.join(f'{v:.3f}' for v in values)})"
+def spread(values: list[float], unit: str = "ms") -> str:
+    digits = 0 if unit == "req/s" else 3
+    runs = ", ".join(f"{v:.{digits}f}" for v in values)
+    return f"{statistics.median(values):6.{digits}f} {unit}  (runs: {runs})"
 
 
 # ---------------------------------------------------------------- the workloads
@@ -323,7 +326,10 @@ def sqlite_part(app_dir: Path) -> None:
             )
 
 
-def redis_part(app_dir: Path) -> None:
+def redis_part(app_dir: Path, rounds: int = 4) -> None:
+    """Slot throughput with Redis, ``GRANIAN_WORKERS`` = 1 against 2: both servers run at once (on one
+    database and one Redis) and take their measurements in turn, seconds apart, so the machine's drift
+    and the disk cache's warming fall on both alike."""
     db_url = f"sqlite:///{tempfile.mkdtemp()}/reqpath-redis.db"
     print(f"\nRedis + SQLite: seeding {TRAINERS} trainers x {BOOKINGS_EACH} bookings ...", flush=True)
     trainers = seed_trainers(db_url, TRAINERS, BOOKINGS_EACH)
@@ -333,51 +339,66 @@ def redis_part(app_dir: Path) -> None:
         for t in trainers
         for k in (3, 10, 20, 40)
     ]
-    rng = random.Random(5)
-    days = [(today + timedelta(days=d)).isoformat() for d in range(1, 60)]
-    # Every (trainer, date, duration, zone) once, shuffled: more than a 3 s run sends even with two workers,
-    # so no request of the mix is repeated (a repeat would be a warm replay).
-    mixed = every_query(trainers, days)
-    rng.shuffle(mixed)
-    results, mixed_results = {}, {}
-    for workers in (1, 2):
-        env = {
-            **os.environ,
-            "DATABASE_URL": db_url,
-            "RATE_LIMIT_PER_MINUTE": "0",
-            "REFLEX_REDIS_URL": "redis://127.0.0.1:6379/0",
-            "GRANIAN_WORKERS": str(workers),
-        }
-        log = Path(tempfile.mkdtemp()) / "server.log"
-        port = free_port()
-        with LiveServer(port, env, log, app_dir=app_dir) as server:
+    days = [(today + timedelta(days=d)).isoformat() for d in range(30, 59)]
+    # Every (trainer, date, duration, zone) of the next 59 days: more distinct queries than a 3 s run of
+    # two workers sends, so none is repeated (a repeat would be a warm answer).
+    mixed = every_query(trainers, [(today + timedelta(days=d)).isoformat() for d in range(1, 60)])
+    figures = {workers: {"warm": [], "mix": [], "warm cpu": [], "mix cpu": []} for workers in (1, 2)}
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for workers in (1, 2):
+            env = {
+                **os.environ,
+                "DATABASE_URL": db_url,
+                "RATE_LIMIT_PER_MINUTE": "0",
+                "REFLEX_REDIS_URL": "redis://127.0.0.1:6379/0",
+                "GRANIAN_WORKERS": str(workers),
+            }
+            port = free_port()
+            server = stack.enter_context(
+                LiveServer(port, env, Path(tempfile.mkdtemp()) / "server.log", app_dir=app_dir)
+            )
+            servers[workers] = (port, server.proc.pid)
             # Every worker fills its own cache: enough rounds that each has seen every query.
             asyncio.run(drive(port, 16, warm * 10))
-            runs = []
-            for _ in range(REPEATS):
-                before = cpu_seconds([server.proc.pid])
+        starts = free_starts(servers[1][0], trainers, days)
+        random.Random(4).shuffle(starts)
+        for r in range(rounds):
+            for workers, (port, pid) in servers.items():
+                before = cpu_seconds([pid])
                 # wrk: the Python generator (even two processes of it) tops out near one worker's warm rate.
-                row = wrk.run(port, warm, seconds=5)
-                cpu = (cpu_seconds([server.proc.pid]) - before) * 1000 / row["n"]
+                row = wrk.run(port, warm, seconds=4)
                 assert set(row["codes"]) == {"200"}, row
-                runs.append(row["rps"])
-                print(
-                    f"  GRANIAN_WORKERS={workers}: {row['rps']:6.0f} req/s  p95 {row['p95']:5.1f} ms  "
-                    f"server CPU {cpu:.3f} ms/request",
-                    flush=True,
-                )
-            results[workers] = statistics.median(runs)
-            row = wrk.run(port, mixed, seconds=3)
-            assert set(row["codes"]) == {"200"}, row
-            mixed_results[workers] = row["rps"]
-            print(f"  GRANIAN_WORKERS={workers}, bench_load mix: {row['rps']:6.0f} req/s  p95 {row['p95']:5.1f} ms")
+                figures[workers]["warm"].append(row["rps"])
+                figures[workers]["warm cpu"].append((cpu_seconds([pid]) - before) * 1000 / row["n"])
+            for workers, (port, pid) in servers.items():
+                # The mix, all cold: a booking of every trainer first (a new schedule version each).
+                firsts = {}
+                for t, start in starts[(2 * r + workers) * 40 : (2 * r + workers + 1) * 40]:
+                    firsts.setdefault(t, start)
+                made = [
+                    booking_request(t, st, 70_000 + 100 * (2 * r + workers) + i)
+                    for i, (t, st) in enumerate(firsts.items())
+                ]
+                asyncio.run(drive(port, 1, made, ok=(201,)))
+                order = list(mixed)
+                random.Random(r).shuffle(order)
+                before = cpu_seconds([pid])
+                row = wrk.run(port, order, seconds=3)
+                assert set(row["codes"]) == {"200"}, row
+                assert row["n"] <= len(order), "the mix was sent more than once: not all cold"
+                figures[workers]["mix"].append(row["rps"])
+                figures[workers]["mix cpu"].append((cpu_seconds([pid]) - before) * 1000 / row["n"])
+    for workers, got in figures.items():
+        print(f"  GRANIAN_WORKERS={workers}")
+        print(f"    warm slot query: throughput       {spread(got['warm'], 'req/s')}")
+        print(f"    warm slot query: server CPU       {spread(got['warm cpu'])}")
+        print(f"    slot mix (all cold): throughput   {spread(got['mix'], 'req/s')}")
+        print(f"    slot mix (all cold): server CPU   {spread(got['mix cpu'])}")
+    ratio = {k: statistics.median(figures[2][k]) / statistics.median(figures[1][k]) for k in ("warm", "mix")}
     print(
-        f"  bench_load mix (mostly cache misses), 2 workers / 1 worker: "
-        f"{mixed_results[2] / mixed_results[1]:.2f}x ({mixed_results[1]:.0f} -> {mixed_results[2]:.0f} req/s)"
-    )
-    print(
-        f"  warm slot throughput, 2 workers / 1 worker: {results[2] / results[1]:.2f}x "
-        f"({results[1]:.0f} -> {results[2]:.0f} req/s, medians of {REPEATS})\n"
+        f"  2 workers / 1 worker (medians of {rounds} rounds, in turn): warm {ratio['warm']:.2f}x, "
+        f"all-cold mix {ratio['mix']:.2f}x\n"
         f"  Bounded on this machine: {os.cpu_count()} cores shared by both workers and the load generator.",
         flush=True,
     )

@@ -258,3 +258,74 @@ def test_bodies_it_leaves_go_down_the_full_stack_and_are_counted_once(client, an
     refused = client.post("/api/bookings", json=booking_body(trainer.id, local(day, 11)))
     assert refused.status_code == 429 and refused.headers["retry-after"] == "40"
     assert answered == [201, 429]
+
+
+def test_computed_answers_and_bookings_each_take_at_most_a_few_threads_and_never_wait_for_each_other(monkeypatch):
+    """The thread pool runs at most ``COMPUTE_THREADS`` computed answers, and as many bookings, at once (the
+    rest wait on the event loop, not for the GIL); bookings stuck behind the database's writer do not hold
+    up slot answers."""
+    import threading
+    import time
+
+    import anyio
+    import httpx
+    from starlette.responses import JSONResponse
+
+    running = {"answers": 0, "bookings": 0}
+    most = dict(running)
+    lock = threading.Lock()
+    writer_free = threading.Event()
+
+    def busy(kind, seconds, wait=None):
+        with lock:
+            running[kind] += 1
+            most[kind] = max(most[kind], running[kind])
+        if wait is not None:
+            wait.wait(10)
+        time.sleep(seconds)
+        with lock:
+            running[kind] -= 1
+
+    def answer(scope):
+        busy("answers", 0.02)
+        return b"[]"
+
+    def booking(scope, raw):
+        busy("bookings", 0.0, wait=writer_free)  # every booking waits for the writer
+        return JSONResponse({}, status_code=201)
+
+    monkeypatch.setattr(fastpath, "_warm_answer", lambda scope: None)
+    monkeypatch.setattr(fastpath, "_computed_answer", answer)
+    monkeypatch.setattr(fastpath, "_booking_answer", booking)
+
+    async def full_stack(scope, receive, send):  # never reached: the fast path answers all of these
+        raise AssertionError(scope["path"])
+
+    statuses = []
+
+    async def call(http, method, path, **kwargs):
+        statuses.append((path, (await http.request(method, path, **kwargs)).status_code))
+
+    async def main():
+        transport = httpx.ASGITransport(app=fastpath.in_front(full_stack))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as http:
+            async with anyio.create_task_group() as bookings:
+                for _ in range(12):
+                    bookings.start_soon(
+                        lambda: call(
+                            http, "POST", "/api/bookings", content=b"{}", headers={"content-type": "application/json"}
+                        )
+                    )
+                await anyio.sleep(0.2)  # the bookings hold their threads, waiting for the writer
+                with anyio.fail_after(5):  # the slot answers go on regardless
+                    async with anyio.create_task_group() as reads:
+                        for i in range(12):
+                            reads.start_soon(lambda i=i: call(http, "GET", f"/api/bookings/availability?i={i}"))
+                assert most["bookings"] == fastpath.COMPUTE_THREADS, most  # the others wait their turn
+                writer_free.set()
+
+    anyio.run(main)
+    assert most == {"answers": fastpath.COMPUTE_THREADS, "bookings": fastpath.COMPUTE_THREADS}, most
+    assert sorted(set(statuses)) == [("/api/bookings", 201)] + sorted(
+        {(f"/api/bookings/availability?i={i}", 200) for i in range(12)}
+    ), statuses

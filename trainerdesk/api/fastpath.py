@@ -36,9 +36,11 @@ any error while checking, goes down the full stack unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -283,6 +285,23 @@ def _booking_answer(scope: dict, raw: bytes):
 # ---------------------------------------------------------------- in front of the app
 
 
+# How many computed answers, and how many bookings, run in the thread pool at once, per event loop. They
+# are Python work under one GIL: more threads than this only wait for it, and handing it back and forth
+# costs CPU (docs/performance.md, round five); a request beyond it waits on the event loop, for nothing.
+# Two pools, so that bookings waiting for the database's writer never hold up slot answers.
+COMPUTE_THREADS = int(os.environ.get("FAST_PATH_THREADS", "4"))
+_limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _limiter(kind: str) -> anyio.CapacityLimiter:
+    """This event loop's limiter for ``kind`` ("answers", "bookings"); each test client runs its own loop."""
+    per_loop = _limiters.setdefault(asyncio.get_running_loop(), {})
+    limiter = per_loop.get(kind)
+    if limiter is None:
+        limiter = per_loop[kind] = anyio.CapacityLimiter(COMPUTE_THREADS)
+    return limiter
+
+
 def in_front(app, *, headers: Callable[[dict], list[tuple[bytes, bytes]]] = lambda scope: []):
     """``app`` with public slot reads and bookings answered before it is called; ``headers(scope)``: what the
     skipped layers add.
@@ -295,7 +314,11 @@ def in_front(app, *, headers: Callable[[dict], list[tuple[bytes, bytes]]] = lamb
         if scope["type"] == "http" and _plain_post(scope):
             raw, messages = await _received(receive)
             try:  # (past its parsing, _booking_answer answers every outcome itself: nothing is booked twice)
-                response = None if raw is None else await anyio.to_thread.run_sync(_booking_answer, scope, raw)
+                response = (
+                    None
+                    if raw is None
+                    else await anyio.to_thread.run_sync(_booking_answer, scope, raw, limiter=_limiter("bookings"))
+                )
             except Exception:  # noqa: BLE001 - the full stack answers (and reports) whatever went wrong
                 response = None
             if response is None:
@@ -308,7 +331,7 @@ def in_front(app, *, headers: Callable[[dict], list[tuple[bytes, bytes]]] = lamb
             try:
                 body = _warm_answer(scope)
                 if body is None:
-                    body = await anyio.to_thread.run_sync(_computed_answer, scope)
+                    body = await anyio.to_thread.run_sync(_computed_answer, scope, limiter=_limiter("answers"))
             except Exception:  # noqa: BLE001 - the full stack answers (and reports) whatever went wrong
                 body = None
             if body is not None:
