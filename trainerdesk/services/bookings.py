@@ -269,13 +269,12 @@ def create_booking(
     begin_write(session)
     if team_id:
         lead, lead_prefs = trainer_with_preferences(session, team_id)
-        candidate_ids, candidates = _lock_team(session, lead)
     else:
         single = _lock_trainer(session, trainer_id)
         lead, lead_prefs = single.trainer, single.prefs
-        candidate_ids, candidates = [lead.id], [single]
     zone_name = client_timezone or lead.timezone
     parse_zone(zone_name, field_name="clientTimezone")
+    candidate_ids, candidates = _lock_team(session, lead) if team_id else ([lead.id], [single])
     _check_offered(lead_prefs, candidates, request.duration, is_team=bool(team_id))
     chosen = _pick_trainer(session, candidates, candidate_ids, request, now=now)
     client = _upsert_client(session, chosen.trainer, request, now=now)
