@@ -354,7 +354,7 @@ def trainer_with_preferences(session: Session, trainer_id: str) -> tuple[Trainer
     if row is None:
         raise unknown_trainer()
     trainer, prefs_row = row
-    return trainer, (Preferences() if prefs_row is None else preferences_from_row(prefs_row))
+    return trainer, preferences_from_row(prefs_row)
 
 
 # The trainer and preferences behind slot reads, kept per trainer and per what slots depend on of the

@@ -126,7 +126,7 @@ def _lock_trainers(session: Session, trainer_ids: Sequence[str]) -> list[_Locked
     return [
         _Locked(
             trainer,
-            preferences_from_row(prefs) if prefs is not None else Preferences(),
+            preferences_from_row(prefs),
             outbox.Reach(caldav=bool(caldav), webhooks=bool(hooks)),
         )
         for trainer, prefs, caldav, hooks in rows

@@ -1,7 +1,8 @@
 """Client notifications: composes them, queues them in the outbox, and delivers the outbox.
 
 Composition lives here alone: the booking services only say "notify this
-event" (:func:`queue`), in the same transaction as the change it describes, so
+event" (``outbox.booking_changed``, which queues :func:`message_rows` and :func:`reminder_rows` with
+:func:`queue_rows`), in the same transaction as the change it describes, so
 none is lost on a crash. Delivery is by SMTP when SMTP_URL is set, to the log
 otherwise. This sender claims due
 messages with a lease (``next_attempt_at`` pushed ahead, under row locks that
@@ -163,17 +164,18 @@ def reminder_rows(
     client: Client,
     *,
     now: datetime,
+    reminder_hours: Sequence[int],
     fresh: bool = False,
-    reminder_hours: Optional[Sequence[int]] = None,
 ) -> list[dict]:
     """The outbox rows of the booking's reminder emails at its current start, each due when it is to
     go, so the sender finds them without looking at any booking.
 
-    ``fresh``: the booking was inserted in this transaction, so none is planned yet (no need to look).
-    ``reminder_hours``: the trainer's, when the caller has read them in this transaction already.
+    ``reminder_hours``: the trainer's, as read in this transaction. ``fresh``: the booking was inserted
+    in this transaction, so none is planned yet (no need to look).
     """
-    wanted = load_preferences(session, trainer.id).reminder_hours if reminder_hours is None else reminder_hours
-    planned = reminders_to_plan(start=booking.start_at, status=BookingStatus(booking.status), hours=wanted, now=now)
+    planned = reminders_to_plan(
+        start=booking.start_at, status=BookingStatus(booking.status), hours=reminder_hours, now=now
+    )
     if not planned:
         return []
     have = (
@@ -243,9 +245,14 @@ def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> No
             col(Booking.status).in_([BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value]),
         )
     ).all()
+    hours = load_preferences(session, trainer.id).reminder_hours  # read once for all of them
     queue_rows(
         session,
-        [row for booking, client in upcoming for row in reminder_rows(session, booking, trainer, client, now=now)],
+        [
+            row
+            for booking, client in upcoming
+            for row in reminder_rows(session, booking, trainer, client, now=now, reminder_hours=hours)
+        ],
     )
     session.commit()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
 
 from sqlmodel import Session
 
@@ -23,13 +22,12 @@ class Reach:
     endpoints. Read as :data:`REACH_COLUMNS` of the statement that locks the trainer row, so a change
     for a trainer with neither (most) looks for neither."""
 
-    caldav: bool = True
-    webhooks: bool = True
+    caldav: bool
+    webhooks: bool
 
 
 # Columns of a statement that reads the trainer row, in :class:`Reach`'s order.
 REACH_COLUMNS = (calendar_writes.HAS_CALDAV, webhooks.HAS_ACTIVE_ENDPOINT)
-UNKNOWN_REACH = Reach()  # not read: look for both
 
 
 def booking_changed(
@@ -40,13 +38,13 @@ def booking_changed(
     event: str,
     *,
     now: datetime,
-    prefs: Optional[Preferences] = None,
-    reach: Reach = UNKNOWN_REACH,
+    prefs: Preferences,
+    reach: Reach,
 ) -> None:
     """``event`` (created, confirmed, rescheduled, cancelled, completed, no_show) happened to ``booking``.
 
-    ``prefs``, ``reach``: the trainer's, as read in this transaction, when the caller has them. The
-    client's email and reminders go in as one statement."""
+    ``prefs``, ``reach``: the trainer's, as read with its lock in this transaction. The client's email
+    and reminders go in as one statement."""
     rows = notifications.message_rows(booking, trainer, client, event, now=now)
     if event in ("created", "rescheduled"):
         rows += notifications.reminder_rows(
@@ -56,7 +54,7 @@ def booking_changed(
             client,
             now=now,
             fresh=event == "created",
-            reminder_hours=None if prefs is None else prefs.reminder_hours,
+            reminder_hours=prefs.reminder_hours,
         )
     notifications.queue_rows(session, rows)
     if reach.caldav:

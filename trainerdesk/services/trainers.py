@@ -354,13 +354,16 @@ def list_sub_trainers(session: Session, *, actor: Trainer, primary_id: str) -> l
 # ---------------------------------------------------------------- preferences
 
 
-def preferences_from_row(row: BookingPreferences) -> Preferences:
+def preferences_from_row(row: Optional[BookingPreferences]) -> Preferences:
+    """The preferences a row holds; the defaults for a trainer who never saved any (no row)."""
+    if row is None:
+        return Preferences()
     return from_plain_values({s.name: getattr(row, s.name) for s in PREFERENCES})
 
 
 def load_preferences(session: Session, trainer_id: str) -> Preferences:
     row = session.get(BookingPreferences, trainer_id)
-    return preferences_from_row(row) if row else Preferences()
+    return preferences_from_row(row)
 
 
 # Built once (with bind parameters): every booking runs these two.
