@@ -9,9 +9,10 @@ from trainerdesk.http import allowed_origins, install_cors_policy
 
 MEMORY = rx.constants.StateManagerMode.MEMORY
 # engine.io pings every open page every REFLEX_SOCKET_INTERVAL (Reflex's default 25 s); the pings
-# were most of what thousands of idle pages cost. 50 s stays under the usual 60 s idle timeouts of
-# load balancers (README, "Scaling out", sets nginx to 3600 s); set the variable to change it.
-os.environ.setdefault("REFLEX_SOCKET_INTERVAL", "50")
+# are most of what thousands of idle pages cost. trainerdesk.heartbeat sends them on a shared beat,
+# up to 5 s after the interval, so 45 s means a ping every 45-50 s: under the usual 60 s idle timeouts
+# of load balancers (README, "Scaling out", sets nginx to 3600 s). Set the variable to change it.
+os.environ.setdefault("REFLEX_SOCKET_INTERVAL", "45")
 
 config = rx.Config(
     app_name="trainerdesk",

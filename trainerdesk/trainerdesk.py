@@ -5,7 +5,7 @@ import functools
 import redis.utils
 import reflex as rx
 
-from . import heap, live, routes
+from . import heap, heartbeat, live, routes
 from .api import build_api, fastpath
 from .domain.errors import DomainError
 from .http import response_security_headers, security_headers
@@ -142,3 +142,6 @@ app.register_lifespan_task(run_webhook_sender)
 app.register_lifespan_task(live.run_live)
 # Keeps the cycle collector off the open pages' states (trainerdesk.heap).
 app.register_lifespan_task(heap.run_heap_keeper)
+# Sends engine.io's pings of the open pages on a shared beat, so idle pages wake the server together
+# (trainerdesk.heartbeat).
+heartbeat.install()
