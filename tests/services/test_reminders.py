@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
+from tests.conftest import sql_statements
 from tests.services.mp_worker import senders_at_once
 from tests.services.svc_helpers import MONDAY, NOW, book, iso, local, make_trainer, outbox
 from trainerdesk.db import session_scope
@@ -136,3 +137,16 @@ def test_two_processes_sending_at_once_send_each_reminder_once(smtp_server, db_u
     assert sorted(m["Subject"] for m in reminders_in(smtp_server)) == sorted(
         set(m["Subject"] for m in reminders_in(smtp_server))
     )
+
+
+def test_a_batch_of_due_reminders_reads_their_trainers_preferences_in_one_statement(smtp_server):
+    first, second = make_trainer(reminder_hours=[24]), make_trainer(reminder_hours=[24])
+    starts = [local(MONDAY, h) for h in ("09:00", "11:00")]
+    for trainer in (first, second):
+        for start in starts:
+            book(trainer, start)
+    send(NOW)  # the confirmations
+    with sql_statements(reads_only=True) as seen:
+        assert send(max(starts) - timedelta(hours=24)) == 4
+    assert len([s for s in seen if "booking_preferences" in s]) == 1  # not one per reminder
+    assert len(reminders_in(smtp_server)) == 4

@@ -45,7 +45,7 @@ from ..domain.policy import BookingStatus
 from ..domain.reminders import reason_not_to_send, reminders_to_plan
 from ..models import Booking, BookingToken, Client, OutboxMessage, Trainer, utcnow
 from .secrets import digest, new_token
-from .trainers import load_preferences
+from .trainers import load_preferences, load_preferences_of
 
 log = logging.getLogger("trainerdesk.notifications")
 
@@ -257,14 +257,13 @@ def replan_reminders(session: Session, trainer: Trainer, *, now: datetime) -> No
     session.commit()
 
 
-def _reminder_unwanted(session: Session, message: Row) -> str:
-    booking = session.get(Booking, message.booking_id)
+def _reminder_unwanted(message: Row, booking: Booking, wanted_hours: Sequence[int]) -> str:
     return reason_not_to_send(
         status=BookingStatus(booking.status),
         start=booking.start_at,
         planned_start=message.remind_start,
         hours=message.remind_hours,
-        wanted=load_preferences(session, booking.trainer_id).reminder_hours,
+        wanted=wanted_hours,
     )
 
 
@@ -435,10 +434,14 @@ def _claim(session: Session, now: datetime, sender: str) -> list[tuple[int, Call
             _BOOKED, params={"booking_ids": list({m.booking_id for m in messages})}
         ).all()
     }
+    # The reminder hours each due reminder's trainer wants now, for the whole batch in one read.
+    reminding = {booked[m.booking_id][0].trainer_id for m in messages if m.event == "reminder"}
+    wanted = load_preferences_of(session, reminding) if reminding else {}
     to_render, leases, unwanted, tokens = [], [], [], []
     for message in messages:
         if message.event == "reminder":
-            reason = _reminder_unwanted(session, message)
+            booking = booked[message.booking_id][0]
+            reason = _reminder_unwanted(message, booking, wanted[booking.trainer_id].reminder_hours)
             if reason:
                 unwanted.append({"message_id": message.id, "at": now, "reason": reason})  # leaves the queue unsent
                 continue
