@@ -5,7 +5,7 @@ thousands of idle pages these heartbeats are nearly all the server does. A ping'
 what it costs is waking up: the event loop's thread for the ping, Granian's I/O thread to write it,
 and both again for the answer. Pages open at random moments, so each page's ping comes alone and
 pays every wake-up itself: about 0.36 ms of CPU per ping and answer, against about 0.13 ms when
-pings come close together (docs/performance.md, "Round six").
+pings come close together (docs/performance.md, "Live updates at scale", run E).
 
 So a page's next ping is not sent ``interval`` seconds after its last answer but at the first
 multiple of :data:`BEAT_SECONDS` of the event loop's clock after that: every ping due within one

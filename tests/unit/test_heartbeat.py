@@ -38,10 +38,11 @@ def test_the_replaced_coroutine_is_still_engineios_sleep_then_ping():
 
 @pytest.fixture
 def beat(monkeypatch):
+    # Whatever the process had (the app's import installs the beat too) comes back after the test.
+    monkeypatch.setattr(async_socket.AsyncSocket, "_send_ping", async_socket.AsyncSocket._send_ping)
     heartbeat.install()
     monkeypatch.setattr(heartbeat, "BEAT_SECONDS", 0.25)
-    yield 0.25
-    monkeypatch.setattr(async_socket.AsyncSocket, "_send_ping", heartbeat._ORIGINAL)
+    return 0.25
 
 
 async def _ping_times(server: engineio.AsyncServer, opened_at: list[float]) -> list[tuple[float, float]]:
